@@ -1,0 +1,106 @@
+"""Reading CSV files into rows of strings, keeping the line in the file where each record starts.
+
+Line numbers are physical lines (a quoted cell may span several), because that is what a curator
+opens in an editor. Problems of the file itself (encoding, quoting, ragged rows, header) become
+findings; reading goes on wherever it safely can so that one run reports everything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import Finding
+
+__all__ = ["RawTable", "read_csv", "BOM"]
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(slots=True)
+class RawTable:
+    """A CSV file as strings: header, records padded/trimmed to the header, their start lines."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    findings: list[Finding] = field(default_factory=list)
+    text: str = ""
+
+
+def _decode(data: bytes, table: str, file: str, findings: list[Finding]) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.end].hex(" ")
+        findings.append(
+            Finding(
+                "error", "encoding",
+                f"bytes {bad} are not valid UTF-8; re-save the file as UTF-8 (they were replaced by U+FFFD here)",
+                table, file, line, None, bad,
+            )
+        )
+        return data.decode("utf-8", errors="replace")
+
+
+def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawTable:
+    """Read `path`; `file` is the name findings use for it."""
+    findings: list[Finding] = []
+    data = path.read_bytes()
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        findings.append(Finding("error", "encoding", "the file contains a NUL byte; remove it (is this a binary file?)", table, file, line, None, "\\x00"))
+        data = data.replace(b"\x00", b"")
+    text = _decode(data, table, file, findings)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    last = 0
+    while True:
+        start = last + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            findings.append(
+                Finding(
+                    "error", "csv-syntax",
+                    f"cannot parse the record that starts here ({exc}); check for an unbalanced "
+                    'double quote: a quote inside a cell is written twice (""), and a cell '
+                    "holding a comma, quote or line break is wrapped in double quotes",
+                    table, file, start,
+                )
+            )
+            break
+        last = reader.line_num
+        if header is None:
+            header = record
+            continue
+        if not record or all(c == "" for c in record) and len(record) <= 1:
+            findings.append(Finding("error", "blank-row", "blank line between records; delete it (conflictdata fmt does)", table, file, start))
+            continue
+        width = len(header)
+        if len(record) > width:
+            extra = record[width:]
+            findings.append(
+                Finding("error", "extra-cell", f"the record has {len(record)} cells but the header has {width}; remove the extra cell(s) or quote a cell that contains a comma", table, file, start, None, ",".join(extra)[:200])
+            )
+            record = record[:width]
+        elif len(record) < width:
+            findings.append(
+                Finding("error", "missing-cell", f"the record has {len(record)} cells but the header has {width}; add the missing cell(s) (empty cells still need their commas)", table, file, start, header[len(record)])
+            )
+            record = record + [""] * (width - len(record))
+        rows.append(record)
+        lines.append(start)
+    if header is None:
+        findings.append(Finding("error", "header", "the file is empty; it must start with a header row naming the columns", table, file, 1))
+        header = []
+    return RawTable(header, rows, lines, findings, text)

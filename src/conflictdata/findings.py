@@ -1,0 +1,73 @@
+"""Findings and reports: what validation returns, and what every output format renders.
+
+A finding is data, not a string: it names the file and line a person must open, the column, the
+offending value, the rule that was broken and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Finding", "Report", "Severity"]
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found in a data package."""
+
+    severity: Severity
+    rule: str
+    message: str
+    table: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.file or "", self.line or 0, self.column or "", self.rule, self.value or "")
+
+
+@dataclass(slots=True)
+class Report:
+    """The outcome of validating one package: every finding, plus what was checked."""
+
+    package: str
+    findings: list[Finding] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    strict: bool = False
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        """No errors, and no warnings either when the report is strict."""
+        return not self.errors and not (self.strict and self.warnings)
+
+    def sorted(self) -> Report:
+        self.findings.sort(key=lambda f: f.sort_key)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "package": self.package,
+            "valid": self.valid,
+            "strict": self.strict,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "rows": self.rows,
+            "findings": [f.to_dict() for f in self.findings],
+        }

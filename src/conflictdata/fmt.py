@@ -1,0 +1,119 @@
+"""The canonical form of the CSV files, and rewriting files into it (`conflictdata fmt`).
+
+Canonical: UTF-8 without BOM, LF line endings, the header in schema order, rows sorted by primary
+key, text NFC-normalised with trailing whitespace trimmed, and minimal quoting (a cell is quoted
+only when it holds a comma, a double quote or a line break). Formatting twice changes nothing,
+so hand edits produce small, clean diffs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .atomic import write_bytes_atomic
+from .findings import Finding
+from .package import open_package
+from .tables import Table
+
+__all__ = ["canonical_bytes", "canonical_findings", "format_package", "FormatResult"]
+
+# File-level problems that make a rewrite lose data: fmt leaves such files alone.
+_BLOCKING = {"encoding", "csv-syntax", "extra-cell", "duplicate-column", "extra-column", "missing-column", "header", "file"}
+
+
+@dataclass(slots=True)
+class FormatResult:
+    """What `format_package` did (or, with check=True, would do)."""
+
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"changed": self.changed, "unchanged": self.unchanged, "skipped": self.skipped}
+
+
+def _clean(cell: str) -> str:
+    return unicodedata.normalize("NFC", cell).rstrip()
+
+
+def canonical_bytes(table: Table) -> bytes:
+    """The canonical CSV bytes of a table read from disk."""
+    raw = table.raw.map(_clean) if len(table.raw) else table.raw
+    pk = [c for c in table.resource.primary_key if c in raw.columns]
+    if pk and len(raw):
+        # Sort by typed key where it parsed (numbers as numbers), then by the text, stably.
+        order = pd.DataFrame({**{f"t{i}": table.frame[c] for i, c in enumerate(pk)},
+                              **{f"r{i}": raw[c] for i, c in enumerate(pk)}})
+        try:
+            order = order.sort_values(list(order.columns), kind="stable", na_position="last")
+        except TypeError:
+            order = order.sort_values([f"r{i}" for i in range(len(pk))], kind="stable")
+        raw = raw.loc[order.index]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(table.resource.field_names)
+    writer.writerows(raw[table.resource.field_names].itertuples(index=False, name=None))
+    return buf.getvalue().encode("utf-8")
+
+
+def _blocking(table: Table) -> str | None:
+    for f in table.findings:
+        if f.rule in _BLOCKING:
+            return f"{f.file}:{f.line}: {f.rule}: {f.message}"
+    return None
+
+
+def _first_difference(old: bytes, new: bytes) -> int:
+    a, b = old.split(b"\n"), new.split(b"\n")
+    for n, (x, y) in enumerate(zip(a, b), start=1):
+        if x != y:
+            return n
+    return min(len(a), len(b))
+
+
+def canonical_findings(tables: dict[str, Table]) -> list[Finding]:
+    """A warning for each CSV file that `conflictdata fmt` would change."""
+    out = []
+    for t in tables.values():
+        if t.resource.format != "csv" or len(t.resource.paths) != 1 or _blocking(t):
+            continue
+        try:
+            current = t.resource.path.read_bytes()
+        except OSError:
+            continue
+        wanted = canonical_bytes(t)
+        if current != wanted:
+            line = 1 if current.startswith(b"\xef\xbb\xbf") or b"\r\n" in current else _first_difference(current, wanted)
+            out.append(Finding("warning", "non-canonical", "the file is not in canonical form (sorted by primary key, UTF-8 without BOM, LF, NFC, trimmed cells); run `conflictdata fmt`",
+                               t.name, t.file, line))
+    return out
+
+
+def format_package(path: str | Path | None = None, *, check: bool = False) -> FormatResult:
+    """Rewrite every CSV resource of the package in canonical form (only report, with `check`)."""
+    from .validate import read_tables
+
+    package = open_package(path)
+    result = FormatResult()
+    for t in read_tables(package).values():
+        if t.resource.format != "csv" or len(t.resource.paths) != 1:
+            continue
+        reason = _blocking(t)
+        if reason:
+            result.skipped[t.file] = reason
+            continue
+        wanted = canonical_bytes(t)
+        if t.resource.path.read_bytes() == wanted:
+            result.unchanged.append(t.file)
+            continue
+        result.changed.append(t.file)
+        if not check:
+            write_bytes_atomic(t.resource.path, wanted)
+    return result

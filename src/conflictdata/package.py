@@ -1,0 +1,202 @@
+"""Data package descriptors: finding, reading and resolving `datapackage.json` and its schemas.
+
+Only the standard library is used here, so that commands which merely locate a package stay light.
+Paths inside a descriptor must stay inside the package: no absolute paths, no `..`, no URLs
+(nothing is fetched over the network unless a command explicitly asks to).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UnusableInputError
+
+__all__ = ["Package", "Resource", "open_package", "bundled_root", "safe_join"]
+
+DESCRIPTOR = "datapackage.json"
+OWN_PACKAGE_NAME = "conflictdata"
+
+
+@dataclass(slots=True)
+class Resource:
+    """One tabular resource: its name, data file(s) and Table Schema."""
+
+    name: str
+    paths: list[Path]
+    relpaths: list[str]
+    schema: dict[str, Any]
+    format: str
+    descriptor: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return self.paths[0]
+
+    @property
+    def relpath(self) -> str:
+        return self.relpaths[0]
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return self.schema.get("fields", [])
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    @property
+    def primary_key(self) -> list[str]:
+        pk = self.schema.get("primaryKey") or []
+        return [pk] if isinstance(pk, str) else list(pk)
+
+    @property
+    def foreign_keys(self) -> list[dict[str, Any]]:
+        out = []
+        for fk in self.schema.get("foreignKeys") or []:
+            fields = fk["fields"]
+            ref = fk["reference"]
+            ref_fields = ref["fields"]
+            out.append(
+                {
+                    "fields": [fields] if isinstance(fields, str) else list(fields),
+                    "resource": ref.get("resource") or self.name,
+                    "ref_fields": [ref_fields] if isinstance(ref_fields, str) else list(ref_fields),
+                }
+            )
+        return out
+
+    @property
+    def missing_values(self) -> list[str]:
+        return list(self.schema.get("missingValues", [""]))
+
+
+@dataclass(slots=True)
+class Package:
+    """A data package on disk: its root folder, descriptor and resources in descriptor order."""
+
+    root: Path
+    descriptor_path: Path
+    descriptor: dict[str, Any]
+    resources: dict[str, Resource]
+
+    @property
+    def name(self) -> str:
+        return str(self.descriptor.get("name", ""))
+
+    @property
+    def version(self) -> str | None:
+        return self.descriptor.get("version")
+
+    @property
+    def is_conflictdata(self) -> bool:
+        """Whether the conflictdata-specific rules apply (our own package or a copy of it)."""
+        return self.name == OWN_PACKAGE_NAME
+
+    def display(self, path: Path) -> str:
+        """A path as a person would type it: relative to the working directory when possible."""
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+
+
+def bundled_root() -> Path:
+    """The folder of the dataset shipped with the package.
+
+    An installed wheel carries it in `conflictdata/_bundle`; an editable install or a source
+    checkout uses the repository root, so that curators validate what they edit.
+    """
+    here = Path(__file__).resolve().parent
+    bundle = here / "_bundle"
+    if (bundle / DESCRIPTOR).is_file():
+        return bundle
+    checkout = here.parent.parent
+    if (checkout / DESCRIPTOR).is_file() and (checkout / "schema").is_dir():
+        return checkout
+    raise UnusableInputError(
+        f"the bundled dataset is missing from this installation ({bundle}); reinstall conflictdata"
+    )
+
+
+def safe_join(root: Path, relpath: str, *, what: str, where: str) -> Path:
+    """Resolve `relpath` under `root`, refusing anything that could leave the package."""
+    if not isinstance(relpath, str) or not relpath:
+        raise UnusableInputError(f"{where}: {what} must be a non-empty relative path, got {relpath!r}")
+    if "://" in relpath:
+        raise UnusableInputError(
+            f"{where}: {what} {relpath!r} is a URL; conflictdata reads only local files in the "
+            "package (download it and point the descriptor at the local copy)"
+        )
+    p = Path(relpath)
+    if p.is_absolute() or relpath.startswith(("/", "\\")):
+        raise UnusableInputError(f"{where}: {what} {relpath!r} is absolute; use a path relative to the package root")
+    if ".." in p.parts:
+        raise UnusableInputError(f"{where}: {what} {relpath!r} contains '..'; keep every file inside the package")
+    full = root / p
+    try:
+        inside = full.resolve().is_relative_to(root.resolve())
+    except OSError:
+        inside = False
+    if not inside:
+        raise UnusableInputError(f"{where}: {what} {relpath!r} resolves outside the package (a symlink?)")
+    return full
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UnusableInputError(f"{path}: no such file ({what})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnusableInputError(f"{path}: cannot read {what}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnusableInputError(
+            f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON ({exc.msg}); fix the syntax there"
+        ) from None
+    if not isinstance(data, dict):
+        raise UnusableInputError(f"{path}: {what} must be a JSON object, got {type(data).__name__}")
+    return data
+
+
+def open_package(path: str | Path | None = None) -> Package:
+    """Open the package at `path` (a folder or its `datapackage.json`); the bundled one by default."""
+    if path is None:
+        target = bundled_root() / DESCRIPTOR
+    else:
+        target = Path(path)
+        if target.is_dir():
+            target = target / DESCRIPTOR
+        elif not target.exists():
+            raise UnusableInputError(f"{path}: no such file or folder")
+    root = target.parent
+    descriptor = _read_json(target, "the package descriptor")
+    raw_resources = descriptor.get("resources")
+    if not isinstance(raw_resources, list) or not raw_resources:
+        raise UnusableInputError(f"{target}: the descriptor has no 'resources' list; add one entry per table")
+    resources: dict[str, Resource] = {}
+    for i, res in enumerate(raw_resources):
+        where = f"{target}: resources[{i}]"
+        if not isinstance(res, dict) or not res.get("name"):
+            raise UnusableInputError(f"{where}: every resource needs a 'name'")
+        name = res["name"]
+        where = f"{target}: resource {name!r}"
+        if name in resources:
+            raise UnusableInputError(f"{where}: the name is used twice; resource names must be unique")
+        raw_path = res.get("path")
+        if raw_path is None:
+            raise UnusableInputError(f"{where}: no 'path' (inline data is not supported yet)")
+        relpaths = raw_path if isinstance(raw_path, list) else [raw_path]
+        paths = [safe_join(root, p, what="path", where=where) for p in relpaths]
+        schema = res.get("schema")
+        if isinstance(schema, str):
+            schema = _read_json(safe_join(root, schema, what="schema", where=where), f"the schema of {name!r}")
+        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+            raise UnusableInputError(f"{where}: no Table Schema with a 'fields' list")
+        fmt = res.get("format") or Path(relpaths[0]).suffix.lstrip(".").lower() or "csv"
+        resources[name] = Resource(name, paths, list(relpaths), schema, fmt, res)
+    return Package(root, target, descriptor, resources)

@@ -1,0 +1,55 @@
+"""Parquet resources: reading them into the same string view as CSV, so one set of checks applies.
+
+Writing Parquet (with types derived from `schema/`) belongs to the build; reading here reports a
+column whose stored type differs from the schema's, then checks the values themselves.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from .findings import Finding
+from .package import Resource
+from .schema import arrow_type, field_specs
+
+__all__ = ["read_parquet_strings"]
+
+
+def _as_text(col: pa.ChunkedArray) -> pd.Series:
+    if pa.types.is_boolean(col.type):
+        s = pd.Series(col.to_pylist(), dtype=object).map({True: "true", False: "false"})
+    elif pa.types.is_floating(col.type):
+        s = pd.Series(col.to_pylist(), dtype=object).map(lambda v: None if v is None else repr(float(v)))
+    else:
+        s = pd.Series(col.cast(pa.string()).to_pylist(), dtype=object)
+    return s.fillna("").astype(str)
+
+
+def read_parquet_strings(resource: Resource, file: str) -> tuple[pd.DataFrame, list[Finding]]:
+    import pyarrow.parquet as pq
+
+    findings: list[Finding] = []
+    try:
+        table = pq.read_table(resource.path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        findings.append(Finding("error", "parquet", f"cannot read the Parquet file ({exc}); rebuild it with `conflictdata build`", resource.name, file))
+        return pd.DataFrame({n: pd.Series([], dtype=str) for n in resource.field_names}), findings
+    data = {}
+    absent = set()
+    for spec in field_specs(resource.schema):
+        if spec.name not in table.column_names:
+            findings.append(Finding("error", "missing-column", f"the Parquet file has no column '{spec.name}'; rebuild it", resource.name, file, None, spec.name))
+            data[spec.name] = pd.Series([""] * table.num_rows, dtype=str)
+            absent.add(spec.name)
+            continue
+        col = table.column(spec.name)
+        want = arrow_type(spec)
+        if col.type != want:
+            findings.append(Finding("error", "parquet-type", f"column '{spec.name}' is stored as {col.type}, the schema says {spec.type} ({want}); rebuild the file", resource.name, file, None, spec.name, str(col.type)))
+        data[spec.name] = _as_text(col)
+    for extra in set(table.column_names) - set(resource.field_names):
+        findings.append(Finding("error", "extra-column", f"column '{extra}' is not in the table's schema", resource.name, file, None, extra, extra))
+    raw = pd.DataFrame(data)
+    raw.attrs["absent"] = absent
+    return raw, findings

@@ -1,0 +1,87 @@
+"""Rendering reports for people (rich tables on stderr), for machines (JSON) and for CI (GitHub annotations).
+
+Renderers take a `Report` and write it; they never decide validity. Only `--format json` writes to
+stdout, so that stdout can be piped into `jq` untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO
+
+from .findings import Report
+
+__all__ = ["render_text", "render_json", "render_github", "verdict_line"]
+
+
+def verdict_line(report: Report) -> str:
+    rows = sum(report.rows.values())
+    e, w = len(report.errors), len(report.warnings)
+    counts = f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+    where = f"{len(report.rows)} tables, {rows} rows"
+    if report.valid:
+        return f"valid: {report.package} ({where}; {counts})"
+    why = " (--strict: warnings count)" if not report.errors else ""
+    return f"invalid: {report.package} ({where}; {counts}){why}"
+
+
+def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: int | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=stream or sys.stderr, soft_wrap=False)
+    summary = Table(title="conflictdata validate", title_justify="left", show_edge=False)
+    summary.add_column("table")
+    summary.add_column("rows", justify="right")
+    summary.add_column("errors", justify="right")
+    summary.add_column("warnings", justify="right")
+    for name, rows in report.rows.items():
+        e = sum(1 for f in report.errors if f.table == name)
+        w = sum(1 for f in report.warnings if f.table == name)
+        summary.add_row(name, str(rows), f"[red]{e}[/]" if e else "0", f"[yellow]{w}[/]" if w else "0")
+    console.print(summary)
+    shown = report.findings if max_findings is None else report.findings[:max_findings]
+    if shown:
+        table = Table(show_edge=False, expand=False)
+        for col in ("", "where", "column", "rule", "value", "how to fix"):
+            table.add_column(col, overflow="fold")
+        for f in shown:
+            mark = "[red]error[/]" if f.severity == "error" else "[yellow]warning[/]"
+            where = f"{f.file or ''}{':' + str(f.line) if f.line else ''}"
+            value = (f.value or "")[:60]
+            table.add_row(mark, where, f.column or "", f.rule, value, f.message)
+        console.print(table)
+        if len(shown) < len(report.findings):
+            console.print(f"… and {len(report.findings) - len(shown)} more (raise --max-findings)")
+    style = "green" if report.valid else "red"
+    console.print(f"[{style}]{verdict_line(report)}[/]", highlight=False)
+
+
+def render_json(report: Report, stream: IO[str] | None = None) -> None:
+    out = stream or sys.stdout
+    json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report, stream: IO[str] | None = None) -> None:
+    """GitHub Actions workflow commands: one `::error`/`::warning` line per finding."""
+    out = stream or sys.stdout
+    for f in report.findings:
+        props = []
+        if f.file:
+            props.append(f"file={_escape_prop(f.file)}")
+        if f.line:
+            props.append(f"line={f.line}")
+        props.append(f"title={_escape_prop(f.rule + (' ' + f.column if f.column else ''))}")
+        value = f" (value: {f.value})" if f.value else ""
+        out.write(f"::{f.severity} {','.join(props)}::{_escape_data(f.message + value)}\n")
+    out.write(f"{verdict_line(report)}\n")

@@ -1,0 +1,361 @@
+"""The rules of DATA-MODEL.md that span several columns or tables, each a named check.
+
+Every rule is a function registered with `@rule(name)`; it receives the package and its typed
+tables and yields findings. Rules skip rows whose cells already failed a column check, so one
+mistake is reported once. `RULES` lists them all (the docs and tests enumerate it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import UnusableInputError
+from .findings import Finding
+from .package import Package, safe_join
+from .tables import Table
+
+__all__ = ["RULES", "run", "normalise_quote", "release_date"]
+
+Rule = Callable[[Package, dict[str, Table]], Iterator[Finding]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+def run(package: Package, tables: dict[str, Table]) -> list[Finding]:
+    out: list[Finding] = []
+    for fn in RULES.values():
+        out.extend(fn(package, tables))
+    return out
+
+
+def _cols(tables: dict[str, Table], name: str, *columns: str) -> Table | None:
+    """The table if it exists and has all `columns`; rules quietly skip what is not there."""
+    t = tables.get(name)
+    if t is None or any(c not in t.frame.columns or c in t.absent_columns for c in columns):
+        return None
+    return t
+
+
+def _usable(t: Table, *columns: str) -> np.ndarray:
+    """Rows where every one of `columns` passed its type check."""
+    return ~t.unusable[list(columns)].any(axis=1).to_numpy()
+
+
+def _rows(mask: pd.Series | np.ndarray) -> list[int]:
+    return [int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def release_date(package: Package) -> dt.date:
+    """The package's release date (`created`), or today for a working copy without one."""
+    created = package.descriptor.get("created")
+    if isinstance(created, str) and len(created) >= 10:
+        try:
+            return dt.date.fromisoformat(created[:10])
+        except ValueError:
+            pass
+    return dt.date.today()
+
+
+# --- actors -----------------------------------------------------------------------------------
+
+@rule("actor-parent-cycle")
+def _parent_cycle(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "actors", "actor_id", "parent_actor_id")
+    if t is None:
+        return
+    parent = {a: p for a, p in zip(t.raw["actor_id"], t.raw["parent_actor_id"]) if p}
+    row_of = {a: i for i, a in reversed(list(enumerate(t.raw["actor_id"])))}
+    reported: set[str] = set()
+    for start in parent:
+        path, node = [], start
+        while node in parent and node not in path:
+            path.append(node)
+            node = parent[node]
+        if node in path:
+            cycle = path[path.index(node):]
+            if reported.intersection(cycle):
+                continue
+            reported.update(cycle)
+            first = min(cycle, key=lambda a: row_of.get(a, 0))
+            ring = " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])
+            yield t.finding(row_of[first], "parent_actor_id", "actor-parent-cycle",
+                            f"parent_actor_id forms a cycle ({ring}); an actor cannot be its own ancestor: clear one of these parents")
+
+
+# --- events -----------------------------------------------------------------------------------
+
+@rule("event-date-order")
+def _event_dates(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "events", "date_start", "date_end")
+    if t is None:
+        return
+    f = t.frame
+    bad = (f["date_start"] > f["date_end"]).fillna(False).to_numpy(dtype=bool) & _usable(t, "date_start", "date_end")
+    for i in _rows(bad):
+        yield t.finding(i, "date_end", "event-date-order",
+                        f"date_end {t.raw['date_end'].iat[i]} is before date_start {t.raw['date_start'].iat[i]}; swap or correct them")
+
+
+def precision_range(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """The range a precision implies around `day`: the whole week, month, quarter or year."""
+    if precision == "day":
+        return day, day
+    if precision == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    if precision == "month":
+        start = day.replace(day=1)
+    elif precision == "quarter":
+        start = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    else:
+        start = dt.date(day.year, 1, 1)
+    months = {"month": 1, "quarter": 3, "year": 12}[precision]
+    m = start.month - 1 + months
+    end = dt.date(start.year + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+@rule("event-date-precision")
+def _event_precision(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "events", "date_start", "date_end", "date_precision")
+    if t is None:
+        return
+    ok = _usable(t, "date_start", "date_end", "date_precision")
+    f = t.frame
+    for i in _rows(ok & f["date_start"].notna().to_numpy(dtype=bool) & f["date_end"].notna().to_numpy(dtype=bool)):
+        precision = t.raw["date_precision"].iat[i]
+        if precision not in ("day", "week", "month", "quarter", "year"):
+            continue
+        start, end = f["date_start"].iat[i], f["date_end"].iat[i]
+        want = precision_range(start, precision)
+        if (start, end) != want:
+            yield t.finding(i, "date_precision", "event-date-precision",
+                            f"precision '{precision}' means the range {want[0]} … {want[1]}, but the row has {start} … {end}; "
+                            "fix the dates or choose the precision the range really has")
+
+
+@rule("event-coordinates")
+def _coordinates(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "events", "latitude", "longitude")
+    if t is None:
+        return
+    lat, lon = t.frame["latitude"].isna(), t.frame["longitude"].isna()
+    for i in _rows((lat != lon).to_numpy() & _usable(t, "latitude", "longitude")):
+        missing = "latitude" if lat.iat[i] else "longitude"
+        yield t.finding(i, missing, "event-coordinates", "latitude and longitude go together: fill in both or leave both empty")
+
+
+@rule("number-finite")
+def _finite(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    for t in tables.values():
+        for spec in t.specs:
+            if spec.type != "number" or spec.name in t.absent_columns:
+                continue
+            col = t.frame[spec.name]
+            for i in _rows(~np.isfinite(col.fillna(0.0).to_numpy(dtype=float))):
+                yield t.finding(i, spec.name, "number-finite", "NaN and infinity are not measurements; write a finite number or leave the cell empty")
+
+
+def _linked(tables: dict[str, Table], link: str, rule_name: str, what: str) -> Iterator[Finding]:
+    t = _cols(tables, "events", "event_id")
+    links = _cols(tables, link, "event_id")
+    if t is None or links is None:
+        return
+    have = set(links.raw["event_id"])
+    for i in _rows(~t.raw["event_id"].isin(have).to_numpy() & (t.raw["event_id"] != "").to_numpy()):
+        yield t.finding(i, "event_id", rule_name, f"the event has no {what}; add a row for it to {links.file}")
+
+
+@rule("event-has-source")
+def _has_source(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    yield from _linked(tables, "event_sources", "event-has-source", "source")
+
+
+@rule("event-has-actor")
+def _has_actor(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    yield from _linked(tables, "event_actors", "event-has-actor", "actor")
+
+
+# --- casualty claims --------------------------------------------------------------------------
+
+_BOUNDS = {
+    "more_than": ("value_low",), "at_least": ("value_low",),
+    "up_to": ("value_high",), "fewer_than": ("value_high",),
+    "range": ("value_low", "value_high"),
+    "exact": ("value_best",), "approximately": ("value_best",),
+}
+_VALUES = ("value_low", "value_best", "value_high")
+
+
+@rule("claim-values")
+def _claim_values(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "casualty_claims", *_VALUES, "qualifier")
+    if t is None:
+        return
+    f = t.frame
+    ok = _usable(t, *_VALUES)
+    for i in _rows(ok & f[list(_VALUES)].isna().all(axis=1).to_numpy()):
+        yield t.finding(i, "value_best", "claim-value-present", "the claim has no figure: fill value_best, or value_low/value_high for a bound")
+    for lo, hi in (("value_low", "value_best"), ("value_best", "value_high"), ("value_low", "value_high")):
+        bad = (f[lo] > f[hi]).fillna(False).to_numpy(dtype=bool) & ok
+        for i in _rows(bad):
+            yield t.finding(i, hi, "claim-value-order", f"{lo} {f[lo].iat[i]} is greater than {hi} {f[hi].iat[i]}; low ≤ best ≤ high")
+    for i in _rows(ok & _usable(t, "qualifier")):
+        q = t.raw["qualifier"].iat[i]
+        need = _BOUNDS.get(q)
+        if need and any(pd.isna(f[c].iat[i]) for c in need):
+            missing = [c for c in need if pd.isna(f[c].iat[i])]
+            yield t.finding(i, "qualifier", "claim-qualifier",
+                            f"qualifier '{q}' needs {' and '.join(need)}, but {', '.join(missing)} is empty; fill it or change the qualifier")
+
+
+@rule("claim-period-order")
+def _claim_dates(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "casualty_claims", "period_start", "period_end", "statement_date")
+    if t is None:
+        return
+    f = t.frame
+    ok = _usable(t, "period_start", "period_end", "statement_date")
+    for i in _rows((f["period_start"] > f["period_end"]).fillna(False).to_numpy(dtype=bool) & ok):
+        yield t.finding(i, "period_start", "claim-period-order", f"period_start {f['period_start'].iat[i]} is after period_end {f['period_end'].iat[i]}; correct one of them")
+    for i in _rows((f["period_end"] > f["statement_date"]).fillna(False).to_numpy(dtype=bool) & ok):
+        yield t.finding(i, "statement_date", "claim-period-order", f"statement_date {f['statement_date'].iat[i]} is before period_end {f['period_end'].iat[i]}: a claim cannot cover days after it was made")
+
+
+def _source_types(tables: dict[str, Table]) -> dict[str, str]:
+    s = _cols(tables, "sources", "source_id", "source_type")
+    return dict(zip(s.raw["source_id"], s.raw["source_type"])) if s is not None else {}
+
+
+@rule("claim-quote-required")
+def _claim_quote(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "casualty_claims", "quote", "source_id")
+    if t is None:
+        return
+    types = _source_types(tables)
+    for i in _rows((t.raw["quote"] == "").to_numpy()):
+        src = t.raw["source_id"].iat[i]
+        if src in types and types[src] != "dataset":
+            yield t.finding(i, "quote", "claim-quote-required", f"the claim needs the passage of {src} that states it, copied verbatim (only claims from datasets may omit it)")
+
+
+@rule("cumulative-decrease")
+def _cumulative(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "casualty_claims", "claim_id", "claimant_actor_id", "subject_actor_id", "measure",
+              "count_basis", "period_end", "value_best", "value_low", "supersedes_claim_id")
+    if t is None:
+        return
+    f = t.frame.assign(_row=np.arange(len(t.frame)))
+    f = f[(t.raw["count_basis"] == "cumulative").to_numpy() & f["period_end"].notna().to_numpy(dtype=bool)]
+    f = f.assign(_value=f["value_best"].fillna(f["value_low"]))
+    f = f[f["_value"].notna()]
+    for _, group in f.groupby(["claimant_actor_id", "subject_actor_id", "measure"], observed=True, sort=False):
+        group = group.sort_values(["period_end", "_row"])
+        prev = None
+        for row in group.itertuples(index=False):
+            if prev is not None and row._value < prev._value and row.supersedes_claim_id != prev.claim_id:
+                yield t.finding(int(row._row), "value_best", "cumulative-decrease",
+                                f"cumulative figure falls from {prev._value} ({prev.claim_id}, {prev.period_end}) to {row._value} ({row.claim_id}, {row.period_end}); "
+                                f"if the claimant corrected itself, set supersedes_claim_id to {prev.claim_id}", severity="warning")
+            prev = row
+
+
+# --- stances ----------------------------------------------------------------------------------
+
+@rule("stance-target")
+def _stance_target(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "stances", "event_id", "claim_id")
+    if t is None:
+        return
+    has_event, has_claim = t.raw["event_id"] != "", t.raw["claim_id"] != ""
+    for i in _rows((has_event == has_claim).to_numpy()):
+        both = "both are set" if has_event.iat[i] else "both are empty"
+        yield t.finding(i, "event_id", "stance-target", f"a stance is about exactly one event or one claim, but {both}: set event_id or claim_id")
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+@rule("future-date")
+def _future(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    limit = release_date(package)
+    for t in tables.values():
+        for spec in t.specs:
+            if spec.type != "date" or spec.name in t.absent_columns:
+                continue
+            col = t.frame[spec.name]
+            for i in _rows((col > limit).fillna(False).to_numpy(dtype=bool)):
+                yield t.finding(i, spec.name, "future-date", f"{col.iat[i]} is after the package's release date {limit}; correct the date")
+
+
+# --- sources, snapshots and quotes ------------------------------------------------------------
+
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+                         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u2033": '"'})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_quote(text: str) -> str:
+    """Whitespace runs and typographic quotes made uniform (nothing else) before quotes are compared."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_QUOTES)).strip()
+
+
+def _snapshots(package: Package, tables: dict[str, Table], findings: list[Finding]) -> dict[str, str]:
+    """Read every source's snapshot, checking its hash; returns source_id → normalised text."""
+    s = _cols(tables, "sources", "source_id", "snapshot", "snapshot_sha256")
+    if s is None:
+        return {}
+    texts: dict[str, str] = {}
+    for i in range(len(s.raw)):
+        sid, rel, sha = s.raw["source_id"].iat[i], s.raw["snapshot"].iat[i], s.raw["snapshot_sha256"].iat[i]
+        if not rel:
+            if sha:
+                findings.append(s.finding(i, "snapshot", "snapshot-hash-required", "snapshot_sha256 is set but snapshot is empty; give the snapshot's path or clear the hash"))
+            continue
+        if s.unusable["snapshot"].iat[i]:
+            continue
+        try:
+            path = safe_join(package.root, rel, what="snapshot", where=s.file)
+            data = path.read_bytes()
+        except (UnusableInputError, OSError) as exc:
+            reason = str(exc) if isinstance(exc, UnusableInputError) else "no such file"
+            findings.append(s.finding(i, "snapshot", "snapshot-missing", f"cannot read the snapshot ({reason}); archive the source text at that path"))
+            continue
+        actual = hashlib.sha256(data).hexdigest()
+        if not sha:
+            findings.append(s.finding(i, "snapshot_sha256", "snapshot-hash-required", f"a snapshot needs its sha256; set it to {actual} if the file is the archived text"))
+        elif sha != actual and not s.unusable["snapshot_sha256"].iat[i]:
+            findings.append(s.finding(i, "snapshot_sha256", "snapshot-hash",
+                                      f"the snapshot's sha256 is {actual}, not the recorded value: the archived text changed. Restore it, or if the new text is right, record the new hash"))
+        texts[sid] = normalise_quote(data.decode("utf-8", errors="replace"))
+    return texts
+
+
+@rule("snapshot")
+def _snapshot_and_quotes(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    findings: list[Finding] = []
+    texts = _snapshots(package, tables, findings)
+    yield from findings
+    for name in ("event_sources", "casualty_claims", "stances"):
+        t = _cols(tables, name, "quote", "source_id")
+        if t is None:
+            continue
+        for i in range(len(t.raw)):
+            quote, sid = t.raw["quote"].iat[i], t.raw["source_id"].iat[i]
+            if quote and sid in texts and normalise_quote(quote) not in texts[sid]:
+                yield t.finding(i, "quote", "quote-in-snapshot",
+                                f"the quote is not in the snapshot of {sid}; copy it verbatim from the source (only whitespace and typographic quotes may differ)")

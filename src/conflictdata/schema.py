@@ -1,0 +1,226 @@
+"""Table Schema → pandas, pyarrow and Pandera: the one place column definitions are translated.
+
+`schema/*.json` is the single source of truth. This module derives from it the pandas dtypes that
+`load()` returns, the Arrow types of Parquet files, the parsing of CSV strings into typed columns,
+and the Pandera schema that checks required, unique, enum, pattern, range and length constraints.
+(Pandera's own `from_frictionless_schema` maps dates to strings and ignores keys, hence this.)
+
+Dtype decisions (documented in the README):
+- string → pandas `string` (missing = `pd.NA`); enum columns → `category` with the schema's enum
+  values as categories, in schema order, so categories are the same in every release;
+- integer → `int64` when required, nullable `Int64` otherwise;
+- number → `float64` (missing = NaN); boolean → nullable `boolean`;
+- date → `date32[pyarrow]` (true calendar dates, missing = `pd.NA`, the same type as in Parquet).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+__all__ = [
+    "FieldSpec",
+    "field_specs",
+    "parse_column",
+    "pandas_dtype",
+    "arrow_type",
+    "arrow_schema",
+    "pandera_schema",
+    "CheckSpec",
+]
+
+DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
+DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
+_INT_RE = r"^[+-]?\d+$"
+_NUM_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^([+-]?(inf|INF|Inf|infinity|Infinity)|NaN|nan)$"
+_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+DATE32 = pd.ArrowDtype(pa.date32())
+INT64_MAX = int(np.iinfo(np.int64).max)
+INT64_MIN = int(np.iinfo(np.int64).min)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A Table Schema field with the facts the other layers need, read once."""
+
+    name: str
+    type: str
+    required: bool
+    unique: bool
+    enum: tuple[Any, ...] | None
+    constraints: dict[str, Any]
+    raw: dict[str, Any]
+
+    @property
+    def description(self) -> str:
+        return self.raw.get("description", "")
+
+
+def field_specs(schema: dict[str, Any]) -> list[FieldSpec]:
+    pk = schema.get("primaryKey") or []
+    pk = [pk] if isinstance(pk, str) else pk
+    out = []
+    for f in schema["fields"]:
+        c = dict(f.get("constraints") or {})
+        enum = c.get("enum")
+        out.append(
+            FieldSpec(
+                name=f["name"],
+                type=f.get("type", "string") or "string",
+                # Primary key fields are required, as in the Table Schema spec.
+                required=bool(c.get("required")) or f["name"] in pk,
+                unique=bool(c.get("unique")),
+                enum=tuple(enum) if enum is not None else None,
+                constraints=c,
+                raw=f,
+            )
+        )
+    return out
+
+
+def pandas_dtype(spec: FieldSpec, *, for_load: bool = True) -> Any:
+    """The dtype `load()` returns for this field."""
+    if spec.enum is not None and spec.type == "string" and for_load:
+        return pd.CategoricalDtype(categories=list(spec.enum), ordered=False)
+    return {
+        "integer": "int64" if spec.required else "Int64",
+        "number": "float64",
+        "boolean": "boolean",
+        "date": DATE32,
+    }.get(spec.type, pd.StringDtype())
+
+
+def arrow_type(spec: FieldSpec) -> pa.DataType:
+    """The Arrow (Parquet) type of this field."""
+    return {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+    }.get(spec.type, pa.string())
+
+
+def arrow_schema(schema: dict[str, Any]) -> pa.Schema:
+    return pa.schema(
+        [pa.field(s.name, arrow_type(s), nullable=not s.required, metadata={"description": s.description}) for s in field_specs(schema)]
+    )
+
+
+def parse_column(raw: pd.Series, spec: FieldSpec, missing: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse strings into the field's type.
+
+    `missing` marks cells that hold a missing value. Returns the typed column (missing where the
+    cell is missing or not of the type) and a mask of the cells present but not of the type.
+    """
+    present = ~missing
+    kind = spec.type
+    fmt = spec.raw.get("format", "default") or "default"
+    if kind == "integer":
+        ok = raw.str.fullmatch(_INT_RE) & present
+        # Python ints, not floats: values near the int64 limits must not lose precision.
+        ints = raw[ok].map(int)
+        ok[ints.index[(ints > INT64_MAX) | (ints < INT64_MIN)]] = False
+        typed = pd.Series(pd.array([None] * len(raw), dtype="Int64"), index=raw.index)
+        typed[ok] = ints[ok[ok].index].astype("int64")
+    elif kind == "number":
+        ok = raw.str.fullmatch(_NUM_RE) & present
+        typed = pd.to_numeric(raw.where(ok, None), errors="coerce").astype("float64")
+    elif kind == "boolean":
+        trues = raw.isin(spec.raw.get("trueValues", DEFAULT_TRUE))
+        falses = raw.isin(spec.raw.get("falseValues", DEFAULT_FALSE))
+        ok = (trues | falses) & present
+        typed = pd.Series(pd.array([None] * len(raw), dtype="boolean"), index=raw.index)
+        typed[trues & ok] = True
+        typed[falses & ok] = False
+    elif kind == "date":
+        if fmt == "default":
+            shaped = raw.str.fullmatch(_DATE_RE) & present
+            parsed = pd.to_datetime(raw.where(shaped, None), format="%Y-%m-%d", errors="coerce")
+        else:
+            parsed = pd.to_datetime(raw.where(present, None), format=None if fmt == "any" else fmt, errors="coerce")
+        ok = parsed.notna() & present
+        typed = parsed.astype(DATE32)
+    else:
+        ok = present
+        typed = raw.astype(pd.StringDtype()).mask(missing)
+    bad = present & ~ok
+    return typed, bad
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """One Pandera check of a column and the rule name findings report for it."""
+
+    rule: str
+    limit: Any
+
+
+def _column_checks(spec: FieldSpec) -> tuple[list[Any], list[CheckSpec]]:
+    import pandera.pandas as pa_
+
+    c = spec.constraints
+    checks: list[Any] = []
+    names: list[CheckSpec] = []
+
+    def add(check: Any, rule: str, limit: Any) -> None:
+        checks.append(check)
+        names.append(CheckSpec(rule, limit))
+
+    if spec.enum is not None:
+        add(pa_.Check.isin(list(spec.enum)), "enum", list(spec.enum))
+    if "pattern" in c:
+        add(pa_.Check.str_matches(f"^(?:{c['pattern']})$"), "pattern", c["pattern"])
+    for key, rule, op in (("minimum", "minimum", "ge"), ("maximum", "maximum", "le")):
+        if key in c:
+            limit = c[key]
+            if spec.type == "date":
+                limit = pd.Timestamp(limit).date()
+            add(getattr(pa_.Check, op)(limit), rule, c[key])
+    if "minLength" in c:
+        add(pa_.Check.str_length(min_value=c["minLength"]), "min-length", c["minLength"])
+    if "maxLength" in c:
+        add(pa_.Check.str_length(max_value=c["maxLength"]), "max-length", c["maxLength"])
+    return checks, names
+
+
+def pandera_schema(schema: dict[str, Any], *, name: str = "", for_load: bool = False) -> tuple[Any, dict[str, list[CheckSpec]]]:
+    """The Pandera schema of a Table Schema, and for each column the rule name of each check.
+
+    With `for_load`, columns also carry the dtypes `load()` returns (enum columns are then
+    categoricals whose categories already exclude unknown values, so the enum check is implied).
+    """
+    import pandera.pandas as pa_
+
+    columns = {}
+    rules: dict[str, list[CheckSpec]] = {}
+    pk = schema.get("primaryKey") or []
+    pk = [pk] if isinstance(pk, str) else list(pk)
+    for spec in field_specs(schema):
+        checks, names = _column_checks(spec)
+        if for_load and spec.enum is not None:
+            checks, names = checks[1:], names[1:]
+        rules[spec.name] = names
+        columns[spec.name] = pa_.Column(
+            pandas_dtype(spec, for_load=True) if for_load else None,
+            checks=checks,
+            nullable=not spec.required,
+            # A single-field primary key is reported once, as a primary-key finding.
+            unique=spec.unique and pk != [spec.name],
+            report_duplicates="exclude_first",
+            required=True,
+            description=spec.description,
+        )
+    frame = pa_.DataFrameSchema(
+        columns,
+        name=name or None,
+        unique=pk or None,
+        report_duplicates="exclude_first",
+        strict=for_load,
+        ordered=False,
+    )
+    return frame, rules

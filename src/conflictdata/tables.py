@@ -1,0 +1,158 @@
+"""Reading a package's resources into typed tables that remember where each row came from.
+
+A `Table` keeps three views of one resource: the raw strings as written (for messages and the
+canonical form), the typed frame (for checks and `load()`), and the line in the file where each
+row starts (for findings). Problems met while reading become findings on the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .csvfile import read_csv
+from .findings import Finding, Severity
+from .package import Package, Resource
+from .schema import FieldSpec, field_specs, parse_column
+
+__all__ = ["Table", "read_table", "TYPE_HINTS"]
+
+TYPE_HINTS = {
+    "integer": "a whole number written with digits only (no separators, no decimals)",
+    "number": "a number with '.' as decimal separator",
+    "boolean": "true or false",
+    "date": "a real calendar day written YYYY-MM-DD",
+    "string": "text",
+}
+
+
+@dataclass(slots=True)
+class Table:
+    """One resource read from disk."""
+
+    name: str
+    resource: Resource
+    file: str
+    raw: pd.DataFrame
+    frame: pd.DataFrame
+    lines: np.ndarray | None
+    specs: list[FieldSpec]
+    findings: list[Finding] = field(default_factory=list)
+    # Cells that could not be checked further: their type was wrong, or the column is absent.
+    unusable: pd.DataFrame | None = None
+    absent_columns: set[str] = field(default_factory=set)
+    text: str = ""
+
+    def line(self, i: int) -> int | None:
+        return int(self.lines[i]) if self.lines is not None else None
+
+    def finding(self, i: int | None, column: str | None, rule: str, message: str,
+                severity: Severity = "error", value: Any = None) -> Finding:
+        """A finding about row position `i` (None: the whole file) of this table."""
+        if value is None and i is not None and column in self.raw.columns:
+            value = self.raw[column].iat[i]
+        line = self.line(i) if i is not None else 1
+        return Finding(severity, rule, message, self.name, self.file, line, column,
+                       None if value is None else str(value))
+
+
+def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    typed: dict[str, pd.Series] = {}
+    bad: dict[str, pd.Series] = {}
+    for spec in specs:
+        col = raw[spec.name]
+        typed[spec.name], bad[spec.name] = parse_column(col, spec, col.isin(missing_values))
+    return pd.DataFrame(typed, index=raw.index), pd.DataFrame(bad, index=raw.index)
+
+
+def read_table(package: Package, resource: Resource) -> Table:
+    """Read one resource (CSV or Parquet) into a `Table`; never raises on bad content."""
+    file = package.display(resource.path)
+    if resource.format == "parquet":
+        from .parquet import read_parquet_strings
+
+        raw, findings = read_parquet_strings(resource, file)
+        lines = None
+    else:
+        delimiter = (resource.descriptor.get("dialect") or {}).get("delimiter", "," if resource.format != "tsv" else "\t")
+        try:
+            parts = [read_csv(p, table=resource.name, file=package.display(p), delimiter=delimiter) for p in resource.paths]
+        except OSError as exc:
+            f = Finding("error", "file", f"cannot read the file ({exc.strerror or exc}); check the resource path in datapackage.json", resource.name, file, None)
+            return _empty(resource, file, [f])
+        first = parts[0]
+        findings = [f for p in parts for f in p.findings]
+        rows = [r for p in parts for r in p.rows]
+        lines = np.array([ln for p in parts for ln in p.lines], dtype=np.int64)
+        raw, header_findings = _match_header(first.header, rows, resource, file)
+        findings += header_findings
+        table = _finish(resource, file, raw, lines, findings)
+        table.text = first.text
+        return table
+    return _finish(resource, file, raw, lines, findings)
+
+
+def _empty(resource: Resource, file: str, findings: list[Finding]) -> Table:
+    raw = pd.DataFrame({n: pd.Series([], dtype=str) for n in resource.field_names})
+    return _finish(resource, file, raw, np.array([], dtype=np.int64), findings)
+
+
+def _match_header(header: list[str], rows: list[list[str]], resource: Resource, file: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """Map the file's columns to the schema's by name; report missing, extra and reordered ones."""
+    findings: list[Finding] = []
+    names = resource.field_names
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            findings.append(Finding("error", "duplicate-column", f"the header names column '{h}' twice; rename or delete one of them", resource.name, file, 1, h, h))
+        seen.add(h)
+    for h in header:
+        if h not in names:
+            hint = _near(h, names)
+            findings.append(Finding("error", "extra-column", f"column '{h}' is not in the table's schema{hint}; rename it, or add the field to the schema first", resource.name, file, 1, h, h))
+    present = [n for n in names if n in seen]
+    for n in names:
+        if n not in seen:
+            findings.append(Finding("error", "missing-column", f"the header has no column '{n}'; add it (with empty cells if the field is optional)", resource.name, file, 1, n))
+    if [h for h in header if h in names] != present:
+        findings.append(Finding("warning", "column-order", f"columns are not in schema order ({', '.join(names)}); `conflictdata fmt` reorders them", resource.name, file, 1))
+    index = {h: i for i, h in reversed(list(enumerate(header)))}
+    width = len(header)
+    data = {}
+    matrix = np.array(rows, dtype=object).reshape(len(rows), width) if rows else None
+    for n in names:
+        if n in index and matrix is not None:
+            data[n] = pd.Series(matrix[:, index[n]], dtype=str)
+        else:
+            data[n] = pd.Series([""] * len(rows), dtype=str)
+    raw = pd.DataFrame(data)
+    raw.attrs["absent"] = {n for n in names if n not in seen}
+    return raw, findings
+
+
+def _near(value: str, options: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray | None, findings: list[Finding]) -> Table:
+    specs = field_specs(resource.schema)
+    frame, bad = _typed(raw, specs, resource.missing_values)
+    absent = set(raw.attrs.get("absent", set()))
+    table = Table(resource.name, resource, file, raw, frame, lines, specs, findings, bad.copy(), absent)
+    for name in absent:
+        table.unusable[name] = True
+    for spec in specs:
+        if spec.name in absent:
+            continue
+        for i in np.flatnonzero(bad[spec.name].to_numpy()):
+            fmt = spec.raw.get("format")
+            hint = TYPE_HINTS.get(spec.type, spec.type) + (f" in format {fmt!r}" if fmt and fmt != "default" else "")
+            table.findings.append(table.finding(int(i), spec.name, "type", f"not a valid {spec.type}: write {hint}"))
+    return table
