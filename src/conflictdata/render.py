@@ -28,6 +28,7 @@ def verdict_line(report: Report) -> str:
 
 def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: int | None = None) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(file=stream or sys.stderr, soft_wrap=False)
@@ -42,18 +43,16 @@ def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: 
         summary.add_row(name, str(rows), f"[red]{e}[/]" if e else "0", f"[yellow]{w}[/]" if w else "0")
     console.print(summary)
     shown = report.findings if max_findings is None else report.findings[:max_findings]
-    if shown:
-        table = Table(show_edge=False, expand=False)
-        for col in ("", "where", "column", "rule", "value", "how to fix"):
-            table.add_column(col, overflow="fold")
-        for f in shown:
-            mark = "[red]error[/]" if f.severity == "error" else "[yellow]warning[/]"
-            where = f"{f.file or ''}{':' + str(f.line) if f.line else ''}"
-            value = (f.value or "")[:60]
-            table.add_row(mark, where, f.column or "", f.rule, value, f.message)
-        console.print(table)
-        if len(shown) < len(report.findings):
-            console.print(f"… and {len(report.findings) - len(shown)} more (raise --max-findings)")
+    # One finding per line, compiler style (file:line: severity [rule] column: message), so
+    # editors and terminals can jump to the place and nothing wraps into a narrow table cell.
+    for f in shown:
+        mark = "[red]error[/]" if f.severity == "error" else "[yellow]warning[/]"
+        where = f"{f.file or report.package}{':' + str(f.line) if f.line else ''}"
+        col = f" {f.column}" if f.column else ""
+        value = f" (value: {escape(f.value[:80] + ('…' if len(f.value) > 80 else ''))})" if f.value else ""
+        console.print(f"{escape(where)}: {mark} [bold]\\[{f.rule}][/]{escape(col)}: {escape(f.message)}{value}", highlight=False)
+    if len(shown) < len(report.findings):
+        console.print(f"… and {len(report.findings) - len(shown)} more (raise --max-findings)")
     style = "green" if report.valid else "red"
     console.print(f"[{style}]{verdict_line(report)}[/]", highlight=False)
 
