@@ -17,8 +17,8 @@ from .errors import ConflictDataError, InvalidDataError, UnusableInputError
 
 if TYPE_CHECKING:
     from .findings import Finding, Report
-    from .load import load, load_table
-    from .validate import validate
+    from .loading import load, load_table
+    from .validation import validate
 
 try:
     __version__ = _metadata.version("conflictdata")
@@ -38,9 +38,9 @@ __all__ = [
 ]
 
 _LAZY = {
-    "load": ("load", "load"),
-    "load_table": ("load", "load_table"),
-    "validate": ("validate", "validate"),
+    "load": ("loading", "load"),
+    "load_table": ("loading", "load_table"),
+    "validate": ("validation", "validate"),
     "Finding": ("findings", "Finding"),
     "Report": ("findings", "Report"),
 }

@@ -87,7 +87,7 @@ def validate(
 
       conflictdata validate path/to/datapackage.json --format json | jq '.findings[]'
     """
-    from .validate import validate as run
+    from .validation import validate as run
 
     try:
         report = run(path, strict=strict)

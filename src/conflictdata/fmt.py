@@ -98,7 +98,7 @@ def canonical_findings(tables: dict[str, Table]) -> list[Finding]:
 
 def format_package(path: str | Path | None = None, *, check: bool = False) -> FormatResult:
     """Rewrite every CSV resource of the package in canonical form (only report, with `check`)."""
-    from .validate import read_tables
+    from .validation import read_tables
 
     package = open_package(path)
     result = FormatResult()

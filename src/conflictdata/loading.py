@@ -15,7 +15,7 @@ from .errors import InvalidDataError
 from .package import open_package
 from .schema import pandera_schema, pandas_dtype
 from .tables import Table
-from .validate import validate_package
+from .validation import validate_package
 
 __all__ = ["load", "load_table"]
 

@@ -1,0 +1,83 @@
+"""`conflictdata.load()`: validated tables with the dtypes the README documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import conflictdata
+from pkgcopy import copy_package, replace_once
+
+DATE = pd.ArrowDtype(pa.date32())
+
+
+def test_load_returns_every_table_of_the_bundled_dataset() -> None:
+    tables = conflictdata.load()
+    assert list(tables) == ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "countries"]
+    assert {name: len(df) for name, df in tables.items() if name != "countries"} == {
+        "sources": 2, "actors": 11, "events": 3, "event_actors": 5, "event_sources": 3, "casualty_claims": 1, "stances": 3,
+    }
+
+
+def test_load_dtypes_follow_the_schema() -> None:
+    claims = conflictdata.load_table("casualty_claims")
+    assert claims["claim_id"].dtype == pd.StringDtype()
+    assert claims["value_low"].dtype == pd.Int64Dtype()  # optional integer: nullable
+    assert claims["period_end"].dtype == DATE
+    measure = claims["measure"].dtype
+    assert isinstance(measure, pd.CategoricalDtype)
+    assert list(measure.categories) == [
+        "killed", "wounded", "killed_or_wounded", "missing", "captured", "personnel_losses", "civilians_killed", "civilians_injured",
+    ]
+    events = conflictdata.load_table("events")
+    assert events["latitude"].dtype == "float64"
+    assert events["date_start"].dtype == DATE
+    assert conflictdata.load_table("actors")["ucdp_actor_id"].dtype == pd.Int64Dtype()
+
+
+def test_required_integer_columns_load_as_int64(tmp_path: Path) -> None:
+    import json
+
+    pkg = copy_package(tmp_path / "pkg")
+    schema_path = pkg / "schema/casualty_claims.json"
+    schema = json.loads(schema_path.read_text())
+    for field in schema["fields"]:
+        if field["name"] == "value_low":
+            field["constraints"]["required"] = True
+    schema_path.write_text(json.dumps(schema))
+    claims = conflictdata.load_table("casualty_claims", path=pkg)
+    assert claims["value_low"].dtype == "int64"
+
+
+def test_load_values_are_the_curated_claim() -> None:
+    claim = conflictdata.load_table("casualty_claims").set_index("claim_id").loc["CLM-0001"]
+    assert claim["value_low"] == 600000
+    assert pd.isna(claim["value_best"]) and pd.isna(claim["value_high"])
+    assert claim["qualifier"] == "more_than"
+    assert claim["value_text"] == "over 600,000"
+    assert claim["period_start"] == dt.date(2022, 2, 24)
+    assert claim["statement_date"] == dt.date(2024, 10, 28)
+
+
+def test_load_from_another_path_and_invalid_data_raises_with_findings(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    assert len(conflictdata.load(path=pkg)["events"]) == 3
+    replace_once(pkg / "data/events.csv", "EVT-0003,", "EVT-0002,")
+    with pytest.raises(conflictdata.InvalidDataError) as caught:
+        conflictdata.load(path=pkg)
+    # The duplicated id also leaves EVT-0003's links dangling.
+    assert [(f.table, f.line, f.column, f.rule) for f in caught.value.report.errors] == [
+        ("event_actors", 5, "event_id", "foreign-key"),
+        ("event_actors", 6, "event_id", "foreign-key"),
+        ("event_sources", 4, "event_id", "foreign-key"),
+        ("events", 4, "event_id", "primary-key"),
+    ]
+
+
+def test_load_table_rejects_an_unknown_name() -> None:
+    with pytest.raises(KeyError, match="no table named battles"):
+        conflictdata.load_table("battles")
