@@ -260,18 +260,22 @@ def _cumulative(package: Package, tables: dict[str, Table]) -> Iterator[Finding]
               "count_basis", "period_end", "value_best", "value_low", "supersedes_claim_id")
     if t is None:
         return
-    f = t.frame.assign(_row=np.arange(len(t.frame)))
+    f = t.frame.assign(row_pos=np.arange(len(t.frame)))
     f = f[(t.raw["count_basis"] == "cumulative").to_numpy() & f["period_end"].notna().to_numpy(dtype=bool)]
-    f = f.assign(_value=f["value_best"].fillna(f["value_low"]))
-    f = f[f["_value"].notna()]
+    f = f.assign(figure=f["value_best"].fillna(f["value_low"]))
+    f = f[f["figure"].notna()]
     for _, group in f.groupby(["claimant_actor_id", "subject_actor_id", "measure"], observed=True, sort=False):
-        group = group.sort_values(["period_end", "_row"])
+        group = group.sort_values(["period_end", "row_pos"])
         prev = None
+        earlier: set[str] = set()
         for row in group.itertuples(index=False):
-            if prev is not None and row._value < prev._value and row.supersedes_claim_id != prev.claim_id:
-                yield t.finding(int(row._row), "value_best", "cumulative-decrease",
-                                f"cumulative figure falls from {prev._value} ({prev.claim_id}, {prev.period_end}) to {row._value} ({row.claim_id}, {row.period_end}); "
+            # A correction that names any earlier claim of the series is the claimant's own fix.
+            corrects = not pd.isna(row.supersedes_claim_id) and row.supersedes_claim_id in earlier
+            if prev is not None and row.figure < prev.figure and not corrects:
+                yield t.finding(int(row.row_pos), "value_best", "cumulative-decrease",
+                                f"cumulative figure falls from {prev.figure} ({prev.claim_id}, {prev.period_end}) to {row.figure} ({row.claim_id}, {row.period_end}); "
                                 f"if the claimant corrected itself, set supersedes_claim_id to {prev.claim_id}", severity="warning")
+            earlier.add(row.claim_id)
             prev = row
 
 

@@ -1,0 +1,60 @@
+"""Parquet resources are validated with the same checks as CSV, plus their stored types."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from conflictdata.package import open_package
+from conflictdata.schema import arrow_schema
+from conflictdata.validation import read_tables, validate
+from pkgcopy import copy_package
+
+
+def _to_parquet(pkg: Path, name: str, table: pa.Table) -> None:
+    pq.write_table(table, pkg / f"data/{name}.parquet")
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    for res in descriptor["resources"]:
+        if res["name"] == name:
+            res.update(path=f"data/{name}.parquet", format="parquet", mediatype="application/vnd.apache.parquet")
+            del res["encoding"]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor))
+
+
+def _typed_table(pkg: Path, name: str) -> pa.Table:
+    package = open_package(pkg)
+    frame = read_tables(package)[name].frame
+    return pa.Table.from_pandas(frame, schema=arrow_schema(package.resources[name].schema), preserve_index=False)
+
+
+def test_a_parquet_copy_of_valid_data_is_valid(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    _to_parquet(pkg, "casualty_claims", _typed_table(pkg, "casualty_claims"))
+    report = validate(pkg)
+    assert report.findings == []
+    assert report.rows["casualty_claims"] == 1
+
+
+def test_parquet_with_a_wrong_column_type_and_a_bad_value(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    table = _typed_table(pkg, "casualty_claims")
+    i = table.schema.get_field_index("value_low")
+    table = table.set_column(i, "value_low", pa.array(["-1"], type=pa.string()))
+    _to_parquet(pkg, "casualty_claims", table)
+    findings = [(f.rule, f.table, f.line, f.column, f.value) for f in validate(pkg).findings]
+    assert findings == [
+        ("minimum", "casualty_claims", None, "value_low", "-1"),
+        ("parquet-type", "casualty_claims", None, "value_low", "string"),
+    ]
+
+
+def test_a_truncated_parquet_file_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    _to_parquet(pkg, "stances", _typed_table(pkg, "stances"))
+    path = pkg / "data/stances.parquet"
+    path.write_bytes(path.read_bytes()[:100])
+    findings = [(f.rule, f.table) for f in validate(pkg).findings if f.table == "stances"]
+    assert findings == [("parquet", "stances")]
