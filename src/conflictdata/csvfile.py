@@ -28,6 +28,9 @@ class RawTable:
     lines: list[int]
     findings: list[Finding] = field(default_factory=list)
     text: str = ""
+    # Records that had fewer cells than the header: row index → cells present. The padded cells
+    # are reported once, as missing-cell, not again by the checks of their columns.
+    short: dict[int, int] = field(default_factory=dict)
 
 
 def _decode(data: bytes, table: str, file: str, findings: list[Finding]) -> str:
@@ -61,6 +64,7 @@ def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawT
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
+    short: dict[int, int] = {}
     last = 0
     while True:
         start = last + 1
@@ -97,10 +101,11 @@ def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawT
             findings.append(
                 Finding("error", "missing-cell", f"the record has {len(record)} cells but the header has {width}; add the missing cell(s) (empty cells still need their commas)", table, file, start, header[len(record)])
             )
+            short[len(rows)] = len(record)
             record = record + [""] * (width - len(record))
         rows.append(record)
         lines.append(start)
     if header is None:
         findings.append(Finding("error", "header", "the file is empty; it must start with a header row naming the columns", table, file, 1))
         header = []
-    return RawTable(header, rows, lines, findings, text)
+    return RawTable(header, rows, lines, findings, text, short)

@@ -97,8 +97,11 @@ class Package:
 
     def display(self, path: Path) -> str:
         """A path as a person would type it: relative to the working directory when possible."""
+        cwd = Path.cwd().resolve()
+        if cwd == Path(cwd.anchor):
+            return str(path)
         try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
+            return str(path.resolve().relative_to(cwd))
         except ValueError:
             return str(path)
 

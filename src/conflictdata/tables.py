@@ -92,6 +92,11 @@ def read_table(package: Package, resource: Resource) -> Table:
         findings += header_findings
         table = _finish(resource, file, raw, lines, findings)
         table.text = first.text
+        if len(parts) == 1:
+            for row, present in first.short.items():
+                for name in first.header[present:]:
+                    if name in table.unusable.columns:
+                        table.unusable.loc[row, name] = True
         return table
     return _finish(resource, file, raw, lines, findings)
 
