@@ -355,11 +355,6 @@ def test_extra_column(pkg: Path) -> None:
     assert_report(pkg, [E("event_actors", 1, "note", "extra-column")])
 
 
-@pytest.mark.xfail(
-    reason="tables.py _match_header compares the header *with* its duplicate to the schema order, so a duplicate "
-           "column alone also gives a column-order warning although the columns are in schema order",
-    strict=True,
-)
 def test_duplicate_column(pkg: Path) -> None:
     rewrite_lines(pkg / "data/event_actors.csv", lambda n, c: c + [c[2]])  # `role` again, last
     assert_report(pkg, [E("event_actors", 1, "role", "duplicate-column")])
@@ -408,11 +403,6 @@ def test_nul_byte(pkg: Path) -> None:
 # --- found while writing these tests ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="rules.py _finite: col.fillna(0.0) turns a parsed NaN into 0.0 like an empty cell, so a cell written "
-           "'NaN' is never reported (it passes as an empty cell)",
-    strict=True,
-)
 def test_number_finite_reports_nan(pkg: Path) -> None:
     replace_once(pkg / "data/events.csv", "Kursk,,,admin1,reported", "Kursk,NaN,NaN,admin1,reported")
     assert_report(pkg, [E("events", 2, "latitude", "number-finite"), E("events", 2, "longitude", "number-finite")])

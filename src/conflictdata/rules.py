@@ -166,8 +166,11 @@ def _finite(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
         for spec in t.specs:
             if spec.type != "number" or spec.name in t.absent_columns:
                 continue
-            col = t.frame[spec.name]
-            for i in _rows(~np.isfinite(col.fillna(0.0).to_numpy(dtype=float))):
+            # Cells written as NaN/inf parse as numbers (as in frictionless); empty cells are NaN too,
+            # so only cells that hold text are checked.
+            written = ~t.raw[spec.name].isin(t.resource.missing_values).to_numpy() & _usable(t, spec.name)
+            values = t.frame[spec.name].to_numpy(dtype=float, na_value=np.nan)
+            for i in _rows(written & ~np.isfinite(values)):
                 yield t.finding(i, spec.name, "number-finite", "NaN and infinity are not measurements; write a finite number or leave the cell empty")
 
 

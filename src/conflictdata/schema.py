@@ -174,7 +174,7 @@ def _column_checks(spec: FieldSpec) -> tuple[list[Any], list[CheckSpec]]:
     if spec.enum is not None:
         add(pa_.Check.isin(list(spec.enum)), "enum", list(spec.enum))
     if "pattern" in c:
-        add(pa_.Check.str_matches(f"^(?:{c['pattern']})$"), "pattern", c["pattern"])
+        add(pa_.Check.str_matches(f"^(?:{c['pattern']})\\Z"), "pattern", c["pattern"])
     for key, rule, op in (("minimum", "minimum", "ge"), ("maximum", "maximum", "le")):
         if key in c:
             limit = c[key]

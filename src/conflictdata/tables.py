@@ -123,7 +123,8 @@ def _match_header(header: list[str], rows: list[list[str]], resource: Resource, 
     for n in names:
         if n not in seen:
             findings.append(Finding("error", "missing-column", f"the header has no column '{n}'; add it (with empty cells if the field is optional)", resource.name, file, 1, n))
-    if [h for h in header if h in names] != present:
+    first_seen = list(dict.fromkeys(h for h in header if h in names))
+    if first_seen != present:
         findings.append(Finding("warning", "column-order", f"columns are not in schema order ({', '.join(names)}); `conflictdata fmt` reorders them", resource.name, file, 1))
     index = {h: i for i, h in reversed(list(enumerate(header)))}
     width = len(header)
