@@ -19,10 +19,10 @@ TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casua
 
 
 def test_one_schema_per_table_of_the_data_model() -> None:
-    assert sorted(p.stem for p in (REPO / "schema").glob("*.json")) == sorted([*TABLES, "countries"])
+    assert sorted(p.stem for p in (REPO / "schema").glob("*.json")) == sorted([*TABLES, "retractions", "countries"])
 
 
-@pytest.mark.parametrize("name", [*TABLES, "countries"])
+@pytest.mark.parametrize("name", [*TABLES, "retractions", "countries"])
 def test_every_field_has_a_description_and_the_key_is_declared(name: str) -> None:
     schema = json.loads((REPO / "schema" / f"{name}.json").read_text())
     assert schema["$schema"] == "https://datapackage.org/profiles/2.0/tableschema.json"

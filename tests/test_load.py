@@ -17,9 +17,9 @@ DATE = pd.ArrowDtype(pa.date32())
 
 def test_load_returns_every_table_of_the_bundled_dataset() -> None:
     tables = conflictdata.load()
-    assert list(tables) == ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "countries"]
+    assert list(tables) == ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries"]
     assert {name: len(df) for name, df in tables.items() if name != "countries"} == {
-        "sources": 2, "actors": 11, "events": 3, "event_actors": 5, "event_sources": 3, "casualty_claims": 1, "stances": 3,
+        "sources": 2, "actors": 11, "events": 3, "event_actors": 5, "event_sources": 3, "casualty_claims": 1, "stances": 3, "retractions": 0,
     }
 
 

@@ -21,7 +21,7 @@ from .findings import Finding
 from .package import open_package
 from .tables import Table
 
-__all__ = ["canonical_bytes", "canonical_findings", "format_package", "FormatResult"]
+__all__ = ["canonical_order", "canonical_bytes", "canonical_findings", "format_package", "FormatResult"]
 
 # File-level problems that make a rewrite lose data: fmt leaves such files alone.
 _BLOCKING = {"encoding", "csv-syntax", "extra-cell", "duplicate-column", "extra-column", "missing-column", "header", "file"}
@@ -43,19 +43,24 @@ def _clean(cell: str) -> str:
     return unicodedata.normalize("NFC", cell).rstrip()
 
 
+def canonical_order(table: Table) -> pd.Index:
+    """Row order of the canonical form: by primary key, typed where it parsed (numbers as numbers), stable."""
+    pk = [c for c in table.resource.primary_key if c in table.raw.columns]
+    if not pk or not len(table.raw):
+        return table.raw.index
+    order = pd.DataFrame({**{f"t{i}": table.frame[c] for i, c in enumerate(pk)},
+                          **{f"r{i}": table.raw[c].map(_clean) for i, c in enumerate(pk)}})
+    try:
+        order = order.sort_values(list(order.columns), kind="stable", na_position="last")
+    except TypeError:
+        order = order.sort_values([f"r{i}" for i in range(len(pk))], kind="stable")
+    return order.index
+
+
 def canonical_bytes(table: Table) -> bytes:
     """The canonical CSV bytes of a table read from disk."""
     raw = table.raw.map(_clean) if len(table.raw) else table.raw
-    pk = [c for c in table.resource.primary_key if c in raw.columns]
-    if pk and len(raw):
-        # Sort by typed key where it parsed (numbers as numbers), then by the text, stably.
-        order = pd.DataFrame({**{f"t{i}": table.frame[c] for i, c in enumerate(pk)},
-                              **{f"r{i}": raw[c] for i, c in enumerate(pk)}})
-        try:
-            order = order.sort_values(list(order.columns), kind="stable", na_position="last")
-        except TypeError:
-            order = order.sort_values([f"r{i}" for i in range(len(pk))], kind="stable")
-        raw = raw.loc[order.index]
+    raw = raw.loc[canonical_order(table)]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(table.resource.field_names)

@@ -327,8 +327,12 @@ def _snapshots(package: Package, tables: dict[str, Table], findings: list[Findin
     if s is None:
         return {}
     texts: dict[str, str] = {}
+    # A release ships a snapshot only where its license allows; the others are listed as withheld.
+    withheld = set(package.descriptor.get("conflictdata:withheldSnapshots") or [])
     for i in range(len(s.raw)):
         sid, rel, sha = s.raw["source_id"].iat[i], s.raw["snapshot"].iat[i], s.raw["snapshot_sha256"].iat[i]
+        if rel in withheld and not (package.root / rel).exists():
+            continue
         if not rel:
             if sha:
                 findings.append(s.finding(i, "snapshot", "snapshot-hash-required", "snapshot_sha256 is set but snapshot is empty; give the snapshot's path or clear the hash"))
