@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .findings import Report
 
-__all__ = ["ConflictDataError", "UnusableInputError", "InvalidDataError"]
+__all__ = ["ConflictDataError", "UnusableInputError", "InvalidDataError", "IntegrityError"]
 
 
 class ConflictDataError(Exception):
@@ -28,3 +28,7 @@ class InvalidDataError(ConflictDataError):
         super().__init__(
             f"{report.package}: {len(report.errors)} error(s), {len(report.warnings)} warning(s);{where}"
         )
+
+
+class IntegrityError(ConflictDataError):
+    """A release failed verification (checksum mismatch) or its archive is unsafe to extract: exit 1."""

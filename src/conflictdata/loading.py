@@ -31,13 +31,22 @@ def _to_load_dtypes(table: Table) -> pd.DataFrame:
     return schema.validate(frame)
 
 
-def load(path: str | Path | None = None, *, tables: list[str] | None = None) -> Mapping[str, pd.DataFrame]:
+def load(
+    path: str | Path | None = None, *, tables: list[str] | None = None, version: str | None = None
+) -> Mapping[str, pd.DataFrame]:
     """The package's tables (all, or those named in `tables`) as name → DataFrame.
 
-    `path` is a package folder or its `datapackage.json`; the bundled dataset by default.
+    `path` is a package folder or its `datapackage.json`; `version` a release downloaded with
+    `conflictdata download VERSION` (not both); the bundled dataset by default.
     Dtypes: text `string`, enums `category` (categories = the schema's enum, in order), integers
     `int64` if required else `Int64`, numbers `float64`, booleans `boolean`, dates `date32[pyarrow]`.
     """
+    if version is not None:
+        if path is not None:
+            raise ValueError("give either path or version, not both")
+        from .download import cached_release
+
+        path = cached_release(version)
     package = open_package(path)
     report, read = validate_package(package)
     if not report.valid:
@@ -49,6 +58,6 @@ def load(path: str | Path | None = None, *, tables: list[str] | None = None) -> 
     return {name: _to_load_dtypes(read[name]) for name in names}
 
 
-def load_table(name: str, path: str | Path | None = None) -> pd.DataFrame:
-    """One table of the package, validated, as a DataFrame (see `load` for the dtypes)."""
-    return load(path, tables=[name])[name]
+def load_table(name: str, path: str | Path | None = None, *, version: str | None = None) -> pd.DataFrame:
+    """One table of the package, validated, as a DataFrame (see `load` for `version` and the dtypes)."""
+    return load(path, tables=[name], version=version)[name]
