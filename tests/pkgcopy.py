@@ -22,3 +22,39 @@ def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_bytes().decode("utf-8")
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
     path.write_bytes(text.replace(old, new).encode("utf-8"))
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    """Write rows in canonical form (sorted by the first column, minimal quoting, LF)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(sorted(rows, key=lambda r: [r[h] for h in header]))
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+
+
+def edit_table(pkg: Path, table: str, fn) -> None:
+    """Apply `fn(header, rows) -> (header, rows)` to data/<table>.csv."""
+    header, rows = read_rows(pkg / f"data/{table}.csv")
+    header, rows = fn(header, rows)
+    write_rows(pkg / f"data/{table}.csv", header, rows)
+
+
+def edit_schema(pkg: Path, table: str, fn) -> None:
+    import json
+
+    path = pkg / f"schema/{table}.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    fn(schema)
+    path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -415,6 +415,25 @@ def test_pattern_rejects_a_trailing_newline(pkg: Path) -> None:
     assert_report(pkg, [E("actors", 3, "wikidata_qid", "pattern"), W("actors", 3, None, "non-canonical")])
 
 
+def _retractions(pkg: Path, line: str) -> None:
+    (pkg / "data/retractions.csv").write_text("table,record_id,retracted_date,reason,replaced_by_id\n" + line + "\n", encoding="utf-8")
+
+
+def test_retracted_id_still_present(pkg: Path) -> None:
+    _retractions(pkg, "stances,STN-0002,2026-11-20,duplicate,")
+    assert_report(pkg, [E("retractions", 2, "record_id", "retraction-still-present")])
+
+
+def test_retraction_names_an_id_of_another_table(pkg: Path) -> None:
+    _retractions(pkg, "events,STN-0009,2026-11-20,wrong table,")
+    assert_report(pkg, [E("retractions", 2, "record_id", "retraction-id-prefix")])
+
+
+def test_retraction_replacement_must_exist(pkg: Path) -> None:
+    _retractions(pkg, "stances,STN-0009,2026-11-20,merged,STN-0008")
+    assert_report(pkg, [E("retractions", 2, "replaced_by_id", "retraction-replacement")])
+
+
 # --- every rule has a test ----------------------------------------------------------------------
 
 # The rule functions registered in rules.RULES, and the finding rules each emits that the tests above show.
@@ -433,6 +452,7 @@ COVERED = {
     "stance-target": {"stance-target"},
     "future-date": {"future-date"},
     "snapshot": {"snapshot-hash", "snapshot-hash-required", "snapshot-missing", "quote-in-snapshot"},
+    "retraction": {"retraction-still-present", "retraction-id-prefix", "retraction-replacement"},
 }
 
 

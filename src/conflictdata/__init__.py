@@ -13,7 +13,7 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConflictDataError, InvalidDataError, UnusableInputError
+from .errors import ConflictDataError, IntegrityError, InvalidDataError, UnusableInputError
 
 if TYPE_CHECKING:
     from .findings import Finding, Report
@@ -35,6 +35,7 @@ __all__ = [
     "ConflictDataError",
     "InvalidDataError",
     "UnusableInputError",
+    "IntegrityError",
 ]
 
 _LAZY = {

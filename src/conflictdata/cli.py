@@ -2,7 +2,8 @@
 
 Each command parses options, calls one library function and renders what it returns. Heavy
 imports happen inside the commands, so `conflictdata --help` starts without pandas.
-Exit codes: 0 success, 1 invalid data (or files `fmt --check` would change), 2 unusable input.
+Exit codes: 0 success; 1 invalid data, a refused release, a tampered or unsafe archive, or files
+`fmt --check` would change; 2 unusable input (no such path, unreadable descriptor, network).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def validate(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: tables on stderr; json: findings on stdout; github: workflow annotations.")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1 if there are any).")] = False,
     max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Show at most N findings in text output (all are still counted).")] = None,
+    against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="An older version (folder, release .zip or git ref): fail if one of its ids vanished without a retraction or now names a different record.")] = None,
 ) -> None:
     """Check a data package against its schemas and the rules of the data model.
 
@@ -86,11 +88,13 @@ def validate(
       conflictdata validate . --format github    # in CI, from a checkout
 
       conflictdata validate path/to/datapackage.json --format json | jq '.findings[]'
+
+      conflictdata validate . --against v0.1.0      # ids never vanish between releases
     """
     from .validation import validate as run
 
     try:
-        report = run(path, strict=strict)
+        report = run(path, strict=strict, against=against)
     except UnusableInputError as exc:
         raise _fail(str(exc)) from None
     from . import render
@@ -138,10 +142,229 @@ def fmt(
         raise typer.Exit(1)
 
 
+class DownloadFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def download(
+    version: Annotated[Optional[str], typer.Argument(help="The release to fetch, e.g. 1.2.0. Optional with --url (read from the archive).", show_default=False)] = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="The archive: an http(s):// or file:// URL or a local path. Default: $CONFLICTDATA_RELEASES_URL/conflictdata-VERSION.zip.", show_default=False)] = None,
+    sha256: Annotated[Optional[str], typer.Option("--sha256", metavar="HEX", help="The archive's expected sha256. Default: the checksum published at URL.sha256.", show_default=False)] = None,
+    format: Annotated[DownloadFormat, typer.Option("--format", "-f", help="text: a message on stderr; json: the result on stdout.")] = DownloadFormat.text,
+) -> None:
+    """Fetch a release archive, verify it and cache it for `conflictdata.load(version=...)`.
+
+    The archive's sha256 must match the checksum published beside it (URL.sha256) or given with
+    --sha256; nothing unverified is installed. Extraction refuses paths leaving the release
+    folder, links, oversized or over-compressed files, and files that do not match the release's
+    SHA256SUMS. The release lands in $CONFLICTDATA_CACHE/releases/VERSION (default: the user cache
+    folder, e.g. ~/.cache/conflictdata); a failed download leaves the cache as it was.
+
+    Exit code 0: installed or already cached; 1: checksum mismatch or unsafe archive; 2: the
+    archive or its checksum cannot be fetched.
+
+    Examples:
+
+      conflictdata download 1.2.0     # from $CONFLICTDATA_RELEASES_URL
+
+      conflictdata download --url https://example.org/releases/conflictdata-1.2.0.zip
+
+      conflictdata download --url dist/conflictdata-1.2.0.zip --sha256 9f63...e4dc --format json
+    """
+    from .download import download as fetch
+    from .errors import ConflictDataError, IntegrityError
+
+    try:
+        result = fetch(version, url=url, sha256=sha256, progress=True)
+    except IntegrityError as exc:
+        raise _fail(str(exc), 1) from None
+    except ConflictDataError as exc:
+        raise _fail(str(exc)) from None
+    if format is DownloadFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    elif result.cached:
+        typer.echo(f"conflictdata {result.version} is already in the cache: {result.path}", err=True)
+    else:
+        typer.echo(f"downloaded conflictdata {result.version} ({result.bytes} bytes, sha256 {result.sha256} verified) into {result.path}", err=True)
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _invalid(exc: Exception) -> typer.Exit:
+    """Render an InvalidDataError's findings on stderr and exit 1."""
+    from . import render
+
+    render.render_text(exc.report, max_findings=50)
+    return typer.Exit(1)
+
+
+@app.command()
+def build(
+    path: PathArg = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write; replaced only when the new build is complete.")] = Path("build"),
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: a summary on stderr; json: the files and their sha256 on stdout.")] = OutputFormat.text,
+) -> None:
+    """Build the complete data package: every table as canonical CSV and Parquet, checksummed.
+
+    Validates first and writes nothing from invalid data. The output has datapackage.json (with
+    each file's bytes and sha256), schema/, data/*.csv, data/*.parquet and SHA256SUMS. Building
+    twice from the same data gives byte-identical files.
+
+    Examples:
+
+      conflictdata build . --out build/
+
+      cd build && sha256sum -c SHA256SUMS
+    """
+    from .build import build as run
+    from .errors import InvalidDataError
+
+    try:
+        result = run(path, out)
+    except UnusableInputError as exc:
+        raise _fail(str(exc)) from None
+    except InvalidDataError as exc:
+        typer.echo("conflictdata: error: the data is invalid; nothing was built", err=True)
+        raise _invalid(exc) from None
+    if format is OutputFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        typer.echo(f"built {result.out} (version {result.version}): {len(result.files)} files, SHA256SUMS written", err=True)
+        for w in result.withheld_snapshots:
+            typer.echo(f"  withheld (license does not allow redistribution): {w}", err=True)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The older version: a folder, datapackage.json, release .zip, or git ref (e.g. v0.1.0, HEAD~3).")],
+    new: Annotated[Optional[str], typer.Argument(help="The newer version, same forms. Default: the bundled dataset.", show_default=False)] = None,
+    format: Annotated[DiffFormat, typer.Option("--format", "-f", help="text on stderr; json or markdown on stdout.")] = DiffFormat.text,
+) -> None:
+    """Compare two versions by primary key: rows added, retracted, removed and changed, and schema changes.
+
+    Each change is shown with its fields' before and after, and the smallest SemVer bump it
+    requires (MAJOR: a column removed/retyped, a constraint tightened, an id vanished; MINOR: new
+    rows, columns, tables, retractions; PATCH: corrected values and metadata).
+
+    Examples:
+
+      conflictdata diff v0.1.0 .                       # a release tag against the checkout
+
+      conflictdata diff dist/conflictdata-0.1.0.zip dist/conflictdata-0.2.0.zip --format markdown
+    """
+    from . import render_diff
+    from .diff import diff_packages
+    from .refs import opened
+
+    try:
+        with opened(old) as a, opened(new) as b:
+            result = diff_packages(a, b, labels=(old, new or "bundled dataset"))
+    except UnusableInputError as exc:
+        raise _fail(str(exc)) from None
+    if format is DiffFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif format is DiffFormat.markdown:
+        typer.echo(render_diff.markdown(result))
+    else:
+        render_diff.text(result)
+
+
+@app.command()
+def bump(
+    path: PathArg = None,
+    against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="The last release (folder, .zip or git ref). Default: the newest git tag vX.Y.Z.")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+) -> None:
+    """Report the smallest version bump the changes since the last release require.
+
+    Exits 1 when the package's version understates them (the release would be refused).
+
+    Example:
+
+      conflictdata bump . --against v0.1.0
+    """
+    from .package import open_package
+    from .release import ReleaseRefused, check_bump
+
+    try:
+        result = check_bump(open_package(path), against=against)
+    except (UnusableInputError, ReleaseRefused) as exc:
+        raise _fail(str(exc)) from None
+    if format is OutputFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    elif result.previous is None:
+        typer.echo(f"no previous release found: {result.current_version} will be the first", err=True)
+    else:
+        need = result.required or "no"
+        verdict = "ok" if result.ok else f"too low: set version to at least {result.minimum_version}"
+        typer.echo(f"since {result.previous_version} ({result.previous}): {need} bump required, minimum {result.minimum_version}; "
+                   f"version is {result.current_version}: {verdict}", err=True)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def release(
+    path: PathArg = None,
+    against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="The last release (folder, .zip or git ref). Default: the newest git tag vX.Y.Z.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the archive and its .sha256.")] = Path("dist"),
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+) -> None:
+    """Write the release archive dist/conflictdata-X.Y.Z.zip and its published checksum.
+
+    Refuses invalid data, ids that vanished without a retraction, and a version that understates
+    the changes since the last release. Adds the release's entry (generated from the diff) to
+    CHANGELOG.md. The archive holds the built package (CSV, Parquet, datapackage.json), README,
+    LICENSE, CHANGELOG, CITATION.cff and SHA256SUMS; releasing the same data twice gives the
+    same bytes.
+
+    Example:
+
+      conflictdata release . && git tag v$(jq -r .version datapackage.json)
+    """
+    from .errors import InvalidDataError
+    from .release import ReleaseRefused, release as run
+
+    try:
+        result = run(path, against=against, out=out)
+    except (UnusableInputError, ReleaseRefused) as exc:
+        raise _fail(str(exc), 1 if isinstance(exc, ReleaseRefused) else 2) from None
+    except InvalidDataError as exc:
+        typer.echo("conflictdata: error: refusing to release invalid data", err=True)
+        raise _invalid(exc) from None
+    if format is OutputFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        typer.echo(f"released {result.archive} (sha256 {result.sha256})", err=True)
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the last line of defence against tracebacks for people."""
+    from .errors import ConflictDataError, IntegrityError
+
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("conflictdata: interrupted", err=True)
         sys.exit(130)
+    except IntegrityError as exc:  # a tampered or unsafe archive met by any command
+        typer.echo(f"conflictdata: error: {exc}", err=True)
+        sys.exit(1)
+    except ConflictDataError as exc:
+        typer.echo(f"conflictdata: error: {exc}", err=True)
+        sys.exit(2)

@@ -370,3 +370,38 @@ def _snapshot_and_quotes(package: Package, tables: dict[str, Table]) -> Iterator
             if quote and sid in texts and normalise_quote(quote) not in texts[sid]:
                 yield t.finding(i, "quote", "quote-in-snapshot",
                                 f"the quote is not in the snapshot of {sid}; copy it verbatim from the source (only whitespace and typographic quotes may differ)")
+
+
+# --- retractions ------------------------------------------------------------------------------
+
+def _id_prefix(t: Table) -> str | None:
+    pk = t.resource.primary_key
+    if len(pk) != 1:
+        return None
+    spec = next((s for s in t.specs if s.name == pk[0]), None)
+    m = re.match(r"^\^([A-Z]+)-", (spec.constraints.get("pattern") or "") if spec else "")
+    return m[1] if m else None
+
+
+@rule("retraction")
+def _retractions(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    r = _cols(tables, "retractions", "table", "record_id", "replaced_by_id")
+    if r is None:
+        return
+    for i in range(len(r.raw)):
+        name, rid, repl = r.raw["table"].iat[i], r.raw["record_id"].iat[i], r.raw["replaced_by_id"].iat[i]
+        t = tables.get(name)
+        if t is None or r.unusable[["table", "record_id"]].iloc[i].any():
+            continue
+        key = t.resource.primary_key[0]
+        prefix = _id_prefix(t)
+        if prefix and not rid.startswith(prefix + "-"):
+            yield r.finding(i, "record_id", "retraction-id-prefix", f"{rid} cannot be an id of {name}, whose ids start with {prefix}-; fix the table or the id")
+        ids = set(t.raw[key])
+        if rid in ids:
+            yield r.finding(i, "record_id", "retraction-still-present",
+                            f"{rid} is retracted but still in {t.file}; delete that row (the retraction keeps its id from ever being reused)")
+        if repl and repl not in ids:
+            yield r.finding(i, "replaced_by_id", "retraction-replacement", f"{repl} is not in {t.file}; name an existing {name} record, or leave replaced_by_id empty")
+        if repl and repl == rid:
+            yield r.finding(i, "replaced_by_id", "retraction-replacement", f"{rid} cannot replace itself")

@@ -22,14 +22,29 @@ from .tables import Table, read_table
 __all__ = ["validate", "validate_package", "read_tables"]
 
 
-def validate(path: str | Path | None = None, *, strict: bool = False) -> Report:
+def validate(path: str | Path | None = None, *, strict: bool = False, against: str | Path | None = None) -> Report:
     """Validate the package at `path` (the bundled dataset by default) and return every finding.
 
-    Raises `UnusableInputError` only when the package cannot be read at all.
+    With `against` (a folder, release archive or git ref of an older version), also fail on ids
+    that vanished without a retraction or were reused for a different record.
+    Raises `UnusableInputError` only when a package cannot be read at all.
     """
     package = open_package(path)
-    report, _ = validate_package(package, strict=strict)
+    report, tables = validate_package(package, strict=strict)
+    if against is not None:
+        from .diff import check_against
+        from .refs import opened
+
+        with opened(against, repo=_repo_of(package)) as old:
+            report.findings += check_against(old, package, tables)
+        report.sorted()
     return report
+
+
+def _repo_of(package: Package) -> Path | None:
+    from .refs import git_toplevel
+
+    return git_toplevel(package.root) if package.root.exists() else None
 
 
 def read_tables(package: Package) -> dict[str, Table]:

@@ -1,0 +1,118 @@
+"""`conflictdata build`: complete, checksummed, deterministic, atomic."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from conflictdata import build as build_module
+from conflictdata.build import build
+from conflictdata.errors import InvalidDataError
+from conflictdata.integrity import parse_sha256sums, sha256_file
+from conflictdata.validation import validate
+from pkgcopy import copy_package, replace_once
+
+TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries"]
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(None, tmp_path_factory.mktemp("b") / "out").out
+
+
+def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
+    again = build(None, tmp_path / "again").out
+    assert _hashes(again) == _hashes(built)
+    assert len(_hashes(built)) == 1 + 1 + 2 * len(TABLES) + len(TABLES)  # descriptor, sums, csv+parquet, schemas
+
+
+def test_every_file_is_in_sha256sums_and_the_descriptor(built: Path) -> None:
+    sums = parse_sha256sums((built / "SHA256SUMS").read_text())
+    assert sums == {k: v for k, v in _hashes(built).items() if k != "SHA256SUMS"}
+    descriptor = json.loads((built / "datapackage.json").read_text())
+    assert [r["name"] for r in descriptor["resources"]] == TABLES
+    for res in descriptor["resources"]:
+        for spec in (res, res["conflictdata:parquet"]):
+            assert spec["hash"] == f"sha256:{sums[spec['path']]}"
+            assert spec["bytes"] == (built / spec["path"]).stat().st_size
+
+
+def test_parquet_types_come_from_the_schema_and_rows_are_in_key_order(built: Path) -> None:
+    table = pq.read_table(built / "data/casualty_claims.parquet")
+    assert str(table.schema.field("value_low").type) == "int64"
+    assert str(table.schema.field("statement_date").type) == "date32[day]"
+    assert table.schema.metadata == {b"conflictdata:table": b"casualty_claims"}
+    ids = pq.read_table(built / "data/actors.parquet").column("actor_id").to_pylist()
+    assert ids == sorted(ids)
+
+
+def test_the_build_validates_with_conflictdata_and_frictionless(built: Path) -> None:
+    assert validate(built).findings == []
+    exe = shutil.which("frictionless") or str(Path(sys.executable).with_name("frictionless"))
+    out = subprocess.run([exe, "validate", "--json", str(built / "datapackage.json")], capture_output=True, text=True, timeout=300)
+    assert json.loads(out.stdout)["valid"] is True, out.stdout[-2000:]
+
+
+def test_unlicensed_snapshots_are_withheld_but_listed(built: Path) -> None:
+    descriptor = json.loads((built / "datapackage.json").read_text())
+    assert descriptor["conflictdata:withheldSnapshots"] == ["data/snapshots/SRC-0001.txt"]
+    assert not (built / "data/snapshots/SRC-0001.txt").exists()
+
+
+def test_a_tampered_build_file_is_caught_by_validate(built: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    with open(copy / "data/events.csv", "a") as fh:
+        fh.write("\n")
+    findings = {(f.rule, f.table, Path(f.file).name) for f in validate(copy).findings}
+    assert {("resource-bytes", "events", "events.csv"), ("resource-hash", "events", "events.csv")} <= findings
+
+
+def test_invalid_data_builds_nothing(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    replace_once(pkg / "data/events.csv", ",2024-08-31,", ",2024-07-31,")
+    with pytest.raises(InvalidDataError) as caught:
+        build(pkg, tmp_path / "out")
+    assert [f.rule for f in caught.value.report.errors] == ["event-date-order", "event-date-precision"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
+def test_an_interrupted_build_leaves_the_previous_one_intact(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    before = _hashes(out)
+    real = build_module._parquet_bytes
+    calls = {"n": 0}
+
+    def dies_midway(table):  # the third table's Parquet never gets written
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(table)
+
+    monkeypatch.setattr(build_module, "_parquet_bytes", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        build(None, out)
+    assert _hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no half-written temporary folder left
+
+
+def test_build_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path: Path) -> None:
+    from conflictdata.errors import UnusableInputError
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes/thesis.txt").write_text("precious")
+    with pytest.raises(UnusableInputError, match="is not a conflictdata build"):
+        build(None, tmp_path / "notes")
+    assert (tmp_path / "notes/thesis.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
