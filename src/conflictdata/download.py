@@ -35,6 +35,7 @@ from typing import IO, Any, Callable, Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .errors import IntegrityError, UnusableInputError
+from .integrity import SUMS_NAME, parse_sha256sums, sha256_file
 
 __all__ = [
     "DownloadResult",
@@ -71,7 +72,7 @@ _MAX_CHECKSUM_FILE_BYTES = 4096
 _CHUNK = 1 * _MIB
 _TIMEOUT_SECONDS = 30
 
-_SUMS = "SHA256SUMS"
+_SUMS = SUMS_NAME
 _DESCRIPTOR = "datapackage.json"
 # Written into the release folder (after SHA256SUMS was checked) so that a later download of the
 # same version can skip the network when the archive checksum is unchanged and the files verify.
@@ -82,7 +83,6 @@ _VERSION_RE = re.compile(_VERSION)
 _ARCHIVE_RE = re.compile(rf"conflictdata-({_VERSION})\.zip")
 _TOP_RE = re.compile(rf"conflictdata-({_VERSION})")
 _SHA_RE = re.compile(r"[0-9a-fA-F]{64}")
-_SUMS_LINE_RE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
 _WINDOWS_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?")
 
 
@@ -492,25 +492,14 @@ def safe_extract(
 
 
 def _read_sums(pkg: Path, where: str) -> dict[str, str]:
-    path = pkg / _SUMS
     try:
-        text = path.read_text(encoding="utf-8")
+        return parse_sha256sums((pkg / _SUMS).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise IntegrityError(f"{where}: no {_SUMS} file in the release; it cannot be verified") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise IntegrityError(f"{where}: cannot read {_SUMS} ({exc})") from None
-    sums: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        match = _SUMS_LINE_RE.fullmatch(line)
-        if not match:
-            raise IntegrityError(f"{where}: {_SUMS} line {number} is not '<64 hex digits>  <path>': {line[:80]!r}")
-        rel = match[2].removeprefix("./")
-        if rel in sums:
-            raise IntegrityError(f"{where}: {_SUMS} lists {rel!r} twice")
-        sums[rel] = match[1].lower()
-    return sums
+    except ValueError as exc:
+        raise IntegrityError(f"{where}: {_SUMS} {exc}") from None
 
 
 def _sums_problems(sums: dict[str, str], hashes: dict[str, str]) -> list[str]:
@@ -529,14 +518,6 @@ def _verify_sums(pkg: Path, hashes: dict[str, str], where: str) -> None:
         raise IntegrityError(f"{where}: the files do not match {_SUMS}: {shown}; nothing was installed")
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _tree_hashes(root: Path) -> dict[str, str] | None:
     """Relative path -> sha256 of every file under `root` (the download record excluded);
     None if anything there is not a plain file or folder."""
@@ -552,7 +533,7 @@ def _tree_hashes(root: Path) -> dict[str, str] | None:
                 return None
             rel = path.relative_to(root).as_posix()
             if rel != _RECORD:
-                hashes[rel] = _hash_file(path)
+                hashes[rel] = sha256_file(path)
     return hashes
 
 

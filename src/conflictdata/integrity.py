@@ -7,12 +7,15 @@ release with `sha256sum -c SHA256SUMS` without installing conflictdata.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 __all__ = ["sha256_file", "sha256_bytes", "sha256sums_text", "parse_sha256sums", "SUMS_NAME"]
 
 SUMS_NAME = "SHA256SUMS"
 _CHUNK = 1 << 20
+# `<hex>  <path>` (text mode) or `<hex> *<path>` (binary mode), as sha256sum writes them.
+_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -43,8 +46,11 @@ def parse_sha256sums(text: str) -> dict[str, str]:
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        digest, sep, name = line.partition("  ")
-        if not sep or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest) or not name:
-            raise ValueError(f"line {n} is not '<sha256>  <path>': {line[:80]!r}")
-        out[name.lstrip("*")] = digest
+        m = _LINE.fullmatch(line)
+        if not m:
+            raise ValueError(f"line {n} is not '<64 hex digits>  <path>': {line[:80]!r}")
+        name = m[2].removeprefix("./")
+        if name in out:
+            raise ValueError(f"line {n} lists {name!r} a second time")
+        out[name] = m[1].lower()
     return out

@@ -98,11 +98,12 @@ def check_bump(package: Package, tables: dict | None = None, *, against: str | P
     return BumpReport(str(spec), previous_version, current, required, minimum, ok, d)
 
 
-def changelog_entry(version: str, date: str, bump: BumpReport) -> str:
+def changelog_entry(version: str, date: str, bump: BumpReport, rows: dict[str, int] | None = None) -> str:
     lines = [f"## {version} — {date}", ""]
     d = bump.diff
     if d is None:
-        lines.append("First release.")
+        counts = ", ".join(f"{n} {name}" for name, n in (rows or {}).items())
+        lines.append(f"First release: {counts}." if counts else "First release.")
     elif d.empty:
         lines.append(f"No changes since {bump.previous_version}.")
     else:
@@ -219,7 +220,7 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
             f"version {bump.current_version} understates the changes since {bump.previous_version} ({bump.previous}): "
             f"they need a {bump.required} release, at least {bump.minimum_version}; set \"version\" in {package.descriptor_path}")
     version = package.version
-    entry = changelog_entry(version, date, bump)
+    entry = changelog_entry(version, date, bump, report.rows)
     changelog_path = package.root / "CHANGELOG.md"
     changelog = _update_changelog(changelog_path, version, entry)
     out = Path(out)
