@@ -168,9 +168,10 @@ CELL_EDITS = [
                  [E("events", 2, "latitude", "maximum")], id="maximum-latitude-91"),
     pytest.param("casualty_claims", "600000,,,more_than", "-1,,,more_than",
                  [E("casualty_claims", 2, "value_low", "minimum")], id="minimum"),
-    # The row of ACT-PRK written twice: the second copy (line 5) is reported, naming line 4.
+    # The row of ACT-PRK written twice: the second copy (line 5) is reported, naming line 4
+    # (and, being a copy, it also shares its name with line 4: a warning).
     pytest.param("actors", ROW_ACT_PRK, ROW_ACT_PRK * 2,
-                 [E("actors", 5, "actor_id", "primary-key")], id="primary-key-single"),
+                 [E("actors", 5, "actor_id", "primary-key"), W("actors", 5, "name", "actor-same-name")], id="primary-key-single"),
     pytest.param("event_actors", "EVT-0002,ACT-RUS,host,known", "EVT-0002,ACT-PRK-AF,deployed_force,suspected",
                  [E("event_actors", 4, "event_id,actor_id,role", "primary-key")], id="primary-key-composite"),
     pytest.param("stances", "STN-0003,ACT-PUTIN-VLADIMIR,", "STN-0003,ACT-PUTIN-VLADIMI,",
@@ -194,7 +195,7 @@ CELL_EDITS = [
     pytest.param("events", "Kursk,,,admin1,reported", "Kursk,51.7,inf,admin1,reported",
                  [E("events", 2, "longitude", "maximum"), E("events", 2, "longitude", "number-finite")],
                  id="number-finite-infinity"),
-    pytest.param("event_sources", f"EVT-0003,SRC-0001,{QUOTE_EVT_0003},paragraph 3\n", "",
+    pytest.param("event_sources", f"EVT-0003,SRC-0001,{QUOTE_EVT_0003},paragraph 3,\n", "",
                  [E("events", 4, "event_id", "event-has-source")], id="event-has-source"),
     pytest.param("event_actors", "EVT-0001,ACT-UKR-AF,initiator,known\n", "",
                  [E("events", 2, "event_id", "event-has-actor")], id="event-has-actor"),
@@ -368,8 +369,8 @@ def test_extra_cell(pkg: Path) -> None:
 def test_missing_cell(pkg: Path) -> None:
     path = pkg / "data/event_sources.csv"
     data = path.read_bytes()
-    assert data.endswith(b",paragraph 3\n")
-    path.write_bytes(data[: -len(b",paragraph 3\n")] + b"\n")  # the last record loses its locator cell
+    assert data.endswith(b",paragraph 3,\n")
+    path.write_bytes(data[: -len(b",paragraph 3,\n")] + b"\n")  # the last record loses its locator and cited_sources cells
     # fmt writes the padded (empty) cell back, so the line is not canonical either.
     assert_report(pkg, [E("event_sources", 4, "locator", "missing-cell"), W("event_sources", 4, None, "non-canonical")])
 
@@ -434,6 +435,39 @@ def test_retraction_replacement_must_exist(pkg: Path) -> None:
     assert_report(pkg, [E("retractions", 2, "replaced_by_id", "retraction-replacement")])
 
 
+def test_claim_without_subject_needs_an_event(pkg: Path) -> None:
+    replace_once(pkg / "data/casualty_claims.csv", "ACT-RUTTE-MARK,ACT-NATO,ACT-RUS-AF,", "ACT-RUTTE-MARK,ACT-NATO,,")
+    assert_report(pkg, [E("casualty_claims", 2, "subject_actor_id", "claim-subject")])
+
+
+def test_claim_without_subject_is_fine_for_an_event_total(pkg: Path) -> None:
+    replace_once(pkg / "data/casualty_claims.csv", "ACT-RUTTE-MARK,ACT-NATO,ACT-RUS-AF,", "ACT-RUTTE-MARK,ACT-NATO,,")
+    replace_once(pkg / "data/casualty_claims.csv", ",2024-10-28,2024-10-28,,,SRC-0001,", ",2024-10-28,2024-10-28,,EVT-0002,SRC-0001,")
+    assert_report(pkg, [], exit_code=0)
+
+
+def test_range_precision_needs_several_days(pkg: Path) -> None:
+    replace_once(pkg / "data/events.csv", "2024-10-28,2024-10-28,day,", "2024-10-28,2024-10-28,range,")
+    assert_report(pkg, [E("events", 3, "date_precision", "event-date-precision")])
+
+
+def test_range_precision_accepts_an_unaligned_span(pkg: Path) -> None:
+    replace_once(pkg / "data/events.csv", "2024-08-01,2024-08-31,month,", "2024-08-03,2024-08-09,range,")
+    assert_report(pkg, [], exit_code=0)
+
+
+def test_two_actors_with_one_name_are_a_warning(pkg: Path) -> None:
+    replace_once(pkg / "data/actors.csv", "ACT-RUS-AF,Russian armed forces,", "ACT-RUS-AF,Russia,")
+    assert_warnings_only(pkg, [W("actors", 8, "name", "actor-same-name")])
+
+
+def test_value_order_from_a_dataset_is_a_warning(pkg: Path) -> None:
+    replace_once(pkg / "data/casualty_claims.csv", ",600000,,,more_than,", ",600000,,5,range,")
+    assert_report(pkg, [E("casualty_claims", 2, "value_high", "claim-value-order")])
+    replace_once(pkg / "data/casualty_claims.csv", ",SRC-0001,", ",SRC-0002,")  # SRC-0002 is a dataset
+    assert_warnings_only(pkg, [W("casualty_claims", 2, "value_high", "claim-value-order")])
+
+
 # --- every rule has a test ----------------------------------------------------------------------
 
 # The rule functions registered in rules.RULES, and the finding rules each emits that the tests above show.
@@ -453,6 +487,8 @@ COVERED = {
     "future-date": {"future-date"},
     "snapshot": {"snapshot-hash", "snapshot-hash-required", "snapshot-missing", "quote-in-snapshot"},
     "retraction": {"retraction-still-present", "retraction-id-prefix", "retraction-replacement"},
+    "claim-subject": {"claim-subject"},
+    "actor-same-name": {"actor-same-name"},
 }
 
 

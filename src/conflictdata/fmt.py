@@ -49,7 +49,7 @@ def canonical_order(table: Table) -> pd.Index:
     if not pk or not len(table.raw):
         return table.raw.index
     order = pd.DataFrame({**{f"t{i}": table.frame[c] for i, c in enumerate(pk)},
-                          **{f"r{i}": table.raw[c].map(_clean) for i, c in enumerate(pk)}})
+                          **{f"r{i}": _clean_frame(table.raw[[c]])[c] for i, c in enumerate(pk)}})
     try:
         order = order.sort_values(list(order.columns), kind="stable", na_position="last")
     except TypeError:
@@ -57,9 +57,15 @@ def canonical_order(table: Table) -> pd.Index:
     return order.index
 
 
+def _clean_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    if not len(raw):
+        return raw
+    return pd.DataFrame({c: raw[c].str.normalize("NFC").str.rstrip() for c in raw.columns}, index=raw.index)
+
+
 def canonical_bytes(table: Table) -> bytes:
     """The canonical CSV bytes of a table read from disk."""
-    raw = table.raw.map(_clean) if len(table.raw) else table.raw
+    raw = _clean_frame(table.raw)
     raw = raw.loc[canonical_order(table)]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)

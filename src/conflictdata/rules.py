@@ -97,6 +97,20 @@ def _parent_cycle(package: Package, tables: dict[str, Table]) -> Iterator[Findin
                             f"parent_actor_id forms a cycle ({ring}); an actor cannot be its own ancestor: clear one of these parents")
 
 
+@rule("actor-same-name")
+def _same_name(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "actors", "actor_id", "name")
+    if t is None:
+        return
+    names = t.raw["name"].str.casefold()
+    dup = names.duplicated(keep="first") & (names != "")
+    for i in _rows(dup.to_numpy()):
+        first = int(np.flatnonzero((names == names.iat[i]).to_numpy())[0])
+        yield t.finding(i, "name", "actor-same-name",
+                        f"{t.raw['actor_id'].iat[first]} (line {t.line(first)}) has the same name; if they are one actor, merge them "
+                        "(and retract one id); if distinct (e.g. two UCDP ids), say how in description", severity="warning")
+
+
 # --- events -----------------------------------------------------------------------------------
 
 @rule("event-date-order")
@@ -135,18 +149,32 @@ def _event_precision(package: Package, tables: dict[str, Table]) -> Iterator[Fin
     t = _cols(tables, "events", "date_start", "date_end", "date_precision")
     if t is None:
         return
-    ok = _usable(t, "date_start", "date_end", "date_precision")
     f = t.frame
-    for i in _rows(ok & f["date_start"].notna().to_numpy(dtype=bool) & f["date_end"].notna().to_numpy(dtype=bool)):
-        precision = t.raw["date_precision"].iat[i]
-        if precision not in ("day", "week", "month", "quarter", "year"):
-            continue
-        start, end = f["date_start"].iat[i], f["date_end"].iat[i]
-        want = precision_range(start, precision)
-        if (start, end) != want:
+    ok = _usable(t, "date_start", "date_end", "date_precision") & f["date_start"].notna().to_numpy(dtype=bool) & f["date_end"].notna().to_numpy(dtype=bool)
+    start = pd.to_datetime(f["date_start"].astype("datetime64[s]"))
+    end = pd.to_datetime(f["date_end"].astype("datetime64[s]"))
+    precision = t.raw["date_precision"]
+    # The range each precision implies around date_start, computed for all rows at once.
+    month_start = start.dt.to_period("M").dt.start_time
+    quarter_start = start.dt.to_period("Q").dt.start_time
+    year_start = start.dt.to_period("Y").dt.start_time
+    want = {
+        "day": (start, start),
+        "week": (start - pd.to_timedelta(start.dt.day_of_week, unit="D"), start - pd.to_timedelta(start.dt.day_of_week, unit="D") + pd.Timedelta(days=6)),
+        "month": (month_start, start.dt.to_period("M").dt.end_time.dt.normalize()),
+        "quarter": (quarter_start, start.dt.to_period("Q").dt.end_time.dt.normalize()),
+        "year": (year_start, start.dt.to_period("Y").dt.end_time.dt.normalize()),
+    }
+    for name, (lo, hi) in want.items():
+        rows = ok & (precision == name).to_numpy() & ~((start == lo) & (end == hi)).fillna(False).to_numpy(dtype=bool)
+        for i in _rows(rows):
+            a, b = lo.iat[i].date(), hi.iat[i].date()
             yield t.finding(i, "date_precision", "event-date-precision",
-                            f"precision '{precision}' means the range {want[0]} … {want[1]}, but the row has {start} … {end}; "
+                            f"precision '{name}' means the range {a} … {b}, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; "
                             "fix the dates or choose the precision the range really has")
+    for i in _rows(ok & (precision == "range").to_numpy() & ~(start < end).fillna(False).to_numpy(dtype=bool)):
+        yield t.finding(i, "date_precision", "event-date-precision",
+                        f"precision 'range' is for a span of several days, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; use 'day' for a single day")
 
 
 @rule("event-coordinates")
@@ -214,17 +242,33 @@ def _claim_values(package: Package, tables: dict[str, Table]) -> Iterator[Findin
     ok = _usable(t, *_VALUES)
     for i in _rows(ok & f[list(_VALUES)].isna().all(axis=1).to_numpy()):
         yield t.finding(i, "value_best", "claim-value-present", "the claim has no figure: fill value_best, or value_low/value_high for a bound")
+    # Figures imported from a dataset are kept exactly as published: an upstream inconsistency
+    # (UCDP GED has events with low > high) is a warning there, an error in curated claims.
+    from_dataset = t.raw["source_id"].map(_source_types(tables)).eq("dataset").to_numpy() if "source_id" in t.raw.columns else np.zeros(len(t.raw), bool)
     for lo, hi in (("value_low", "value_best"), ("value_best", "value_high"), ("value_low", "value_high")):
         bad = (f[lo] > f[hi]).fillna(False).to_numpy(dtype=bool) & ok
         for i in _rows(bad):
-            yield t.finding(i, hi, "claim-value-order", f"{lo} {f[lo].iat[i]} is greater than {hi} {f[hi].iat[i]}; low ≤ best ≤ high")
-    for i in _rows(ok & _usable(t, "qualifier")):
-        q = t.raw["qualifier"].iat[i]
-        need = _BOUNDS.get(q)
-        if need and any(pd.isna(f[c].iat[i]) for c in need):
+            if from_dataset[i]:
+                yield t.finding(i, hi, "claim-value-order", f"{lo} {f[lo].iat[i]} is greater than {hi} {f[hi].iat[i]} as published upstream; kept as is — report it upstream", severity="warning")
+            else:
+                yield t.finding(i, hi, "claim-value-order", f"{lo} {f[lo].iat[i]} is greater than {hi} {f[hi].iat[i]}; low ≤ best ≤ high")
+    ok &= _usable(t, "qualifier")
+    for q, need in _BOUNDS.items():
+        lacking = f[list(need)].isna().any(axis=1).to_numpy() & (t.raw["qualifier"] == q).to_numpy() & ok
+        for i in _rows(lacking):
             missing = [c for c in need if pd.isna(f[c].iat[i])]
             yield t.finding(i, "qualifier", "claim-qualifier",
                             f"qualifier '{q}' needs {' and '.join(need)}, but {', '.join(missing)} is empty; fill it or change the qualifier")
+
+
+@rule("claim-subject")
+def _claim_subject(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    t = _cols(tables, "casualty_claims", "subject_actor_id", "event_id")
+    if t is None:
+        return
+    for i in _rows(((t.raw["subject_actor_id"] == "") & (t.raw["event_id"] == "")).to_numpy()):
+        yield t.finding(i, "subject_actor_id", "claim-subject",
+                        "whose losses? set subject_actor_id, or — for a total over all parties to one event — set event_id")
 
 
 @rule("claim-period-order")
@@ -251,10 +295,10 @@ def _claim_quote(package: Package, tables: dict[str, Table]) -> Iterator[Finding
     if t is None:
         return
     types = _source_types(tables)
-    for i in _rows((t.raw["quote"] == "").to_numpy()):
+    kind = t.raw["source_id"].map(types)
+    for i in _rows(((t.raw["quote"] == "") & kind.notna() & (kind != "dataset")).to_numpy()):
         src = t.raw["source_id"].iat[i]
-        if src in types and types[src] != "dataset":
-            yield t.finding(i, "quote", "claim-quote-required", f"the claim needs the passage of {src} that states it, copied verbatim (only claims from datasets may omit it)")
+        yield t.finding(i, "quote", "claim-quote-required", f"the claim needs the passage of {src} that states it, copied verbatim (only claims from datasets may omit it)")
 
 
 @rule("cumulative-decrease")
@@ -365,9 +409,10 @@ def _snapshot_and_quotes(package: Package, tables: dict[str, Table]) -> Iterator
         t = _cols(tables, name, "quote", "source_id")
         if t is None:
             continue
-        for i in range(len(t.raw)):
+        candidates = (t.raw["quote"] != "") & t.raw["source_id"].isin(list(texts))
+        for i in _rows(candidates.to_numpy()):
             quote, sid = t.raw["quote"].iat[i], t.raw["source_id"].iat[i]
-            if quote and sid in texts and normalise_quote(quote) not in texts[sid]:
+            if normalise_quote(quote) not in texts[sid]:
                 yield t.finding(i, "quote", "quote-in-snapshot",
                                 f"the quote is not in the snapshot of {sid}; copy it verbatim from the source (only whitespace and typographic quotes may differ)")
 
