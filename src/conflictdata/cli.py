@@ -353,6 +353,83 @@ def release(
         typer.echo(f"released {result.archive} (sha256 {result.sha256})", err=True)
 
 
+import_app = typer.Typer(help="Import openly licensed upstream datasets into the package, with their provenance.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+PackageOpt = Annotated[Path, typer.Option("--package", "-p", help="The package to import into (a folder with datapackage.json).")]
+
+
+def _render_import(result, format: OutputFormat, dry_run: bool = False) -> None:
+    if format is OutputFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    for table, c in result.counts.items():
+        typer.echo(f"{table}: {c['added']} added, {c['changed']} changed, {c['removed']} removed, {c['unchanged']} unchanged", err=True)
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    for r in result.retracted[:20]:
+        typer.echo(f"retracted (gone upstream): {r}", err=True)
+    verb = "would write" if dry_run else "wrote"
+    typer.echo(f"{verb} {', '.join(result.written)}" if result.written else "nothing changed", err=True)
+
+
+def _run_import(fn, format: OutputFormat, dry_run: bool = False) -> None:
+    from .importers.merge import ImportConflict
+
+    try:
+        result = fn()
+    except (UnusableInputError, ImportConflict) as exc:
+        raise _fail(str(exc), 1 if isinstance(exc, ImportConflict) else 2) from None
+    _render_import(result, format, dry_run)
+
+
+@import_app.command("genstaff")
+def import_genstaff_command(
+    file: Annotated[Path, typer.Argument(help="russia_losses_personnel.json of the 2022-Ukraine-Russia-War-Dataset (SOURCE.txt beside it).")],
+    package: PackageOpt = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+) -> None:
+    """Import the General Staff of the Armed Forces of Ukraine's daily loss claims into casualty_claims.
+
+    Each day's cumulative 'personnel' figure becomes one claim (and each POW figure another),
+    with its qualifier as published. Ids come from the dates, so re-running changes nothing and an
+    upstream correction shows up as a changed claim.
+
+    Example:
+
+      conflictdata import genstaff ../shared/data/ukr-genstaff-russia-losses/russia_losses_personnel.json
+    """
+    from .importers.genstaff import import_genstaff
+
+    _run_import(lambda: import_genstaff(file, package_path=package, dry_run=dry_run), format, dry_run)
+
+
+@import_app.command("ucdp-ged")
+def import_ucdp_command(
+    file: Annotated[Path, typer.Argument(help="A UCDP GED country extract (CSV; 22.1, 20.x or 19.x layout; SOURCE.txt beside it).")],
+    actors: Annotated[Optional[Path], typer.Option("--actors", help="The UCDP Actor dataset CSV, for actor names and types.")] = None,
+    package: PackageOpt = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+) -> None:
+    """Import a UCDP GED extract: events, their sides as actors, sources, and UCDP's fatality estimates as claims.
+
+    Columns are read by name, so older layouts work; a missing required column is named. Ids come
+    from UCDP's ids (EVT-UCDP-<id>, CLM-UCDP-<id>, ACT-UCDP-<ActorId>); curated rows are never
+    overwritten, and an event gone upstream is retracted, not deleted.
+
+    Example:
+
+      conflictdata import ucdp-ged ../shared/data/ucdp-ged-ukraine-v22/conflict_data_ukr.csv --actors ../shared/data/ucdp-actors-v22/ucdp-actor-221.csv
+    """
+    from .importers.ucdp import import_ucdp_ged
+
+    _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run), format, dry_run)
+
+
 def main() -> None:
     """Console-script entry point: the last line of defence against tracebacks for people."""
     from .errors import ConflictDataError, IntegrityError
