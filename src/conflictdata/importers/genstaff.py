@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import UnusableInputError
 from ..package import open_package
 from .merge import ImportBatch, ImportConflict, ImportResult, apply_import
+from .upstream import UpstreamInfo, read_source_txt
 
 __all__ = [
-    "read_genstaff", "import_genstaff", "parse_source_txt", "SourceInfo",
+    "read_genstaff", "import_genstaff",
     "NAME", "SOURCE_ID", "CLAIMANT_ID", "SUBJECT_ID", "PARENT_ID", "PREFIXES", "QUALIFIERS",
 ]
 
@@ -54,69 +53,42 @@ _REPOSITORY = "github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset"
 _PUBLISHER = "Petro Ivaniuk"
 _KNOWN_KEYS = {"date", "day", "personnel", "personnel*", "POW"}
 _STAGED = re.compile(r"^\s*(\S+)\s+\d+\s+bytes\s+sha256=([0-9a-f]{64})\s*$")
-_COMMIT = re.compile(r"^([0-9a-f]{7,40})\s*\((\d{4}-\d{2}-\d{2})\)")
 
 
-@dataclass(frozen=True, slots=True)
-class SourceInfo:
-    """What SOURCE.txt says about the staged upstream file."""
-
-    path: Path
-    repository_url: str
-    commit: str
-    commit_date: str
-    license: str
-    upstream_paths: tuple[str, ...]
-    sha256: dict[str, str]
-
-
-def _line(fields: dict[str, str], key: str, path: Path) -> str:
-    value = fields.get(key, "").strip()
-    if not value:
-        raise UnusableInputError(f"{path}: no '{key}:' line; the source row needs it and the importer will not guess it")
-    return value
-
-
-def parse_source_txt(path: Path) -> SourceInfo:
-    """Read the Repository, Commit, License and Paths lines and the staged files' sha256 of SOURCE.txt."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UnusableInputError(f"{path}: no such file (the SOURCE.txt describing the upstream file)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnusableInputError(f"{path}: cannot read SOURCE.txt: {exc}") from None
-    fields: dict[str, str] = {}
-    sha256: dict[str, str] = {}
-    for raw in text.splitlines():
+def _staged(txt: Path, file: Path) -> tuple[list[str], str | None]:
+    """The upstream paths SOURCE.txt gives for a file of this name, and the sha256 it records for it."""
+    paths: list[str] = []
+    staged = None
+    for raw in txt.read_text(encoding="utf-8").splitlines():
         m = _STAGED.match(raw)
-        if m:
-            sha256[m.group(1)] = m.group(2)
-            continue
+        if m and m.group(1) == file.name:
+            staged = m.group(2)
         key, sep, value = raw.partition(":")
-        if sep and key and not key.startswith(" ") and key not in fields:
-            fields[key.strip()] = value.strip()
-    repository = _line(fields, "Repository", path)
-    bare = re.sub(r"^https?://", "", repository).removesuffix("/").removesuffix(".git")
+        if sep and key.strip() == "Paths" and not paths:
+            paths = [p.strip() for p in value.split(",") if p.strip().rsplit("/", 1)[-1] == file.name]
+    return paths, staged
+
+
+def _upstream(file: Path, source_txt: Path | None) -> tuple[UpstreamInfo, str]:
+    if source_txt is None and not (file.parent / "SOURCE.txt").is_file():
+        raise UnusableInputError(f"{file}: no SOURCE.txt beside it; pass source_txt= the SOURCE.txt that gives the "
+                                 "upstream Repository, Commit (hash and date), License and Paths of this file")
+    txt = Path(source_txt) if source_txt is not None else file.parent / "SOURCE.txt"
+    info = read_source_txt(file, txt)
+    bare = re.sub(r"^https?://", "", info.repository).removesuffix("/").removesuffix(".git")
     if bare.lower() != _REPOSITORY.lower():
-        raise UnusableInputError(f"{path}: Repository is {repository!r}, but this importer reads the compiled dataset "
+        raise UnusableInputError(f"{txt}: Repository is {info.repository!r}, but this importer reads the compiled dataset "
                                  f"{_REPOSITORY}; another dataset needs its own importer")
-    commit_line = _line(fields, "Commit", path)
-    m = _COMMIT.match(commit_line)
-    if not m:
-        raise UnusableInputError(f"{path}: the Commit line {commit_line!r} is not 'HASH (YYYY-MM-DD)'; "
-                                 "the source row needs the commit and its date")
-    commit, commit_date = m.group(1), m.group(2)
-    try:
-        dt.date.fromisoformat(commit_date)
-    except ValueError:
-        raise UnusableInputError(f"{path}: the commit date {commit_date!r} is not a calendar date") from None
-    license_line = _line(fields, "License", path)
-    license_id = license_line.split()[0].rstrip(".,;")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.+-]*", license_id):
-        raise UnusableInputError(f"{path}: the License line {license_line!r} does not start with a license identifier (e.g. MIT)")
-    paths = tuple(p.strip() for p in _line(fields, "Paths", path).split(",") if p.strip())
-    return SourceInfo(path, f"https://{bare}", commit, commit_date, license_id, paths, sha256)
+    if not info.license:
+        raise UnusableInputError(f"{txt}: the License line {info.license_text!r} names no license this importer recognises")
+    paths, staged = _staged(txt, file)
+    if len(paths) != 1:
+        raise UnusableInputError(f"{txt}: the Paths line names {len(paths)} file(s) called {file.name!r}; "
+                                 "it must name exactly one, the upstream path of the file imported")
+    if staged is not None and staged != info.sha256:
+        raise UnusableInputError(f"{file}: sha256 {info.sha256} differs from {staged} recorded in {txt}; the file is not "
+                                 "the one SOURCE.txt describes: update SOURCE.txt (commit, date, sha256) for this copy")
+    return info, paths[0]
 
 
 def _integer(value: Any, what: str, where: str) -> int:
@@ -152,23 +124,24 @@ def _load_records(file: Path) -> list[dict[str, Any]]:
     return records
 
 
-def _source_row(info: SourceInfo, upstream_path: str, digest: str) -> dict[str, str]:
-    repo_name = info.repository_url.rsplit("/", 1)[-1]
+def _source_row(info: UpstreamInfo, upstream_path: str) -> dict[str, str]:
+    repo_name = info.url.rsplit("/", 1)[-1]
     return {
         "source_id": SOURCE_ID,
         "title": f"{repo_name} (compiled by {_PUBLISHER}), file {upstream_path}",
         "publisher": _PUBLISHER,
-        "url": info.repository_url,
+        "url": info.url,
         "published_date": info.commit_date,
         "language": "en",
         "source_type": "dataset",
         "license": info.license,
         "notes": (
-            f"File {upstream_path} of {info.repository_url} at commit {info.commit} ({info.commit_date}), "
-            f"sha256 {digest}. Daily cumulative figures of Russian personnel losses (and, in early records, "
+            f"File {upstream_path} of {info.url} at commit {info.commit} ({info.commit_date}), "
+            f"sha256 {info.sha256}. Daily cumulative figures of Russian personnel losses (and, in early records, "
             "prisoners of war) published by the General Staff of the Armed Forces of Ukraine, compiled by the "
-            "dataset's author: claims of the General Staff, not verified counts. Imported by conflictdata.importers.genstaff, one claim per record "
-            "(CLM-GENSTAFF-YYYYMMDD-PERSONNEL) and per POW figure (CLM-GENSTAFF-YYYYMMDD-POW). value_text is "
+            "dataset's author: claims of the General Staff, not verified counts. Imported by "
+            "conflictdata.importers.genstaff, one claim per record (CLM-GENSTAFF-YYYYMMDD-PERSONNEL) and per "
+            "POW figure (CLM-GENSTAFF-YYYYMMDD-POW). value_text is "
             "composed from the compiled fields ('personnel*' then 'personnel', e.g. 'about 690720'; a POW "
             "figure as given), not the General Staff's own wording. period_end and statement_date are both "
             "the record's date, the only date the compiled file gives; period_start 2022-02-24 is day 1 of "
@@ -216,22 +189,8 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
     source row's commit, date and license cannot be known otherwise.
     """
     file = Path(file)
-    if source_txt is None:
-        source_txt = file.parent / "SOURCE.txt"
-        if not source_txt.is_file():
-            raise UnusableInputError(f"{file}: no SOURCE.txt beside it; pass source_txt= the SOURCE.txt that gives the "
-                                     "upstream Repository, Commit (hash and date), License and Paths of this file")
-    info = parse_source_txt(Path(source_txt))
-    upstream = [p for p in info.upstream_paths if p.rsplit("/", 1)[-1] == file.name]
-    if len(upstream) != 1:
-        raise UnusableInputError(f"{info.path}: the Paths line names {len(upstream)} file(s) called {file.name!r}; "
-                                 "it must name exactly one, the upstream path of the file imported")
     records = _load_records(file)
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()
-    staged = info.sha256.get(file.name)
-    if staged is not None and staged != digest:
-        raise UnusableInputError(f"{file}: sha256 {digest} differs from {staged} recorded in {info.path}; the file is not "
-                                 "the one SOURCE.txt describes: update SOURCE.txt (commit, date, sha256) for this copy")
+    info, upstream_path = _upstream(file, source_txt)
 
     claims: list[dict[str, str]] = []
     seen: dict[str, int] = {}
@@ -287,7 +246,7 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
         name=NAME,
         prefixes=dict(PREFIXES),
         rows={
-            "sources": [_source_row(info, upstream[0], digest)],
+            "sources": [_source_row(info, upstream_path)],
             "actors": [_actor_row()],
             "casualty_claims": claims,
         },
