@@ -207,9 +207,9 @@ CELL_EDITS = [
                  [E("casualty_claims", 2, "value_best", "claim-value-order")], id="claim-value-order"),
     pytest.param("casualty_claims", "600000,,,more_than", ",600000,,more_than",
                  [E("casualty_claims", 2, "qualifier", "claim-qualifier")], id="claim-qualifier-more-than-without-low"),
-    pytest.param("casualty_claims", "2022-02-24,2024-10-28,2024-10-28", "2024-10-29,2024-10-28,2024-10-28",
+    pytest.param("casualty_claims", "2022-02-24,2024-10-28,2024-10-28,,,SRC-0001", "2024-10-29,2024-10-28,2024-10-28,,,SRC-0001",
                  [E("casualty_claims", 2, "period_start", "claim-period-order")], id="claim-period-order-start-after-end"),
-    pytest.param("casualty_claims", "2022-02-24,2024-10-28,2024-10-28", "2022-02-24,2024-10-28,2024-10-27",
+    pytest.param("casualty_claims", "2022-02-24,2024-10-28,2024-10-28,,,SRC-0001", "2022-02-24,2024-10-28,2024-10-27,,,SRC-0001",
                  [E("casualty_claims", 2, "statement_date", "claim-period-order")], id="claim-period-order-end-after-statement"),
     pytest.param("casualty_claims", f",SRC-0001,{QUOTE_CLM_0001},", ",SRC-0001,,",
                  [E("casualty_claims", 2, "quote", "claim-quote-required")], id="claim-quote-required"),
@@ -293,17 +293,18 @@ def test_snapshot_file_missing(pkg: Path) -> None:
 # --- cumulative series --------------------------------------------------------------------------
 
 def add_second_rutte_claim(pkg: Path, value: str, supersedes: str = "") -> None:
-    """Append CLM-0002: CLM-0001's series (claimant, subject, measure, cumulative), four days later."""
+    """Add CLM-0002 (line 3, in key order): CLM-0001's series (claimant, subject, measure, cumulative), four days later."""
     path = pkg / "data/casualty_claims.csv"
     with path.open(encoding="utf-8", newline="") as f:
-        header, first = list(csv.reader(f))[:2]
+        rows = list(csv.reader(f))
+    header, first = rows[:2]
     row = dict(zip(header, first)) | {
         "claim_id": "CLM-0002", "value_low": "", "value_best": value, "value_high": "", "qualifier": "approximately",
         "value_text": f"about {value}", "period_end": "2024-11-01", "statement_date": "2024-11-01",
         "supersedes_claim_id": supersedes,
     }
-    with path.open("a", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerow(row[c] for c in header)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([header, first, [row[c] for c in header], *rows[2:]])
 
 
 def test_cumulative_figure_that_falls_is_a_warning(pkg: Path) -> None:
