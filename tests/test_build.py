@@ -57,7 +57,8 @@ def test_parquet_types_come_from_the_schema_and_rows_are_in_key_order(built: Pat
 
 
 def test_the_build_validates_with_conflictdata_and_frictionless(built: Path) -> None:
-    assert validate(built).findings == []
+    report = validate(built)
+    assert report.errors == [] and {f.rule for f in report.warnings} == {"actor-same-name", "claim-value-order"}  # known upstream quirks (docs/sources/ucdp-ged.md)
     exe = shutil.which("frictionless") or str(Path(sys.executable).with_name("frictionless"))
     out = subprocess.run([exe, "validate", "--json", str(built / "datapackage.json")], capture_output=True, text=True, timeout=300)
     assert json.loads(out.stdout)["valid"] is True, out.stdout[-2000:]

@@ -332,7 +332,7 @@ def test_the_upstream_day_counter_starts_on_2022_02_24(upstream: Path) -> None:
 
 
 def test_the_shipped_dataset_holds_exactly_the_current_import(upstream: Path, tmp_path: Path) -> None:
-    pkg = copy_package(tmp_path / "pkg")
+    pkg = copy_package(tmp_path / "pkg", full=True)
     result = import_genstaff(upstream, pkg)
     assert result.written == [] and result.retracted == []
     assert all(c["added"] == c["changed"] == c["removed"] == 0 for c in result.counts.values())

@@ -48,13 +48,11 @@ def _order(k: Key) -> tuple:
 
 @pytest.fixture
 def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh copy of the package (datapackage.json, schema/, data/), also the working directory,
-    so that findings name files as `data/<table>.csv`."""
-    dst = tmp_path / "pkg"
-    dst.mkdir()
-    shutil.copy2(REPO / "datapackage.json", dst / "datapackage.json")
-    shutil.copytree(REPO / "schema", dst / "schema")
-    shutil.copytree(REPO / "data", dst / "data")
+    """A fresh copy of the package's curated core (datapackage.json, schema/, data/ without the
+    imported rows), also the working directory, so that findings name files as `data/<table>.csv`."""
+    from pkgcopy import copy_package
+
+    dst = copy_package(tmp_path / "pkg")
     monkeypatch.chdir(dst)
     return dst
 
@@ -119,11 +117,14 @@ def assert_warnings_only(pkg: Path, expected: list[Key]) -> list[Finding]:
 # --- the dataset as it is -----------------------------------------------------------------------
 
 
-def test_bundled_dataset_has_no_findings() -> None:
+def test_bundled_dataset_has_no_errors_and_only_the_known_upstream_warnings() -> None:
     report = conflictdata.validate()
-    assert report.findings == []
-    assert report.valid
-    assert CliRunner().invoke(app, ["validate", "--strict"]).exit_code == 0
+    assert report.errors == [] and report.valid
+    # UCDP's own inconsistencies, kept as published (docs/sources/ucdp-ged.md): 19 estimate pairs
+    # out of order and two pairs of homonym actors.
+    assert sorted((f.rule, f.table) for f in report.warnings) == sorted(
+        [("claim-value-order", "casualty_claims")] * 19 + [("actor-same-name", "actors")] * 2)
+    assert CliRunner().invoke(app, ["validate", "--strict"]).exit_code == 1
 
 
 def test_copy_of_the_package_has_no_findings(pkg: Path) -> None:
