@@ -239,11 +239,16 @@ def check_foreign_keys(tables: dict[str, Table]) -> list[Finding]:
                 continue
             keys = table.raw[fields]
             present = ~keys.isin(table.resource.missing_values).any(axis=1)
-            target = set(map(tuple, ref.raw[ref_fields].itertuples(index=False, name=None)))
-            tuples = pd.Series(list(keys.itertuples(index=False, name=None)), index=keys.index, dtype=object)
-            dangling = present & ~tuples.isin(target)
+            if len(fields) == 1:
+                values = keys[fields[0]]
+                dangling = present & ~values.isin(ref.raw[ref_fields[0]])
+            else:
+                target = set(map(tuple, ref.raw[ref_fields].itertuples(index=False, name=None)))
+                values = pd.Series(list(keys.itertuples(index=False, name=None)), index=keys.index, dtype=object)
+                dangling = present & ~values.isin(target)
             for i in np.flatnonzero(dangling.to_numpy()):
-                value = ",".join(tuples.iat[int(i)])
+                v = values.iat[int(i)]
+                value = v if isinstance(v, str) else ",".join(v)
                 out.append(table.finding(int(i), ",".join(fields), "foreign-key",
                                          f"'{value}' has no match in {ref_name}.{','.join(ref_fields)} ({ref.file}); "
                                          f"use an existing id or add the row there", value=value))

@@ -35,6 +35,8 @@ def read_source_txt(file: Path, source_txt: Path | None = None) -> UpstreamInfo:
     txt = source_txt or file.parent / "SOURCE.txt"
     try:
         text = txt.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnusableInputError(f"{txt}: not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8") from None
     except OSError:
         raise UnusableInputError(
             f"{txt}: no SOURCE.txt naming the repository, commit and license of {file.name}; "
@@ -44,7 +46,7 @@ def read_source_txt(file: Path, source_txt: Path | None = None) -> UpstreamInfo:
         key, sep, value = line.partition(":")
         if sep and key.strip() in ("Repository", "Commit", "License") and key.strip() not in fields:
             fields[key.strip()] = value.strip()
-    missing = [k for k in ("Repository", "Commit", "License") if k not in fields]
+    missing = [k for k in ("Repository", "Commit", "License") if not fields.get(k)]
     if missing:
         raise UnusableInputError(f"{txt}: no {', '.join(missing)} line; the source row cannot be written without it")
     m = re.match(r"([0-9a-f]{7,40})\s*\((\d{4}-\d{2}-\d{2})\)", fields["Commit"])
