@@ -31,6 +31,7 @@ class RawTable:
     # Records that had fewer cells than the header: row index → cells present. The padded cells
     # are reported once, as missing-cell, not again by the checks of their columns.
     short: dict[int, int] = field(default_factory=dict)
+    rownums: list[int] = field(default_factory=list)
 
 
 def _decode(data: bytes, table: str, file: str, findings: list[Finding]) -> str:
@@ -65,6 +66,8 @@ def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawT
     rows: list[list[str]] = []
     lines: list[int] = []
     short: dict[int, int] = {}
+    rownums: list[int] = []
+    recno = 0
     last = 0
     while True:
         start = last + 1
@@ -84,28 +87,30 @@ def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawT
             )
             break
         last = reader.line_num
+        recno += 1
         if header is None:
             header = record
             continue
         if not record or all(c == "" for c in record) and len(record) <= 1:
-            findings.append(Finding("error", "blank-row", "blank line between records; delete it (conflictdata fmt does)", table, file, start))
+            findings.append(Finding("error", "blank-row", "blank line between records; delete it (conflictdata fmt does)", table, file, start, row=recno))
             continue
         width = len(header)
         if len(record) > width:
             extra = record[width:]
             findings.append(
-                Finding("error", "extra-cell", f"the record has {len(record)} cells but the header has {width}; remove the extra cell(s) or quote a cell that contains a comma", table, file, start, None, ",".join(extra)[:200])
+                Finding("error", "extra-cell", f"the record has {len(record)} cells but the header has {width}; remove the extra cell(s) or quote a cell that contains a comma", table, file, start, None, ",".join(extra)[:200], row=recno)
             )
             record = record[:width]
         elif len(record) < width:
             findings.append(
-                Finding("error", "missing-cell", f"the record has {len(record)} cells but the header has {width}; add the missing cell(s) (empty cells still need their commas)", table, file, start, header[len(record)])
+                Finding("error", "missing-cell", f"the record has {len(record)} cells but the header has {width}; add the missing cell(s) (empty cells still need their commas)", table, file, start, header[len(record)], row=recno)
             )
             short[len(rows)] = len(record)
             record = record + [""] * (width - len(record))
         rows.append(record)
         lines.append(start)
+        rownums.append(recno)
     if header is None:
         findings.append(Finding("error", "header", "the file is empty; it must start with a header row naming the columns", table, file, 1))
         header = []
-    return RawTable(header, rows, lines, findings, text, short)
+    return RawTable(header, rows, lines, findings, text, short, rownums)

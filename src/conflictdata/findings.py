@@ -26,6 +26,9 @@ class Finding:
     line: int | None = None
     column: str | None = None
     value: str | None = None
+    # The record's number as frictionless counts rows (header = 1, blank rows included); for
+    # Parquet and inline data, where there is no line to open, the only position there is.
+    row: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -43,6 +46,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     strict: bool = False
+    # How resources were read where the fast path needed help (e.g. "events: schema inferred").
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -69,5 +74,6 @@ class Report:
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "rows": self.rows,
+            "notes": self.notes,
             "findings": [f.to_dict() for f in self.findings],
         }

@@ -30,14 +30,18 @@ class Resource:
     schema: dict[str, Any]
     format: str
     descriptor: dict[str, Any] = field(default_factory=dict)
+    # Rows given in the descriptor itself (`data`), instead of a file.
+    inline: list[Any] | None = None
+    # How the resource was read where the fast path needed help (e.g. a schema inferred by frictionless).
+    note: str | None = None
 
     @property
     def path(self) -> Path:
-        return self.paths[0]
+        return self.paths[0] if self.paths else Path(f"<inline data of {self.name}>")
 
     @property
     def relpath(self) -> str:
-        return self.relpaths[0]
+        return self.relpaths[0] if self.relpaths else f"<inline data of {self.name}>"
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -70,7 +74,9 @@ class Resource:
 
     @property
     def missing_values(self) -> list[str]:
-        return list(self.schema.get("missingValues", [""]))
+        # Data Package v2 also allows [{"value": "NA", "label": "not applicable"}].
+        values = self.schema.get("missingValues", [""])
+        return [v["value"] if isinstance(v, dict) else v for v in values]
 
 
 @dataclass(slots=True)
@@ -166,6 +172,18 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     return data
 
 
+def _infer_schema(root: Path, res: dict[str, Any], where: str) -> dict[str, Any]:
+    """A resource without a schema: let the reference implementation infer one (rare, small)."""
+    try:
+        from frictionless import Resource as FResource
+
+        resource = FResource({k: v for k, v in res.items() if k != "schema"}, basepath=str(root))
+        resource.infer()
+        return resource.schema.to_descriptor()
+    except Exception as exc:  # frictionless raises its own error types
+        raise UnusableInputError(f"{where}: no schema, and frictionless could not infer one ({exc})") from None
+
+
 def open_package(path: str | Path | None = None) -> Package:
     """Open the package at `path` (a folder or its `datapackage.json`); the bundled one by default."""
     if path is None:
@@ -191,15 +209,20 @@ def open_package(path: str | Path | None = None) -> Package:
         if name in resources:
             raise UnusableInputError(f"{where}: the name is used twice; resource names must be unique")
         raw_path = res.get("path")
-        if raw_path is None:
-            raise UnusableInputError(f"{where}: no 'path' (inline data is not supported yet)")
-        relpaths = raw_path if isinstance(raw_path, list) else [raw_path]
+        inline = res.get("data")
+        if raw_path is None and not isinstance(inline, list):
+            raise UnusableInputError(f"{where}: neither a 'path' nor inline 'data' rows")
+        relpaths = [] if raw_path is None else raw_path if isinstance(raw_path, list) else [raw_path]
         paths = [safe_join(root, p, what="path", where=where) for p in relpaths]
         schema = res.get("schema")
+        note = None
         if isinstance(schema, str):
             schema = _read_json(safe_join(root, schema, what="schema", where=where), f"the schema of {name!r}")
+        if schema is None and (paths or isinstance(inline, list)):
+            schema = _infer_schema(root, res, where)
+            note = "no schema in the descriptor: inferred with frictionless"
         if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
             raise UnusableInputError(f"{where}: no Table Schema with a 'fields' list")
-        fmt = res.get("format") or Path(relpaths[0]).suffix.lstrip(".").lower() or "csv"
-        resources[name] = Resource(name, paths, list(relpaths), schema, fmt, res)
+        fmt = res.get("format") or (Path(relpaths[0]).suffix.lstrip(".").lower() if relpaths else "inline") or "csv"
+        resources[name] = Resource(name, paths, list(relpaths), schema, fmt, res, inline if raw_path is None else None, note)
     return Package(root, target, descriptor, resources)

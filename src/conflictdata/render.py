@@ -42,6 +42,8 @@ def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: 
         w = sum(1 for f in report.warnings if f.table == name)
         summary.add_row(name, str(rows), f"[red]{e}[/]" if e else "0", f"[yellow]{w}[/]" if w else "0")
     console.print(summary)
+    for note in report.notes:
+        console.print(f"note: {escape(note)}", highlight=False)
     shown = report.findings if max_findings is None else report.findings[:max_findings]
     # One finding per line, compiler style (file:line: severity [rule] column: message), so
     # editors and terminals can jump to the place and nothing wraps into a narrow table cell.

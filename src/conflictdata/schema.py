@@ -167,20 +167,30 @@ def _column_checks(spec: FieldSpec) -> tuple[list[Any], list[CheckSpec]]:
     checks: list[Any] = []
     names: list[CheckSpec] = []
 
+    def typed(v: Any) -> Any:
+        # Constraint values may be written as strings ("1000", "4E4"); compare them as the field's type.
+        try:
+            if spec.type == "number":
+                return float(v)
+            if spec.type == "integer":
+                return int(v)
+            if spec.type == "date":
+                return pd.Timestamp(v).date()
+        except (TypeError, ValueError):
+            return v
+        return v
+
     def add(check: Any, rule: str, limit: Any) -> None:
         checks.append(check)
         names.append(CheckSpec(rule, limit))
 
     if spec.enum is not None:
-        add(pa_.Check.isin(list(spec.enum)), "enum", list(spec.enum))
+        add(pa_.Check.isin([typed(v) for v in spec.enum]), "enum", list(spec.enum))
     if "pattern" in c:
         add(pa_.Check.str_matches(f"^(?:{c['pattern']})\\Z"), "pattern", c["pattern"])
     for key, rule, op in (("minimum", "minimum", "ge"), ("maximum", "maximum", "le")):
         if key in c:
-            limit = c[key]
-            if spec.type == "date":
-                limit = pd.Timestamp(limit).date()
-            add(getattr(pa_.Check, op)(limit), rule, c[key])
+            add(getattr(pa_.Check, op)(typed(c[key])), rule, c[key])
     if "minLength" in c:
         add(pa_.Check.str_length(min_value=c["minLength"]), "min-length", c["minLength"])
     if "maxLength" in c:

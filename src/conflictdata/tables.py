@@ -46,9 +46,13 @@ class Table:
     unusable: pd.DataFrame | None = None
     absent_columns: set[str] = field(default_factory=set)
     text: str = ""
+    rownums: np.ndarray | None = None
 
     def line(self, i: int) -> int | None:
         return int(self.lines[i]) if self.lines is not None else None
+
+    def rownum(self, i: int) -> int:
+        return int(self.rownums[i]) if self.rownums is not None else i + 2
 
     def finding(self, i: int | None, column: str | None, rule: str, message: str,
                 severity: Severity = "error", value: Any = None) -> Finding:
@@ -57,7 +61,7 @@ class Table:
             value = self.raw[column].iat[i]
         line = self.line(i) if i is not None else 1
         return Finding(severity, rule, message, self.name, self.file, line, column,
-                       None if value is None else str(value))
+                       None if value is None else str(value), row=self.rownum(i) if i is not None else None)
 
 
 def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -71,14 +75,19 @@ def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str])
 
 def read_table(package: Package, resource: Resource) -> Table:
     """Read one resource (CSV or Parquet) into a `Table`; never raises on bad content."""
-    file = package.display(resource.path)
+    file = package.display(resource.path) if resource.paths else resource.relpath
+    if resource.inline is not None:
+        header, rows = _inline_rows(resource.inline, resource.field_names)
+        raw, findings = _match_header(header, rows, resource, file)
+        return _finish(resource, file, raw, None, findings)
     if resource.format == "parquet":
         from .parquet import read_parquet_strings
 
         raw, findings = read_parquet_strings(resource, file)
         lines = None
     else:
-        delimiter = (resource.descriptor.get("dialect") or {}).get("delimiter", "," if resource.format != "tsv" else "\t")
+        dialect = resource.descriptor.get("dialect") or {}
+        delimiter = dialect.get("delimiter", "\t" if resource.format == "tsv" else ",") if isinstance(dialect, dict) else ","
         try:
             parts = [read_csv(p, table=resource.name, file=package.display(p), delimiter=delimiter) for p in resource.paths]
         except OSError as exc:
@@ -88,10 +97,14 @@ def read_table(package: Package, resource: Resource) -> Table:
         findings = [f for p in parts for f in p.findings]
         rows = [r for p in parts for r in p.rows]
         lines = np.array([ln for p in parts for ln in p.lines], dtype=np.int64)
+        # Multipart resources number their rows as one stream (frictionless does the same).
+        offsets = np.cumsum([0] + [(p.rownums[-1] - 1) if p.rownums else 0 for p in parts[:-1]])
+        rownums = np.array([n + off for p, off in zip(parts, offsets) for n in p.rownums], dtype=np.int64)
         raw, header_findings = _match_header(first.header, rows, resource, file)
         findings += header_findings
         table = _finish(resource, file, raw, lines, findings)
         table.text = first.text
+        table.rownums = rownums
         if len(parts) == 1:
             for row, present in first.short.items():
                 for name in first.header[present:]:
@@ -99,6 +112,28 @@ def read_table(package: Package, resource: Resource) -> Table:
                         table.unusable.loc[row, name] = True
         return table
     return _finish(resource, file, raw, lines, findings)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _inline_rows(data: list[Any], names: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Inline `data`: a list of objects, or a list of arrays whose first is the header."""
+    if data and all(isinstance(r, dict) for r in data):
+        return names, [[_cell(r.get(n)) for n in names] for r in data]
+    if data and isinstance(data[0], list):
+        header = [_cell(h) for h in data[0]]
+        return header, [[_cell(v) for v in r] + [""] * (len(header) - len(r)) for r in data[1:] if isinstance(r, list)]
+    return names, []
 
 
 def _empty(resource: Resource, file: str, findings: list[Finding]) -> Table:

@@ -67,7 +67,8 @@ def validate_package(package: Package, *, strict: bool = False) -> tuple[Report,
 
         findings += rules.run(package, tables)
         findings += fmt.canonical_findings(tables)
-    report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict)
+    report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict,
+                    notes=[f"{r.name}: {r.note}" for r in package.resources.values() if r.note])
     report.rows = {name: len(t.frame) for name, t in tables.items()}
     return report.sorted(), tables
 
@@ -152,17 +153,40 @@ def _limit_text(rule: str, limit: object) -> str:
     }.get(rule, str(limit))
 
 
+def _nan_cells(table: Table) -> dict[str, np.ndarray]:
+    """Number cells written as NaN: present values (not missing) that fail every comparison."""
+    out = {}
+    for spec in table.specs:
+        if spec.type == "number" and spec.name not in table.absent_columns:
+            written = ~table.raw[spec.name].isin(table.resource.missing_values).to_numpy() & ~table.unusable[spec.name].to_numpy()
+            nan = written & table.frame[spec.name].isna().to_numpy()
+            if nan.any():
+                out[spec.name] = nan
+    return out
+
+
 def check_constraints(table: Table) -> list[Finding]:
     """Required, unique, enum, pattern, range and length constraints, via the generated Pandera schema."""
     import pandera.errors
 
     schema, rules = pandera_schema(table.resource.schema, name=table.name)
+    out: list[Finding] = []
+    # As in frictionless, a cell written NaN is a value: it is present (not a required failure)
+    # and fails enum, minimum and maximum (comparisons with NaN are false).
+    nan_cells = _nan_cells(table)
+    specs_by_name = {s.name: s for s in table.specs}
+    for column, mask in nan_cells.items():
+        for cs in rules[column]:
+            if cs.rule in ("enum", "minimum", "maximum"):
+                for i in np.flatnonzero(mask):
+                    value = table.raw[column].iat[int(i)]
+                    msg = f"'{value}' is not an allowed value" if cs.rule == "enum" else f"'{value}' is {_limit_text(cs.rule, cs.limit)}"
+                    out.append(table.finding(int(i), column, cs.rule, msg))
     try:
         schema.validate(table.frame, lazy=True)
-        return []
+        return out
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    out: list[Finding] = []
     specs = {s.name: s for s in table.specs}
     seen: set[tuple] = set()
     for case in cases.itertuples(index=False):
@@ -173,6 +197,8 @@ def check_constraints(table: Table) -> list[Finding]:
         if bool(table.unusable[column].iat[i]):
             continue  # already reported as a type error or a missing column
         spec = specs[column]
+        if check == "not_nullable" and column in nan_cells and nan_cells[column][i]:
+            continue
         if check == "not_nullable":
             rule, msg = "required", f"'{column}' is required; fill it in ({spec.description.rstrip('.')})"
         elif check == "field_uniqueness":
@@ -212,6 +238,10 @@ def check_primary_key(table: Table) -> list[Finding]:
     pk = table.resource.primary_key
     if not pk or any(c in table.absent_columns for c in pk):
         return []
+    # A blank row has an empty key: frictionless reports it as a primary-key error too, and so
+    # do we (row numbers agree with its report).
+    blank = [Finding("error", "primary-key", f"the blank row has no primary key ({', '.join(pk)}); delete the row",
+                     table.name, f.file, f.line, None, None, row=f.row) for f in table.findings if f.rule == "blank-row"]
     keys = table.raw[pk]
     complete = ~(keys.isin(table.resource.missing_values).any(axis=1))
     dup = keys.duplicated(keep="first") & complete
@@ -222,7 +252,7 @@ def check_primary_key(table: Table) -> list[Finding]:
         out.append(table.finding(int(i), ",".join(pk), "primary-key",
                                  f"primary key ({', '.join(pk)}) = ({value}) already used on line {first}; "
                                  "give this row a new id, or merge the two rows", value=value))
-    return out
+    return blank + out
 
 
 def check_foreign_keys(tables: dict[str, Table]) -> list[Finding]:
