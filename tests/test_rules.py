@@ -411,8 +411,7 @@ def test_nul_byte(pkg: Path) -> None:
 def test_number_finite_reports_nan(pkg: Path) -> None:
     replace_once(pkg / "data/events.csv", "Kursk,,,admin1,reported", "Kursk,NaN,NaN,admin1,reported")
     # NaN is a value that fails every comparison (frictionless reports the range constraints too).
-    assert_report(pkg, [E(col_rule[0], 2, col, rule) for col in ("latitude", "longitude")
-                        for col_rule in [("events",)] for rule in ("maximum", "minimum", "number-finite")])
+    assert_report(pkg, [E("events", 2, col, rule) for col in ("latitude", "longitude") for rule in ("maximum", "minimum", "number-finite")])
 
 
 def test_pattern_rejects_a_trailing_newline(pkg: Path) -> None:
