@@ -96,11 +96,12 @@ def read_table(package: Package, resource: Resource) -> Table:
         first = parts[0]
         findings = [f for p in parts for f in p.findings]
         rows = [r for p in parts for r in p.rows]
-        lines = np.array([ln for p in parts for ln in p.lines], dtype=np.int64)
+        lines = np.concatenate([np.asarray(p.lines, dtype=np.int64) for p in parts]) if parts else np.array([], dtype=np.int64)
         # Multipart resources number their rows as one stream (frictionless does the same).
         offsets = np.cumsum([0] + [(p.rownums[-1] - 1) if p.rownums else 0 for p in parts[:-1]])
-        rownums = np.array([n + off for p, off in zip(parts, offsets) for n in p.rownums], dtype=np.int64)
-        raw, header_findings = _match_header(first.header, rows, resource, file)
+        rownums = np.concatenate([np.asarray(p.rownums, dtype=np.int64) + off for p, off in zip(parts, offsets)]) if parts else np.array([], dtype=np.int64)
+        columns = first.columns if len(parts) == 1 else None
+        raw, header_findings = _match_header(first.header, rows, resource, file, columns=columns)
         findings += header_findings
         table = _finish(resource, file, raw, lines, findings)
         table.text = first.text
@@ -141,7 +142,8 @@ def _empty(resource: Resource, file: str, findings: list[Finding]) -> Table:
     return _finish(resource, file, raw, np.array([], dtype=np.int64), findings)
 
 
-def _match_header(header: list[str], rows: list[list[str]], resource: Resource, file: str) -> tuple[pd.DataFrame, list[Finding]]:
+def _match_header(header: list[str], rows: list[list[str]], resource: Resource, file: str,
+                  columns: dict[str, Any] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
     """Map the file's columns to the schema's by name; report missing, extra and reordered ones."""
     findings: list[Finding] = []
     names = resource.field_names
@@ -164,6 +166,13 @@ def _match_header(header: list[str], rows: list[list[str]], resource: Resource, 
     index = {h: i for i, h in reversed(list(enumerate(header)))}
     width = len(header)
     data = {}
+    if columns is not None:
+        n = len(next(iter(columns.values()))) if columns else 0
+        for name in names:
+            data[name] = columns[name] if name in columns else pd.Series([""] * n, dtype=str)
+        raw = pd.DataFrame(data)
+        raw.attrs["absent"] = {n for n in names if n not in seen}
+        return raw, findings
     matrix = np.array(rows, dtype=object).reshape(len(rows), width) if rows else None
     for n in names:
         if n in index and matrix is not None:
