@@ -152,3 +152,12 @@ def test_fmt_check_lists_files_it_would_change_and_exits_1(pkg: Path) -> None:
     assert path.read_bytes() == before
     assert run("fmt", str(pkg)).returncode == 0
     assert run("fmt", str(pkg), "--check").returncode == 0
+
+
+def test_max_findings_caps_the_list_but_not_the_count(pkg: Path) -> None:
+    replace_once(pkg / "data/stances.csv", ",does_not_deny,", ",does_not_denny,")
+    replace_once(pkg / "data/casualty_claims.csv", ",600000,", ",-5,")
+    out = run("validate", str(pkg), "--format", "json", "--max-findings", "1")
+    report = json.loads(out.stdout)
+    assert out.returncode == 1
+    assert report["errors"] == 2 and len(report["findings"]) == 1 and report["findings_truncated"] is True

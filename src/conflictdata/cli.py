@@ -58,6 +58,38 @@ def _root(
     """
 
 
+class _DelayedProgress:
+    """A progress bar on stderr that appears only once the work has taken more than a second."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        import time
+
+        self._start = time.monotonic()
+        self._progress = None
+        self._task = None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        import time
+
+        if self._progress is None:
+            if time.monotonic() - self._start < self.DELAY or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
+                                      console=Console(file=sys.stderr), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task(stage, total=total)
+        self._progress.update(self._task, completed=done, description=stage)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
 PathArg = Annotated[
     Optional[Path],
     typer.Argument(help="A data package folder or its datapackage.json. Default: the dataset bundled with conflictdata.", show_default=False),
@@ -69,7 +101,7 @@ def validate(
     path: PathArg = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: tables on stderr; json: findings on stdout; github: workflow annotations.")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1 if there are any).")] = False,
-    max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Show at most N findings in text output (all are still counted).")] = None,
+    max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Report at most N findings (all are still counted, and the verdict is the whole run's).")] = None,
     against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="An older version (folder, release .zip or git ref): fail if one of its ids vanished without a retraction or now names a different record.")] = None,
 ) -> None:
     """Check a data package against its schemas and the rules of the data model.
@@ -93,16 +125,19 @@ def validate(
     """
     from .validation import validate as run
 
+    bar = _DelayedProgress()
     try:
-        report = run(path, strict=strict, against=against)
+        report = run(path, strict=strict, against=against, progress=bar.update)
     except UnusableInputError as exc:
         raise _fail(str(exc)) from None
+    finally:
+        bar.close()
     from . import render
 
     if format is OutputFormat.json:
-        render.render_json(report)
+        render.render_json(report, max_findings=max_findings)
     elif format is OutputFormat.github:
-        render.render_github(report)
+        render.render_github(report, max_findings=max_findings)
     else:
         render.render_text(report, max_findings=max_findings)
     raise typer.Exit(0 if report.valid else 1)
@@ -428,6 +463,116 @@ def import_ucdp_command(
     from .importers.ucdp import import_ucdp_ged
 
     _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run), format, dry_run)
+
+
+class ExportFormat(str, Enum):
+    sqlite = "sqlite"
+    duckdb = "duckdb"
+    geojson = "geojson"
+    jsonl = "jsonl"
+    csv_safe = "csv-safe"
+
+
+class ResultFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def export(
+    path: PathArg = None,
+    to: Annotated[ExportFormat, typer.Option("--to", "-t", help="sqlite, duckdb, geojson (files); jsonl, csv-safe (folders).")] = ...,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file (sqlite, duckdb, geojson) or folder (jsonl, csv-safe) to write; replaced only when the new export is complete.")] = ...,
+    format: Annotated[ResultFormat, typer.Option("--format", "-f", help="text: a summary on stderr; json: the result on stdout.")] = ResultFormat.text,
+) -> None:
+    """Export the validated tables for other tools: SQLite, DuckDB, GeoJSON, JSON Lines, spreadsheet-safe CSV.
+
+    sqlite: one table per resource with the schema's types, primary and foreign keys, indexes on
+    the foreign keys, and the views claims_named, events_with_actors and events_with_sources
+    (`datasette FILE` browses it).
+
+    duckdb: typed tables with primary keys and the same views (needs the duckdb package:
+    pip install "conflictdata\\[export]", or pip install duckdb).
+
+    geojson: the events that have coordinates, as Points in (longitude, latitude) order.
+
+    jsonl: a folder with one TABLE.jsonl per table, one JSON object per row.
+
+    csv-safe: a folder of CSV files for spreadsheets, where text cells starting with = + - @ tab
+    or CR are prefixed with ' so they are not run as formulas; the package's own CSV stays exact.
+
+    Refuses invalid data. Writes are atomic: an interrupted export leaves the previous one intact.
+
+    Examples:
+
+      conflictdata export --to sqlite --out conflictdata.sqlite && datasette conflictdata.sqlite
+
+      conflictdata export . --to duckdb --out conflictdata.duckdb
+
+      conflictdata export --to geojson --out events.geojson --format json
+
+      conflictdata export --to csv-safe --out spreadsheet/
+    """
+    from .errors import InvalidDataError
+    from .export import export as run
+
+    try:
+        result = run(to.value, out, path)
+    except UnusableInputError as exc:
+        raise _fail(str(exc)) from None
+    except InvalidDataError as exc:
+        typer.echo("conflictdata: error: the data is invalid; nothing was exported", err=True)
+        raise _invalid(exc) from None
+    if format is ResultFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    rows = sum(result.rows.values())
+    typer.echo(f"exported {rows} rows of {len(result.rows)} table(s) as {result.format} to {result.out}", err=True)
+    if result.views:
+        typer.echo(f"  views: {', '.join(result.views)}", err=True)
+    for reason, n in result.skipped.items():
+        typer.echo(f"  left out: {n} {reason}", err=True)
+    if result.neutralised:
+        typer.echo(f"  {result.neutralised} text cell(s) that start like a formula prefixed with '", err=True)
+
+
+@app.command()
+def report(
+    path: PathArg = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html (created if needed).")] = Path("report"),
+    format: Annotated[ResultFormat, typer.Option("--format", "-f", help="text: a message on stderr; json: the result on stdout.")] = ResultFormat.text,
+) -> None:
+    """Write a self-contained HTML report of the dataset: OUT/index.html.
+
+    One file, no network needed to view it: the data dictionary generated from schema/, rows per
+    table, a timeline of events, casualty claims over time by claimant and measure, the sources
+    with their reliability grades, and the validation summary. The same data gives the same bytes.
+    Refuses invalid data.
+
+    Examples:
+
+      conflictdata report --out report/ && xdg-open report/index.html
+
+      conflictdata report . --out public/ --format json
+    """
+    from .errors import InvalidDataError
+    from .report import write_report
+
+    try:
+        result = write_report(path, out)
+    except UnusableInputError as exc:
+        raise _fail(str(exc)) from None
+    except InvalidDataError as exc:
+        typer.echo("conflictdata: error: the data is invalid; no report was written", err=True)
+        raise _invalid(exc) from None
+    if format is ResultFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        typer.echo(f"wrote {result.path} ({result.bytes} bytes, sha256 {result.sha256})", err=True)
 
 
 def main() -> None:

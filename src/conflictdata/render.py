@@ -59,9 +59,14 @@ def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: 
     console.print(f"[{style}]{verdict_line(report)}[/]", highlight=False)
 
 
-def render_json(report: Report, stream: IO[str] | None = None) -> None:
+def render_json(report: Report, stream: IO[str] | None = None, *, max_findings: int | None = None) -> None:
     out = stream or sys.stdout
-    json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
+    data = report.to_dict()
+    if max_findings is not None and len(data["findings"]) > max_findings:
+        # The counts stay those of the whole run; only the list is cut.
+        data["findings"] = data["findings"][:max_findings]
+        data["findings_truncated"] = True
+    json.dump(data, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
@@ -73,10 +78,10 @@ def _escape_prop(s: str) -> str:
     return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(report: Report, stream: IO[str] | None = None) -> None:
+def render_github(report: Report, stream: IO[str] | None = None, *, max_findings: int | None = None) -> None:
     """GitHub Actions workflow commands: one `::error`/`::warning` line per finding."""
     out = stream or sys.stdout
-    for f in report.findings:
+    for f in report.findings[:max_findings]:
         props = []
         if f.file:
             props.append(f"file={_escape_prop(f.file)}")

@@ -9,6 +9,7 @@ form of the CSV files (`fmt.py`). Nothing stops at the first problem.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,11 @@ from .tables import Table, read_table
 __all__ = ["validate", "validate_package", "read_tables"]
 
 
-def validate(path: str | Path | None = None, *, strict: bool = False, against: str | Path | None = None) -> Report:
+Progress = Callable[[str, int, int], None]
+
+
+def validate(path: str | Path | None = None, *, strict: bool = False, against: str | Path | None = None,
+             progress: Progress | None = None) -> Report:
     """Validate the package at `path` (the bundled dataset by default) and return every finding.
 
     With `against` (a folder, release archive or git ref of an older version), also fail on ids
@@ -30,7 +35,7 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     Raises `UnusableInputError` only when a package cannot be read at all.
     """
     package = open_package(path)
-    report, tables = validate_package(package, strict=strict)
+    report, tables = validate_package(package, strict=strict, progress=progress)
     if against is not None:
         from .diff import check_against
         from .refs import opened
@@ -51,22 +56,34 @@ def read_tables(package: Package) -> dict[str, Table]:
     return {name: read_table(package, res) for name, res in package.resources.items()}
 
 
-def validate_package(package: Package, *, strict: bool = False) -> tuple[Report, dict[str, Table]]:
-    """Validate an opened package; also return the tables read, so `load()` need not read twice."""
-    tables = read_tables(package)
+def validate_package(package: Package, *, strict: bool = False, progress: Progress | None = None) -> tuple[Report, dict[str, Table]]:
+    """Validate an opened package; also return the tables read, so `load()` need not read twice.
+
+    `progress(stage, done, total)` is called as the work advances (the CLI draws a bar from it).
+    """
+    step = progress or (lambda stage, done, total: None)
+    total = 2 * len(package.resources) + 2
+    tables: dict[str, Table] = {}
+    for n, (name, res) in enumerate(package.resources.items()):
+        step(f"reading {name}", n, total)
+        tables[name] = read_table(package, res)
     findings: list[Finding] = []
-    for table in tables.values():
+    for n, table in enumerate(tables.values(), start=len(tables)):
+        step(f"checking {table.name}", n, total)
         findings += table.findings
         findings += check_constraints(table)
         findings += check_primary_key(table)
         findings += check_file_integrity(package, table)
         findings += check_parquet_copy(package, table)
+    step("foreign keys", total - 2, total)
     findings += check_foreign_keys(tables)
     if package.is_conflictdata:
         from . import fmt, rules
 
+        step("data-model rules", total - 1, total)
         findings += rules.run(package, tables)
         findings += fmt.canonical_findings(tables)
+    step("done", total, total)
     report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict,
                     notes=[f"{r.name}: {r.note}" for r in package.resources.values() if r.note])
     report.rows = {name: len(t.frame) for name, t in tables.items()}
