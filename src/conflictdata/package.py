@@ -167,6 +167,8 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
         raise UnusableInputError(
             f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON ({exc.msg}); fix the syntax there"
         ) from None
+    except RecursionError:
+        raise UnusableInputError(f"{path}: {what} nests arrays or objects too deeply to read; it is not a descriptor") from None
     if not isinstance(data, dict):
         raise UnusableInputError(f"{path}: {what} must be a JSON object, got {type(data).__name__}")
     return data
@@ -182,6 +184,50 @@ def _infer_schema(root: Path, res: dict[str, Any], where: str) -> dict[str, Any]
         return resource.schema.to_descriptor()
     except Exception as exc:  # frictionless raises its own error types
         raise UnusableInputError(f"{where}: no schema, and frictionless could not infer one ({exc})") from None
+
+
+def _names(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else value if isinstance(value, list) else [value]
+
+
+def _check_schema(schema: dict[str, Any], where: str) -> None:
+    """Refuse a Table Schema whose structure the checks cannot use (a field without a name, an
+    enum that is not a list, a pattern that is not a regular expression, keys naming no field),
+    naming what to fix, instead of failing later on it."""
+    import re
+
+    names: list[str] = []
+    for i, f in enumerate(schema["fields"]):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            raise UnusableInputError(f"{where}: fields[{i}] is not an object with a 'name'; give every field a name")
+        names.append(f["name"])
+        c = f.get("constraints")
+        if c is None:
+            continue
+        if not isinstance(c, dict):
+            raise UnusableInputError(f"{where}: field {f['name']!r}: 'constraints' must be an object")
+        if "enum" in c and not isinstance(c["enum"], list):
+            raise UnusableInputError(f"{where}: field {f['name']!r}: 'enum' must be a list of the allowed values")
+        if "pattern" in c:
+            try:
+                re.compile(c["pattern"])
+                re.compile(f"^(?:{c['pattern']})\\Z")
+            except (re.error, TypeError) as exc:
+                raise UnusableInputError(f"{where}: field {f['name']!r}: 'pattern' {c['pattern']!r} is not a regular expression ({exc})") from None
+    for key in _names(schema.get("primaryKey") or []):
+        if key not in names:
+            raise UnusableInputError(f"{where}: primaryKey names {key!r}, which is not a field of the schema")
+    fks = schema.get("foreignKeys") or []
+    for i, fk in enumerate(fks if isinstance(fks, list) else [fks]):
+        ref = fk.get("reference") if isinstance(fk, dict) else None
+        if not isinstance(ref, dict) or "fields" not in fk or "fields" not in ref:
+            raise UnusableInputError(f"{where}: foreignKeys[{i}] needs 'fields' and a 'reference' with 'fields'")
+        local, remote = _names(fk["fields"]), _names(ref["fields"])
+        if len(local) != len(remote) or not all(isinstance(n, str) for n in local + remote):
+            raise UnusableInputError(f"{where}: foreignKeys[{i}]: 'fields' and 'reference.fields' must name as many fields")
+        for key in local:
+            if key not in names:
+                raise UnusableInputError(f"{where}: foreignKeys[{i}] names {key!r}, which is not a field of the schema")
 
 
 def open_package(path: str | Path | None = None) -> Package:
@@ -216,13 +262,24 @@ def open_package(path: str | Path | None = None) -> Package:
         paths = [safe_join(root, p, what="path", where=where) for p in relpaths]
         schema = res.get("schema")
         note = None
+        schema_where = where
         if isinstance(schema, str):
-            schema = _read_json(safe_join(root, schema, what="schema", where=where), f"the schema of {name!r}")
+            schema_path = safe_join(root, schema, what="schema", where=where)
+            schema = _read_json(schema_path, f"the schema of {name!r}")
+            schema_where = f"{schema_path} (schema of {name!r})"
         if schema is None and (paths or isinstance(inline, list)):
             schema = _infer_schema(root, res, where)
             note = "no schema in the descriptor: inferred with frictionless"
         if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
             raise UnusableInputError(f"{where}: no Table Schema with a 'fields' list")
+        _check_schema(schema, schema_where)
         fmt = res.get("format") or (Path(relpaths[0]).suffix.lstrip(".").lower() if relpaths else "inline") or "csv"
         resources[name] = Resource(name, paths, list(relpaths), schema, fmt, res, inline if raw_path is None else None, note)
+    for res in resources.values():
+        for i, fk in enumerate(res.foreign_keys):
+            ref = resources.get(fk["resource"])
+            missing = [f for f in fk["ref_fields"] if ref is not None and f not in ref.field_names]
+            if missing:
+                raise UnusableInputError(f"{target}: resource {res.name!r}: foreignKeys[{i}] references {fk['resource']}.{missing[0]}, "
+                                         "which is not a field there; fix the schema")
     return Package(root, target, descriptor, resources)
