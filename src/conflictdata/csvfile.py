@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,6 +108,10 @@ def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawT
             header, columns, n = fast
             lines = list(range(2, n + 2))
             return RawTable(header, [], lines, findings, text, {}, lines, columns)
+    # The csv module refuses cells over 128 KiB (its default field_size_limit) as if the quoting
+    # were broken; no cell can be longer than the file, so that is the limit that says nothing false.
+    if len(text) > csv.field_size_limit():
+        csv.field_size_limit(min(len(text), sys.maxsize))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     rows: list[list[str]] = []
