@@ -75,3 +75,24 @@ def test_fmt_check_writes_nothing(pkg: Path) -> None:
     result = format_package(pkg, check=True)
     assert [Path(p).name for p in result.changed] == ["stances.csv"]
     assert path.read_bytes() == before
+
+
+def test_a_large_file_out_of_order_is_still_caught(tmp_path: Path) -> None:
+    # Large files are proven canonical without re-rendering them; the proof must not miss a swap.
+    pkg = copy_package(tmp_path / "full", full=True)
+    path = pkg / "data/event_actors.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[100], lines[101] = lines[101], lines[100]
+    path.write_bytes(b"\n".join(lines))
+    findings = [(f.rule, f.table, f.line) for f in validate(pkg).findings if f.rule == "non-canonical"]
+    assert findings == [("non-canonical", "event_actors", 101)]
+
+
+def test_a_large_file_with_a_needlessly_quoted_cell_is_caught(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "full", full=True)
+    path = pkg / "data/event_actors.csv"
+    data = path.read_bytes()
+    assert b"\nEVT-UCDP-147997,ACT-UKR,party,known\n" in data
+    path.write_bytes(data.replace(b"\nEVT-UCDP-147997,ACT-UKR,party,known\n", b'\nEVT-UCDP-147997,"ACT-UKR",party,known\n'))
+    findings = [(f.rule, f.table) for f in validate(pkg).findings if f.rule == "non-canonical"]
+    assert findings == [("non-canonical", "event_actors")]

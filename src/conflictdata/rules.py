@@ -20,7 +20,7 @@ import pandas as pd
 from .errors import UnusableInputError
 from .findings import Finding
 from .package import Package, safe_join
-from .tables import Table
+from .tables import Table, isin
 
 __all__ = ["RULES", "run", "normalise_quote", "release_date"]
 
@@ -207,8 +207,7 @@ def _linked(tables: dict[str, Table], link: str, rule_name: str, what: str) -> I
     links = _cols(tables, link, "event_id")
     if t is None or links is None:
         return
-    have = set(links.raw["event_id"])
-    for i in _rows(~t.raw["event_id"].isin(have).to_numpy() & (t.raw["event_id"] != "").to_numpy()):
+    for i in _rows(~isin(t.raw["event_id"], links.raw["event_id"]) & (t.raw["event_id"] != "").to_numpy()):
         yield t.finding(i, "event_id", rule_name, f"the event has no {what}; add a row for it to {links.file}")
 
 

@@ -19,7 +19,18 @@ from .findings import Finding, Severity
 from .package import Package, Resource
 from .schema import FieldSpec, field_specs, parse_column
 
-__all__ = ["Table", "read_table", "TYPE_HINTS"]
+__all__ = ["Table", "read_table", "TYPE_HINTS", "isin"]
+
+
+def isin(values: pd.Series, allowed: Any) -> np.ndarray:
+    """`values.isin(allowed)` for string columns, through Arrow's hash kernel (pandas' is far
+    slower on large pyarrow-backed string columns)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    left = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+    right = pa.array(list(allowed) if not isinstance(allowed, pd.Series) else allowed.to_numpy(dtype=object, na_value=None), type=pa.string())
+    return np.asarray(pc.is_in(left, value_set=right, skip_nulls=True).to_numpy(zero_copy_only=False), dtype=bool)
 
 TYPE_HINTS = {
     "integer": "a whole number written with digits only (no separators, no decimals)",

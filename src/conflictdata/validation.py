@@ -18,7 +18,7 @@ import pandas as pd
 from .findings import Finding, Report
 from .package import Package, open_package
 from .schema import pandera_schema
-from .tables import Table, read_table
+from .tables import Table, isin, read_table
 
 __all__ = ["validate", "validate_package", "read_tables"]
 
@@ -288,7 +288,7 @@ def check_foreign_keys(tables: dict[str, Table]) -> list[Finding]:
             present = ~keys.isin(table.resource.missing_values).any(axis=1)
             if len(fields) == 1:
                 values = keys[fields[0]]
-                dangling = present & ~values.isin(ref.raw[ref_fields[0]])
+                dangling = present & ~isin(values, ref.raw[ref_fields[0]])
             else:
                 target = set(map(tuple, ref.raw[ref_fields].itertuples(index=False, name=None)))
                 values = pd.Series(list(keys.itertuples(index=False, name=None)), index=keys.index, dtype=object)
