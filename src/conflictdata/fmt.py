@@ -75,8 +75,25 @@ def _clean_frame(raw: pd.DataFrame) -> pd.DataFrame:
 _TRAILING_SPACE = re.compile(r"[^\S\n](?=[,\n\"]|$)")
 
 
+_CLEAN_CACHE: dict[int, tuple[str, bool]] = {}
+
+
 def _already_clean(text: str) -> bool:
     """Whether no cell can need NFC or trimming: then cleaning 10^4 cells one by one is skipped."""
+    hit = _CLEAN_CACHE.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    result = _scan_clean(text)
+    if len(text) > FAST_SCAN_BYTES:
+        _CLEAN_CACHE.clear()  # one large text at a time: enough for the repeated calls on a table
+        _CLEAN_CACHE[id(text)] = (text, result)
+    return result
+
+
+FAST_SCAN_BYTES = 1 << 20
+
+
+def _scan_clean(text: str) -> bool:
     # A quoted cell ending in a line break shows as '\n"' (so does a row starting with a quoted
     # cell: then we merely clean for nothing).
     return bool(text) and unicodedata.is_normalized("NFC", text) and not _TRAILING_SPACE.search(text) and '\n"' not in text
