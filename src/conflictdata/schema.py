@@ -125,8 +125,11 @@ def parse_column(raw: pd.Series, spec: FieldSpec, missing: pd.Series) -> tuple[p
         # Python ints, not floats: values near the int64 limits must not lose precision.
         ints = raw[ok].map(int)
         ok[ints.index[(ints > INT64_MAX) | (ints < INT64_MIN)]] = False
-        typed = pd.Series(pd.array([None] * len(raw), dtype="Int64"), index=raw.index)
-        typed[ok] = ints[ok[ok].index].astype("int64")
+        # Built as (values, mask): assigning into an Int64 series with NA goes through float64 and
+        # turns 999999999999999999 into 10**18.
+        values = np.zeros(len(raw), dtype="int64")
+        values[ok.to_numpy(dtype=bool)] = ints[ok[ok].index].to_numpy(dtype="int64")
+        typed = pd.Series(pd.arrays.IntegerArray(values, ~ok.to_numpy(dtype=bool)), index=raw.index)
     elif kind == "number":
         ok = raw.str.fullmatch(_NUM_RE) & present
         typed = pd.to_numeric(raw.where(ok, None), errors="coerce").astype("float64")
