@@ -161,3 +161,15 @@ def test_max_findings_caps_the_list_but_not_the_count(pkg: Path) -> None:
     report = json.loads(out.stdout)
     assert out.returncode == 1
     assert report["errors"] == 2 and len(report["findings"]) == 1 and report["findings_truncated"] is True
+
+
+def test_line_numbers_are_never_turned_into_emoji() -> None:
+    # rich reads ':100:' as an emoji code unless told not to.
+    from conflictdata.findings import Finding, Report
+    from conflictdata.render import render_text
+    import io
+
+    report = Report(package="p", findings=[Finding("error", "type", "bad", "events", "data/events.csv", 100, "title")])
+    out = io.StringIO()
+    render_text(report, out)
+    assert "data/events.csv:100: error [type] title: bad" in out.getvalue()

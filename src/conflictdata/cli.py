@@ -80,7 +80,7 @@ class _DelayedProgress:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
-                                      console=Console(file=sys.stderr), transient=True)
+                                      console=Console(file=sys.stderr, emoji=False), transient=True)
             self._progress.start()
             self._task = self._progress.add_task(stage, total=total)
         self._progress.update(self._task, completed=done, description=stage)

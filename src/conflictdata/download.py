@@ -275,7 +275,7 @@ def _progress(enabled: bool) -> Any:
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=Console(stderr=True, emoji=False),
     )
 
 

@@ -31,7 +31,7 @@ def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: 
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=stream or sys.stderr, soft_wrap=True)
+    console = Console(file=stream or sys.stderr, soft_wrap=True, emoji=False)
     summary = Table(title="conflictdata validate", title_justify="left", show_edge=False)
     summary.add_column("table")
     summary.add_column("rows", justify="right")

@@ -48,7 +48,7 @@ def text(d: PackageDiff, stream: IO[str] | None = None) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(file=stream or sys.stderr, soft_wrap=True, highlight=False)
+    console = Console(file=stream or sys.stderr, soft_wrap=True, highlight=False, emoji=False)
     console.print(f"[bold]{escape(d.old)}[/] ({d.old_version}) → [bold]{escape(d.new)}[/] ({d.new_version})")
     for c in d.schema:
         where = ".".join(x for x in (c.table, c.column) if x)
