@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_bytes_atomic
+from .atomic import write_many_atomic
 from .build import write_package
 from .diff import PackageDiff, check_against, diff_packages
 from .errors import ConflictDataError, InvalidDataError, UnusableInputError
@@ -236,11 +236,12 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
         (root / "CITATION.cff").write_text(_citation(package, date), encoding="utf-8")
         (root / SUMS_NAME).write_text(sha256sums_text(root), encoding="utf-8")
         data = _zip_bytes(root, top)
-        files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+        listing = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     archive = out / f"{top}.zip"
     digest = sha256_bytes(data)
-    write_bytes_atomic(archive, data)
-    write_bytes_atomic(out / f"{top}.zip.sha256", f"{digest}  {archive.name}\n".encode())
+    files = {archive: data, out / f"{top}.zip.sha256": f"{digest}  {archive.name}\n".encode()}
     if update_changelog and (not changelog_path.exists() or changelog_path.read_bytes() != changelog):
-        write_bytes_atomic(changelog_path, changelog)
-    return ReleaseResult(archive, digest, version, bump, files)
+        files[changelog_path] = changelog
+    # The archive, its checksum and the CHANGELOG entry land together or not at all.
+    write_many_atomic(files)
+    return ReleaseResult(archive, digest, version, bump, listing)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_bytes_atomic
+from ..atomic import write_many_atomic
 from ..errors import ConflictDataError, UnusableInputError
 from ..package import open_package
 
@@ -141,6 +141,6 @@ def apply_import(batch: ImportBatch, path: str | Path | None = ".", *, dry_run: 
         outputs[res.path] = _render(header, rows, res.primary_key)
     result.written = sorted(package.display(p) for p in outputs)
     if not dry_run:
-        for p, data in outputs.items():
-            write_bytes_atomic(p, data)
+        # One import is one change: every table is staged before any is replaced.
+        write_many_atomic(outputs)
     return result
