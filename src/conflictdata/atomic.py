@@ -45,5 +45,10 @@ def write_many_atomic(files: dict[Path, bytes]) -> None:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    try:
+        for n, (tmp, path) in enumerate(staged):
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged[n:]:
+            tmp.unlink(missing_ok=True)
+        raise
