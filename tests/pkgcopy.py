@@ -82,3 +82,19 @@ def edit_schema(pkg: Path, table: str, fn) -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
     fn(schema)
     path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def fail_on_second_stage(monkeypatch) -> None:
+    """Make the second file an atomic write stages fail, as a full disk would."""
+    from conflictdata import atomic
+
+    real = atomic._stage
+    calls = {"n": 0}
+
+    def stage(path, data):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(atomic, "_stage", stage)

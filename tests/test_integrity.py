@@ -136,30 +136,20 @@ def test_an_atomic_write_failing_at_the_rename_leaves_the_file_and_no_temporary(
     assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
 
 
-def test_fmt_failing_on_one_file_leaves_every_file_whole(tmp_path: Path, monkeypatch) -> None:
-    from conflictdata import atomic, fmt
+def test_fmt_failing_on_one_file_changes_no_file(tmp_path: Path, monkeypatch) -> None:
+    from conflictdata import fmt
+    from pkgcopy import fail_on_second_stage
 
     pkg = copy_package(tmp_path / "pkg")
     for name in ("actors", "events"):
         p = pkg / f"data/{name}.csv"
         p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n"))
     before = listing(pkg)
-    real = atomic.write_bytes_atomic
-    calls = {"n": 0}
-
-    def second_fails(path, data):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError(28, "No space left on device")
-        return real(path, data)
-
-    monkeypatch.setattr(fmt, "write_bytes_atomic", second_fails)
+    fail_on_second_stage(monkeypatch)
     with pytest.raises(OSError):
         fmt.format_package(pkg)
-    after = listing(pkg)
-    changed = [k for k in before if before[k] != after.get(k)]
-    # One file was rewritten whole, the other is untouched; nothing else appeared.
-    assert len(changed) == 1 and set(after) == set(before)
+    # Both files needed rewriting; the second could not be staged, so neither was replaced.
+    assert listing(pkg) == before
 
 
 def test_download_failing_at_install_leaves_the_cache_as_it_was(tmp_path: Path, monkeypatch) -> None:

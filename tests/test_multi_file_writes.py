@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conflictdata import atomic
-from pkgcopy import copy_package
+from pkgcopy import copy_package, fail_on_second_stage
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared/data"
 GED = SHARED / "ucdp-ged-ukraine-v22/conflict_data_ukr.csv"
@@ -17,24 +17,11 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _fail_on_second_stage(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = atomic._stage
-    calls = {"n": 0}
-
-    def stage(path, data):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError(28, "No space left on device")
-        return real(path, data)
-
-    monkeypatch.setattr(atomic, "_stage", stage)
-
-
 def test_write_many_atomic_changes_nothing_when_staging_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text("old a")
     b.write_text("old b")
-    _fail_on_second_stage(monkeypatch)
+    fail_on_second_stage(monkeypatch)
     with pytest.raises(OSError):
         atomic.write_many_atomic({a: b"new a", b: b"new b"})
     assert _tree(tmp_path) == {"a.txt": b"old a", "b.txt": b"old b"}  # no temporary file left either
@@ -46,7 +33,7 @@ def test_an_import_failing_midway_leaves_every_table_as_it_was(tmp_path: Path, m
 
     pkg = copy_package(tmp_path / "pkg")
     before = _tree(pkg)
-    _fail_on_second_stage(monkeypatch)
+    fail_on_second_stage(monkeypatch)
     with pytest.raises(OSError):
         import_ucdp_ged(GED, package_path=pkg)
     assert _tree(pkg) == before
@@ -66,7 +53,7 @@ def test_a_release_failing_midway_leaves_no_archive_without_its_checksum(tmp_pat
     d["version"] = "0.2.0"
     (pkg / "datapackage.json").write_text(json.dumps(d))
     before_pkg = _tree(pkg)
-    _fail_on_second_stage(monkeypatch)
+    fail_on_second_stage(monkeypatch)
     with pytest.raises(OSError):
         release(pkg, against=first.archive, out=tmp_path / "dist")
     assert _tree(tmp_path / "dist") == before_dist

@@ -22,7 +22,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .atomic import write_bytes_atomic
 from .errors import InvalidDataError, UnusableInputError
 from .fmt import canonical_bytes, canonical_order
 from .integrity import SUMS_NAME, sha256_bytes, sha256sums_text

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .findings import Finding
+from .fmt import clean_frame
 from .package import Package
 from .semver import max_level
 from .tables import Table
@@ -109,14 +110,8 @@ def id_tables(package: Package) -> list[str]:
     return []
 
 
-def _clean(frame: pd.DataFrame) -> pd.DataFrame:
-    import unicodedata
-
-    return frame.map(lambda c: unicodedata.normalize("NFC", c).rstrip()) if len(frame) else frame
-
-
 def _keyed(t: Table) -> tuple[pd.DataFrame, dict[str, int | None]]:
-    raw = _clean(t.raw)
+    raw = clean_frame(t.raw)
     pk = t.resource.primary_key
     keys = raw[pk].agg("|".join, axis=1) if len(raw) else pd.Series([], dtype=str)
     lines = {k: t.line(i) for i, k in enumerate(keys)}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import write_bytes_atomic
+from .atomic import write_many_atomic
 from .findings import Finding
 from .package import open_package
 from .tables import Table
@@ -58,7 +58,7 @@ def canonical_order(table: Table) -> pd.Index:
         except TypeError:
             pass
     order = pd.DataFrame({**{f"t{i}": table.frame[c] for i, c in enumerate(pk)},
-                          **{f"r{i}": _clean_frame(table.raw[[c]])[c] for i, c in enumerate(pk)}})
+                          **{f"r{i}": clean_frame(table.raw[[c]])[c] for i, c in enumerate(pk)}})
     try:
         order = order.sort_values(list(order.columns), kind="stable", na_position="last")
     except TypeError:
@@ -66,7 +66,8 @@ def canonical_order(table: Table) -> pd.Index:
     return order.index
 
 
-def _clean_frame(raw: pd.DataFrame) -> pd.DataFrame:
+def clean_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """Cells NFC-normalised with trailing whitespace trimmed, as the canonical form has them."""
     if not len(raw):
         return raw
     return pd.DataFrame({c: raw[c].str.normalize("NFC").str.rstrip() for c in raw.columns}, index=raw.index)
@@ -101,7 +102,7 @@ def _scan_clean(text: str) -> bool:
 
 def canonical_bytes(table: Table) -> bytes:
     """The canonical CSV bytes of a table read from disk."""
-    raw = table.raw if _already_clean(table.text) else _clean_frame(table.raw)
+    raw = table.raw if _already_clean(table.text) else clean_frame(table.raw)
     raw = raw.loc[canonical_order(table)]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -183,6 +184,7 @@ def format_package(path: str | Path | None = None, *, check: bool = False) -> Fo
 
     package = open_package(path)
     result = FormatResult()
+    rewrites = {}
     for t in read_tables(package).values():
         if t.resource.format != "csv" or len(t.resource.paths) != 1:
             continue
@@ -195,6 +197,8 @@ def format_package(path: str | Path | None = None, *, check: bool = False) -> Fo
             result.unchanged.append(t.file)
             continue
         result.changed.append(t.file)
-        if not check:
-            write_bytes_atomic(t.resource.path, wanted)
+        rewrites[t.resource.path] = wanted
+    if not check:
+        # One fmt run is one change: every file is staged before any is replaced.
+        write_many_atomic(rewrites)
     return result
