@@ -53,7 +53,7 @@ def canonical_order(table: Table) -> pd.Index:
     if not keys.isna().to_numpy().any():
         # Already in order (the usual case for a canonical file): no need to sort 10^6 keys.
         try:
-            if pd.MultiIndex.from_frame(keys).is_monotonic_increasing and _already_clean(table.text):
+            if pd.MultiIndex.from_frame(keys).is_monotonic_increasing and _already_clean(table):
                 return table.raw.index
         except TypeError:
             pass
@@ -76,33 +76,40 @@ def clean_frame(raw: pd.DataFrame) -> pd.DataFrame:
 _TRAILING_SPACE = re.compile(r"[^\S\n](?=[,\n\"]|$)")
 
 
-_CLEAN_CACHE: dict[int, tuple[str, bool]] = {}
+def _already_clean(table: Table) -> bool:
+    """Whether no cell needs NFC or trimming: then cleaning 10^6 cells one by one is skipped.
+
+    Asked several times per table, so the answer is kept on it. Arrow kernels decide for the
+    ASCII cells (always NFC; trailing whitespace by RE2); Python looks only at the others.
+    """
+    if table.clean is None:
+        table.clean = _scan_clean(table)
+    return table.clean
 
 
-def _already_clean(text: str) -> bool:
-    """Whether no cell can need NFC or trimming: then cleaning 10^4 cells one by one is skipped."""
-    hit = _CLEAN_CACHE.get(id(text))
-    if hit is not None and hit[0] is text:
-        return hit[1]
-    result = _scan_clean(text)
-    if len(text) > FAST_SCAN_BYTES:
-        _CLEAN_CACHE.clear()  # one large text at a time: enough for the repeated calls on a table
-        _CLEAN_CACHE[id(text)] = (text, result)
-    return result
+def _scan_clean(table: Table) -> bool:
+    import numpy as np
+    import pyarrow.compute as pc
 
+    from .columns import arrow_strings
 
-FAST_SCAN_BYTES = 1 << 20
-
-
-def _scan_clean(text: str) -> bool:
-    # A quoted cell ending in a line break shows as '\n"' (so does a row starting with a quoted
-    # cell: then we merely clean for nothing).
-    return bool(text) and unicodedata.is_normalized("NFC", text) and not _TRAILING_SPACE.search(text) and '\n"' not in text
+    for name in table.raw.columns:
+        parsed = table.parsed.get(name)
+        strings = parsed.strings if parsed is not None else arrow_strings(table.raw[name])
+        if pc.any(pc.match_substring_regex(strings, r"[ \t\n\r\f\v]$")).as_py():
+            return False
+        ascii_ = pc.string_is_ascii(strings)
+        if not pc.all(ascii_).as_py():
+            cells = table.raw[name]
+            for i in np.flatnonzero(~np.asarray(ascii_.to_numpy(zero_copy_only=False), dtype=bool)):
+                if _clean(cells.iat[int(i)]) != cells.iat[int(i)]:
+                    return False
+    return True
 
 
 def canonical_bytes(table: Table) -> bytes:
     """The canonical CSV bytes of a table read from disk."""
-    raw = table.raw if _already_clean(table.text) else clean_frame(table.raw)
+    raw = table.raw if _already_clean(table) else clean_frame(table.raw)
     raw = raw.loc[canonical_order(table)]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -141,7 +148,7 @@ def _plainly_canonical(t: Table, current: bytes) -> bool:
         return False
     if current.count(b"\n") != len(t.raw) + 1 or current[: current.index(b"\n")].decode("utf-8", "replace") != ",".join(t.resource.field_names):
         return False
-    if not _already_clean(t.text):
+    if not _already_clean(t):
         return False
     order = canonical_order(t)
     if not (order == t.raw.index).all():
@@ -149,13 +156,22 @@ def _plainly_canonical(t: Table, current: bytes) -> bool:
     if any(f.rule in ("missing-cell", "extra-cell", "blank-row", "column-order") for f in t.findings):
         return False
     names = t.resource.field_names
+    file_quotes = current.count(b'"')
+    if file_quotes == 0:
+        # No quote in the file: no cell was quoted, so none holds a quote, and none holds a comma
+        # or line break (the reader would have seen an extra cell or record).
+        return True
+    import pyarrow.compute as pc
+
+    from .columns import arrow_strings
+
     quotes, commas = 0, (len(t.raw) + 1) * (len(names) - 1)
     for c in names:
-        col = t.raw[c]
-        needs = col.str.contains(_NEEDS_QUOTES, regex=True)
-        quotes += 2 * int(needs.sum()) + 2 * int(col.str.count('"').sum())
-        commas += int(col.str.count(",").sum())
-    return quotes == current.count(b'"') and commas == current.count(b",")
+        col = t.parsed[c].strings if c in t.parsed else arrow_strings(t.raw[c])
+        needs = pc.sum(pc.match_substring_regex(col, _NEEDS_QUOTES)).as_py() or 0
+        quotes += 2 * needs + 2 * (pc.sum(pc.count_substring(col, '"')).as_py() or 0)
+        commas += pc.sum(pc.count_substring(col, ",")).as_py() or 0
+    return quotes == file_quotes and commas == current.count(b",")
 
 
 def canonical_findings(tables: dict[str, Table]) -> list[Finding]:

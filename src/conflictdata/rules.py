@@ -150,31 +150,43 @@ def _event_precision(package: Package, tables: dict[str, Table]) -> Iterator[Fin
     if t is None:
         return
     f = t.frame
-    ok = _usable(t, "date_start", "date_end", "date_precision") & f["date_start"].notna().to_numpy(dtype=bool) & f["date_end"].notna().to_numpy(dtype=bool)
-    start = pd.to_datetime(f["date_start"].astype("datetime64[s]"))
-    end = pd.to_datetime(f["date_end"].astype("datetime64[s]"))
-    precision = t.raw["date_precision"]
-    # The range each precision implies around date_start, computed for all rows at once.
-    month_start = start.dt.to_period("M").dt.start_time
-    quarter_start = start.dt.to_period("Q").dt.start_time
-    year_start = start.dt.to_period("Y").dt.start_time
+    start, start_ok = _days(f["date_start"])
+    end, end_ok = _days(f["date_end"])
+    ok = _usable(t, "date_start", "date_end", "date_precision") & start_ok & end_ok
+    precision = t.raw["date_precision"].to_numpy(dtype=object)
+    # The range each precision implies around date_start, for all rows at once (numpy calendar
+    # units: months and years since 1970; 1970-01-01 was a Thursday, weekday 3).
+    month = start.astype("datetime64[M]")
+    quarter = month - (month.astype(np.int64) % 3)
+    year = start.astype("datetime64[Y]")
+    monday = start - ((start.astype(np.int64) + 3) % 7)
+    day = np.timedelta64(1, "D")
     want = {
         "day": (start, start),
-        "week": (start - pd.to_timedelta(start.dt.day_of_week, unit="D"), start - pd.to_timedelta(start.dt.day_of_week, unit="D") + pd.Timedelta(days=6)),
-        "month": (month_start, start.dt.to_period("M").dt.end_time.dt.normalize()),
-        "quarter": (quarter_start, start.dt.to_period("Q").dt.end_time.dt.normalize()),
-        "year": (year_start, start.dt.to_period("Y").dt.end_time.dt.normalize()),
+        "week": (monday, monday + 6 * day),
+        "month": (month.astype("datetime64[D]"), (month + 1).astype("datetime64[D]") - day),
+        "quarter": (quarter.astype("datetime64[D]"), (quarter + 3).astype("datetime64[D]") - day),
+        "year": (year.astype("datetime64[D]"), (year + 1).astype("datetime64[D]") - day),
     }
     for name, (lo, hi) in want.items():
-        rows = ok & (precision == name).to_numpy() & ~((start == lo) & (end == hi)).fillna(False).to_numpy(dtype=bool)
-        for i in _rows(rows):
-            a, b = lo.iat[i].date(), hi.iat[i].date()
+        for i in _rows(ok & (precision == name) & ~((start == lo) & (end == hi))):
             yield t.finding(i, "date_precision", "event-date-precision",
-                            f"precision '{name}' means the range {a} … {b}, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; "
+                            f"precision '{name}' means the range {lo[i]} … {hi[i]}, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; "
                             "fix the dates or choose the precision the range really has")
-    for i in _rows(ok & (precision == "range").to_numpy() & ~(start < end).fillna(False).to_numpy(dtype=bool)):
+    for i in _rows(ok & (precision == "range") & ~(start < end)):
         yield t.finding(i, "date_precision", "event-date-precision",
                         f"precision 'range' is for a span of several days, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; use 'day' for a single day")
+
+
+def _days(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A date column as numpy days (missing as 1970-01-01) and where it is present."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(col)
+    present = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    days = np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), dtype=np.int64).astype("datetime64[D]")
+    return days, present
 
 
 @rule("event-coordinates")

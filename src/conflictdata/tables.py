@@ -17,7 +17,8 @@ import pandas as pd
 from .csvfile import read_csv
 from .findings import Finding, Severity
 from .package import Package, Resource
-from .schema import FieldSpec, field_specs, parse_column
+from .columns import Parsed, parse
+from .schema import FieldSpec, field_specs
 
 __all__ = ["Table", "read_table", "TYPE_HINTS", "isin"]
 
@@ -28,9 +29,15 @@ def isin(values: pd.Series, allowed: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    left = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
-    right = pa.array(list(allowed) if not isinstance(allowed, pd.Series) else allowed.to_numpy(dtype=object, na_value=None), type=pa.string())
-    return np.asarray(pc.is_in(left, value_set=right, skip_nulls=True).to_numpy(zero_copy_only=False), dtype=bool)
+    from .columns import arrow_strings
+
+    left = arrow_strings(values)
+    right = arrow_strings(allowed) if isinstance(allowed, pd.Series) else pa.array([str(v) for v in allowed], type=pa.string())
+    if isinstance(right, pa.ChunkedArray):
+        right = right.combine_chunks()
+    if right.type != left.type:
+        right = right.cast(left.type)
+    return np.asarray(pc.fill_null(pc.is_in(left, value_set=right, skip_nulls=True), False).to_numpy(zero_copy_only=False), dtype=bool)
 
 TYPE_HINTS = {
     "integer": "a whole number written with digits only (no separators, no decimals)",
@@ -58,6 +65,10 @@ class Table:
     absent_columns: set[str] = field(default_factory=set)
     text: str = ""
     rownums: np.ndarray | None = None
+    # Each column's Arrow view, for the column checks (columns.py).
+    parsed: dict[str, Parsed] = field(default_factory=dict)
+    # Whether every cell is already NFC and trimmed (fmt.py asks; None: not yet known).
+    clean: bool | None = None
 
     def line(self, i: int) -> int | None:
         return int(self.lines[i]) if self.lines is not None else None
@@ -75,13 +86,11 @@ class Table:
                        None if value is None else str(value), row=self.rownum(i) if i is not None else None)
 
 
-def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    typed: dict[str, pd.Series] = {}
-    bad: dict[str, pd.Series] = {}
-    for spec in specs:
-        col = raw[spec.name]
-        typed[spec.name], bad[spec.name] = parse_column(col, spec, col.isin(missing_values))
-    return pd.DataFrame(typed, index=raw.index), pd.DataFrame(bad, index=raw.index)
+def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Parsed]]:
+    parsed = {spec.name: parse(raw[spec.name], spec, missing_values) for spec in specs}
+    frame = pd.DataFrame({n: p.typed for n, p in parsed.items()}, index=raw.index)
+    bad = pd.DataFrame({n: p.bad for n, p in parsed.items()}, index=raw.index)
+    return frame, bad, parsed
 
 
 def read_table(package: Package, resource: Resource) -> Table:
@@ -204,9 +213,9 @@ def _near(value: str, options: list[str]) -> str:
 
 def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray | None, findings: list[Finding]) -> Table:
     specs = field_specs(resource.schema)
-    frame, bad = _typed(raw, specs, resource.missing_values)
+    frame, bad, parsed = _typed(raw, specs, resource.missing_values)
     absent = set(raw.attrs.get("absent", set()))
-    table = Table(resource.name, resource, file, raw, frame, lines, specs, findings, bad.copy(), absent)
+    table = Table(resource.name, resource, file, raw, frame, lines, specs, findings, bad.copy(), absent, parsed=parsed)
     for name in absent:
         table.unusable[name] = True
     for spec in specs:

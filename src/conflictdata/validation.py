@@ -170,76 +170,93 @@ def _limit_text(rule: str, limit: object) -> str:
     }.get(rule, str(limit))
 
 
-def _nan_cells(table: Table) -> dict[str, np.ndarray]:
-    """Number cells written as NaN: present values (not missing) that fail every comparison."""
-    out = {}
+def check_constraints(table: Table) -> list[Finding]:
+    """Required, unique, enum, pattern, range and length constraints, column by column.
+
+    Arrow kernels judge them (columns.py); a column whose constraints Arrow cannot judge exactly
+    goes to the Pandera schema generated from `schema/`, which defines the same verdicts.
+    """
+    from .columns import _Slow, constraint_failures
+
+    out: list[Finding] = []
+    slow: list[str] = []
+    pk = table.resource.primary_key
     for spec in table.specs:
-        if spec.type == "number" and spec.name not in table.absent_columns:
-            written = ~table.raw[spec.name].isin(table.resource.missing_values).to_numpy() & ~table.unusable[spec.name].to_numpy()
-            nan = written & table.frame[spec.name].isna().to_numpy()
-            if nan.any():
-                out[spec.name] = nan
+        name = spec.name
+        parsed = table.parsed.get(name)
+        if name in table.absent_columns or parsed is None:
+            continue
+        usable = ~table.unusable[name].to_numpy(dtype=bool)
+        if spec.required:
+            for i in np.flatnonzero(parsed.missing & usable):
+                out.append(table.finding(int(i), name, "required", f"'{name}' is required; fill it in ({spec.description.rstrip('.')})"))
+        if spec.unique and pk != [name]:
+            # A single-field primary key is reported once, as a primary-key finding.
+            col = table.frame[name]
+            dup = col.duplicated(keep="first").to_numpy(dtype=bool) & col.notna().to_numpy(dtype=bool) & usable
+            for i in np.flatnonzero(dup):
+                out.append(table.finding(int(i), name, "unique", f"the value must be unique in '{name}' but already appears on line {_first_line(table, name, int(i))}; change one of them"))
+        try:
+            failures = constraint_failures(spec, parsed, usable)
+        except _Slow:
+            slow.append(name)
+            continue
+        for rule, limit, rows in failures:
+            for i in np.flatnonzero(rows):
+                out.append(table.finding(int(i), name, rule, _constraint_message(table, spec, rule, limit, int(i))))
+    if slow:
+        out += _pandera_findings(table, slow)
     return out
 
 
-def check_constraints(table: Table) -> list[Finding]:
-    """Required, unique, enum, pattern, range and length constraints, via the generated Pandera schema."""
+def _constraint_message(table: Table, spec, rule: str, limit: object, i: int) -> str:
+    value = table.raw[spec.name].iat[i]
+    if spec.type == "number" and np.isnan(table.frame[spec.name].iat[i]):
+        # A cell written NaN: no near miss to suggest, no order to explain.
+        return f"'{value}' is not an allowed value" if rule == "enum" else f"'{value}' is {_limit_text(rule, limit)}"
+    if rule == "enum":
+        close = difflib.get_close_matches(value, [str(v) for v in limit], n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"'{value}' is not an allowed value; {hint}allowed: {', '.join(map(str, limit))}"
+    if rule == "pattern":
+        return f"'{value}' does not have the required form {limit} ({spec.description.rstrip('.')})"
+    return f"'{value}' is {_limit_text(rule, limit)}"
+
+
+def _pandera_findings(table: Table, columns: list[str]) -> list[Finding]:
+    """Enum, pattern, range and length checks of `columns` by the generated Pandera schema."""
     import pandera.errors
 
     schema, rules = pandera_schema(table.resource.schema, name=table.name)
-    out: list[Finding] = []
-    # As in frictionless, a cell written NaN is a value: it is present (not a required failure)
-    # and fails enum, minimum and maximum (comparisons with NaN are false).
-    nan_cells = _nan_cells(table)
-    specs_by_name = {s.name: s for s in table.specs}
-    for column, mask in nan_cells.items():
-        for cs in rules[column]:
-            if cs.rule in ("enum", "minimum", "maximum"):
-                for i in np.flatnonzero(mask):
-                    value = table.raw[column].iat[int(i)]
-                    msg = f"'{value}' is not an allowed value" if cs.rule == "enum" else f"'{value}' is {_limit_text(cs.rule, cs.limit)}"
-                    out.append(table.finding(int(i), column, cs.rule, msg))
+    schema = schema.select_columns(columns)
+    schema.unique = None
+    for col in schema.columns.values():
+        col.nullable, col.unique = True, False  # required and unique are judged by the caller
+    specs = {s.name: s for s in table.specs}
+    frame = table.frame[columns].copy()
+    for name in columns:
+        if specs[name].type == "number":
+            # A NaN cell fails enum and range checks (as in frictionless); Pandera would skip it.
+            frame[name] = frame[name].fillna(np.inf).where(~table.parsed[name].missing, np.nan) if name in table.parsed else frame[name]
     try:
-        schema.validate(table.frame, lazy=True)
-        return out
+        schema.validate(frame, lazy=True)
+        return []
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    specs = {s.name: s for s in table.specs}
+    out: list[Finding] = []
     seen: set[tuple] = set()
     for case in cases.itertuples(index=False):
-        column, check, number, index = case.column, str(case.check), case.check_number, case.index
-        if column not in specs or index is None or pd.isna(index):
+        column, number, index = case.column, case.check_number, case.index
+        if column not in specs or index is None or pd.isna(index) or number is None or pd.isna(number):
             continue
         i = int(index)
-        if bool(table.unusable[column].iat[i]):
-            continue  # already reported as a type error or a missing column
-        spec = specs[column]
-        if check == "not_nullable" and column in nan_cells and nan_cells[column][i]:
+        if bool(table.unusable[column].iat[i]) or table.parsed[column].missing[i]:
             continue
-        if check == "not_nullable":
-            rule, msg = "required", f"'{column}' is required; fill it in ({spec.description.rstrip('.')})"
-        elif check == "field_uniqueness":
-            first = _first_line(table, column, i)
-            rule, msg = "unique", f"the value must be unique in '{column}' but already appears on line {first}; change one of them"
-        elif number is not None and not pd.isna(number):
-            cs = rules[column][int(number)]
-            rule = cs.rule
-            value = table.raw[column].iat[i]
-            if rule == "enum":
-                close = difflib.get_close_matches(value, [str(v) for v in cs.limit], n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'? " if close else ""
-                msg = f"'{value}' is not an allowed value; {hint}allowed: {', '.join(map(str, cs.limit))}"
-            elif rule == "pattern":
-                msg = f"'{value}' does not have the required form {cs.limit} ({spec.description.rstrip('.')})"
-            else:
-                msg = f"'{value}' is {_limit_text(rule, cs.limit)}"
-        else:
-            continue
-        key = (i, column, rule)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(table.finding(i, column, rule, msg))
+        cs = rules[column][int(number)]
+        key = (i, column, cs.rule)
+        if key not in seen:
+            seen.add(key)
+            out.append(table.finding(i, column, cs.rule, _constraint_message(table, specs[column], cs.rule, cs.limit, i)))
     return out
 
 

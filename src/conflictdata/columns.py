@@ -1,0 +1,197 @@
+"""Column checks with Arrow compute kernels: parsing cells into their type, and the constraints.
+
+This is the fast path of validation (issue 5): every check here runs over a whole column in C++
+(RE2 regexes, hash sets, comparisons), never cell by cell in Python, and so keeps up with a
+million rows per second. It reaches the verdicts `schema.parse_column` and the Pandera schema
+define; where Arrow cannot say the same thing (an integer beyond int64, a date format other than
+the default, a pattern RE2 does not understand, non-ASCII text under a pattern whose classes are
+Unicode-aware in Python), that column goes the slow, exact way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .schema import DATE32, DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, parse_column
+
+__all__ = ["Parsed", "arrow_strings", "parse", "constraint_failures"]
+
+_INT = r"^[+-]?[0-9]+$"
+_NUM = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$|^([+-]?(inf|INF|Inf|infinity|Infinity)|NaN|nan)$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+@dataclass(slots=True)
+class Parsed:
+    """One column parsed: pandas view for rules and `load()`, Arrow view for the checks."""
+
+    typed: pd.Series
+    bad: np.ndarray  # present but not of the type
+    missing: np.ndarray  # a missing value (empty, or one of missingValues)
+    values: pa.Array | pa.ChunkedArray | None  # typed values, null where missing or bad; None: slow path
+    strings: pa.Array | pa.ChunkedArray  # the cells as written
+
+
+def arrow_strings(col: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The cells of a raw (all-string) column as Arrow strings, zero-copy when Arrow-backed."""
+    if isinstance(col.dtype, pd.StringDtype) or isinstance(col.dtype, pd.ArrowDtype):
+        arr = pa.array(col)
+    else:
+        arr = pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    if pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string()) if len(arr) < (1 << 20) or pc.sum(pc.binary_length(arr)).as_py() < (1 << 31) - 1 else arr
+    return arr
+
+
+def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow mask (nulls = False) as a numpy bool array."""
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _null_unless(ok: Any, arr: Any) -> Any:
+    return pc.if_else(ok, arr, pa.scalar(None, arr.type))
+
+
+def parse(raw: pd.Series, spec: FieldSpec, missing_values: list[str]) -> Parsed:
+    """Parse strings into the field's type; the same result as `schema.parse_column`, faster."""
+    s = arrow_strings(raw)
+    missing_a = pc.is_in(s, value_set=pa.array(missing_values, pa.string()))
+    present = pc.invert(missing_a)
+    missing = _np(missing_a)
+    kind = spec.type
+    fmt = spec.raw.get("format", "default") or "default"
+    index = raw.index
+    values: Any = None
+    try:
+        if kind == "integer":
+            ok = pc.and_(pc.match_substring_regex(s, _INT), present)
+            digits = pc.replace_substring_regex(_null_unless(ok, s), r"^\+", "")
+            values = pc.cast(digits, pa.int64())  # raises beyond int64: the exact path decides
+            okn = _np(ok)
+            typed = pd.Series(pd.arrays.IntegerArray(np.asarray(pc.fill_null(values, 0).to_numpy(zero_copy_only=False), dtype="int64"), ~okn), index=index)
+        elif kind == "number":
+            ok = pc.and_(pc.match_substring_regex(s, _NUM), present)
+            values = pc.cast(_null_unless(ok, s), pa.float64())
+            okn = _np(ok)
+            typed = pd.Series(np.asarray(pc.fill_null(values, np.nan).to_numpy(zero_copy_only=False), dtype="float64"), index=index)
+        elif kind == "boolean":
+            trues = pc.is_in(s, value_set=pa.array([str(v) for v in spec.raw.get("trueValues", DEFAULT_TRUE)], pa.string()))
+            falses = pc.is_in(s, value_set=pa.array([str(v) for v in spec.raw.get("falseValues", DEFAULT_FALSE)], pa.string()))
+            ok = pc.and_(pc.or_(trues, falses), present)
+            values = _null_unless(ok, trues)
+            okn = _np(ok)
+            typed = pd.Series(pd.arrays.BooleanArray(_np(trues), ~okn), index=index)
+        elif kind == "date" and fmt == "default":
+            shaped = pc.and_(pc.match_substring_regex(s, _DATE), present)
+            cand = _null_unless(shaped, s)
+            stamps = pc.strptime(cand, format="%Y-%m-%d", unit="s", error_is_null=True)
+            # strptime rolls 2024-02-30 over to 03-01, and year 0 is no calendar year: a date is
+            # valid only if it reads back as written.
+            back = pc.strftime(stamps, format="%Y-%m-%d")
+            ok = pc.and_(pc.and_(shaped, pc.equal(back, cand)), pc.invert(pc.starts_with(cand, "0000")))
+            values = _null_unless(ok, pc.cast(stamps, pa.date32()))
+            okn = _np(ok)
+            typed = pd.Series(pd.arrays.ArrowExtensionArray(values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])), index=index)
+        elif kind in ("integer", "number", "boolean", "date"):
+            raise pa.ArrowInvalid("not on the fast path")
+        else:
+            values = _null_unless(present, s)
+            okn = ~missing
+            typed = pd.Series(pd.StringDtype().__from_arrow__(values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])), index=index)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        typed, bad_s = parse_column(raw, spec, pd.Series(missing, index=index))
+        return Parsed(typed, bad_s.to_numpy(dtype=bool), missing, None, s)
+    return Parsed(typed, ~missing & ~okn, missing, values, s)
+
+
+# --- constraints ------------------------------------------------------------------------------
+
+def _typed_limit(spec: FieldSpec, v: Any) -> Any:
+    """A constraint value as the field's type (constraints may be written as strings: "1000")."""
+    try:
+        if spec.type == "number":
+            return pa.scalar(float(v), pa.float64())
+        if spec.type == "integer":
+            return pa.scalar(int(v), pa.int64())
+        if spec.type == "date":
+            return pa.scalar(pd.Timestamp(v).date(), pa.date32())
+        if spec.type == "boolean":
+            return pa.scalar(v if isinstance(v, bool) else str(v) in DEFAULT_TRUE, pa.bool_())
+        return pa.scalar(str(v), pa.string())
+    except (TypeError, ValueError, OverflowError, pa.ArrowException):
+        raise _Slow from None
+
+
+class _Slow(Exception):
+    """A constraint Arrow cannot evaluate exactly: the caller uses Pandera for the column."""
+
+
+_UNICODE_CLASSES = re.compile(r"\\[dDwWsSbB]|\(\?i|\[\[:")
+
+
+def _pattern_ok(strings: Any, pattern: str) -> np.ndarray:
+    """Full-match of `pattern` as Python's `re` would decide it."""
+    anchored = f"^(?:{pattern})$"
+    try:
+        ok = _np(pc.match_substring_regex(strings, anchored))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        ok = None  # RE2 does not speak this dialect (look-arounds, back-references…)
+    # RE2 classes are ASCII, Python's are Unicode: recheck the non-ASCII cells with `re`.
+    unsure = ~_np(pc.string_is_ascii(strings)) if _UNICODE_CLASSES.search(pattern) or ok is None else None
+    if ok is None:
+        ok = np.ones(len(strings), dtype=bool)
+        unsure = np.ones(len(strings), dtype=bool)
+    if unsure is not None and unsure.any():
+        rx = re.compile(f"(?:{pattern})\\Z")
+        cells = strings.to_numpy(zero_copy_only=False) if hasattr(strings, "to_numpy") else np.asarray(strings)
+        for i in np.flatnonzero(unsure):
+            ok[i] = rx.match(cells[i]) is not None
+    return ok
+
+
+def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray) -> list[tuple[str, Any, np.ndarray]]:
+    """For each constraint of the field (but unique and required): (rule, limit, failing rows).
+
+    Only present cells of the right type (`usable` and not missing) are judged; a cell written
+    NaN is a value that fails enum, minimum and maximum (as in frictionless). Raises `_Slow` when
+    a constraint must be judged by Pandera instead.
+    """
+    c = spec.constraints
+    if parsed.values is None:
+        raise _Slow
+    judged = usable & ~parsed.missing
+    out: list[tuple[str, Any, np.ndarray]] = []
+    values = parsed.values
+    if spec.enum is not None:
+        try:
+            allowed = pa.array([_typed_limit(spec, v).as_py() for v in spec.enum], type=values.type)
+        except (pa.ArrowException, TypeError):
+            raise _Slow from None
+        if pa.types.is_floating(values.type):
+            values, allowed = pc.add(values, 0.0), pc.add(allowed, 0.0)  # -0.0 + 0.0 = 0.0: -0 is 0, as in Python
+        out.append(("enum", list(spec.enum), judged & ~_np(pc.is_in(values, value_set=allowed))))
+        values = parsed.values
+    if "pattern" in c:
+        if spec.type != "string":
+            raise _Slow
+        out.append(("pattern", c["pattern"], judged & ~_pattern_ok(parsed.strings, str(c["pattern"]))))
+    for key, op in (("minimum", pc.greater_equal), ("maximum", pc.less_equal)):
+        if key in c:
+            limit = _typed_limit(spec, c[key])
+            if limit.type != values.type:
+                raise _Slow
+            out.append((key, c[key], judged & ~_np(op(values, limit))))
+    for key, rule, op in (("minLength", "min-length", np.greater_equal), ("maxLength", "max-length", np.less_equal)):
+        if key in c:
+            if spec.type != "string" or not isinstance(c[key], int):
+                raise _Slow
+            lengths = np.asarray(pc.fill_null(pc.utf8_length(parsed.strings), 0).to_numpy(zero_copy_only=False))
+            out.append((rule, c[key], judged & ~op(lengths, c[key])))
+    return [(rule, limit, rows) for rule, limit, rows in out if rows.any()]
