@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Finding
 
-__all__ = ["RawTable", "read_csv", "BOM"]
+__all__ = ["RawTable", "read_csv", "BOM", "Chunk", "iter_chunks", "NotStreamable"]
 
 BOM = b"\xef\xbb\xbf"
 # Below this size the careful reader is as fast as starting pyarrow's.
@@ -82,13 +83,105 @@ def _read_fast(data: bytes, text: str, delimiter: str) -> tuple[list[str], dict[
         )
     except (pa.ArrowInvalid, ValueError):
         return None
-    if table.num_rows != text.count("\n") - 1 or table.column_names != header:
+    if table.num_rows != text.count("\n") - 1 or table.column_names != header or not _quoting_is_plain(data, len(header), delimiter):
         return None
     import pandas as pd
 
     columns = {h: table.column(i).to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow", na_value=float("nan")) if t == pa.string() else None)
                for i, h in enumerate(header)}
     return header, columns, table.num_rows
+
+
+def _quoting_is_plain(data: bytes, width: int, delimiter: str) -> bool:
+    """Whether every line holding a double quote is one well-quoted record of `width` cells.
+
+    pyarrow accepts some broken quoting (an unclosed quote at the end of a line, text after a
+    closing quote) that the strict csv module rejects; those lines go through the csv module here.
+    """
+    if b'"' not in data:
+        return True
+    import numpy as np
+
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    quoted = np.unique(np.searchsorted(ends, np.flatnonzero(arr == 34)))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    try:
+        text = b"".join(data[starts[i] : ends[i] + 1] for i in quoted if i < len(ends)).decode("utf-8")
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except (csv.Error, UnicodeDecodeError):
+        return False
+    return len(records) == len(quoted) and all(len(r) == width for r in records)
+
+
+class NotStreamable(Exception):
+    """The file is not plain enough to read in chunks (the careful reader must see it whole)."""
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A run of whole records of a large file: its columns, first line and bytes."""
+
+    header: list[str]
+    columns: dict[str, object]
+    first_line: int
+    data: bytes
+
+
+def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25) -> Iterator[Chunk]:
+    """Read a large CSV file in chunks of whole lines, with pyarrow, in bounded memory.
+
+    The conditions are the fast reader's (one record per line: no CR, no blank line, no line
+    break inside a cell, valid UTF-8, no NUL, no BOM), checked chunk by chunk. When a chunk breaks
+    them this raises `NotStreamable`: the caller must start again with `read_csv` on the whole file.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with path.open("rb") as fh:
+        head = fh.readline()
+        if head.startswith(BOM) or not head.endswith(b"\n") or b"\r" in head or b"\x00" in head:
+            raise NotStreamable("header")
+        try:
+            header = next(csv.reader([head[:-1].decode("utf-8")], delimiter=delimiter, strict=True))
+        except (UnicodeDecodeError, csv.Error, StopIteration):
+            raise NotStreamable("header") from None
+        if len(set(header)) != len(header) or "" in header:
+            raise NotStreamable("header")
+        line, rest = 2, b""
+        import pandas as pd
+
+        string = pd.StringDtype("pyarrow", na_value=float("nan"))
+        while True:
+            block = fh.read(chunk_bytes)
+            if not block:
+                if rest:
+                    raise NotStreamable("no line break at the end of the file")
+                return
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            piece, rest = data[:cut], data[cut:]
+            if piece.startswith(b"\n") or b"\n\n" in piece or b"\r" in piece or b"\x00" in piece:
+                raise NotStreamable("blank line, CR or NUL")
+            n = piece.count(b"\n")
+            try:
+                table = pacsv.read_csv(
+                    io.BytesIO(piece),
+                    read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, column_names=header),
+                    parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, double_quote=True),
+                    convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                         strings_can_be_null=False, quoted_strings_can_be_null=False),
+                )
+            except (pa.ArrowInvalid, ValueError):
+                raise NotStreamable("a record the careful reader must see") from None
+            if table.num_rows != n or not _quoting_is_plain(piece, len(header), delimiter):
+                raise NotStreamable("a record spans lines, or its quoting is broken")
+            columns = {h: table.column(i).to_pandas(types_mapper=lambda t: string if t == pa.string() else None) for i, h in enumerate(header)}
+            yield Chunk(header, columns, line, piece)
+            line += n
 
 
 def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawTable:

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .atomic import write_many_atomic
@@ -155,7 +156,28 @@ def _plainly_canonical(t: Table, current: bytes) -> bool:
         return False
     if any(f.rule in ("missing-cell", "extra-cell", "blank-row", "column-order") for f in t.findings):
         return False
+    return _plain_quoting(t, current, t.resource.field_names)
+
+
+def chunk_findings(t: Table) -> None:
+    """Check one chunk of a large file (`Table.data`) for the canonical form, but for row order
+    (compared across chunks by `canonical_findings`); sets `t.noncanonical_line`."""
+    if t.data is None or t.resource.format != "csv" or _blocking(t) or any(f.rule == "column-order" for f in t.findings):
+        return
+    data = t.data
     names = t.resource.field_names
+    if _already_clean(t) and _plain_quoting(t, data, names):
+        return
+    raw = t.raw if _already_clean(t) else clean_frame(t.raw)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows(raw[names].itertuples(index=False, name=None))
+    wanted = buf.getvalue().encode("utf-8")
+    if wanted != data:
+        t.noncanonical_line = int(t.lines[0]) - 1 + _first_difference(data, wanted)
+
+
+def _plain_quoting(t: Table, current: bytes, names: list[str]) -> bool:
+    """Exactly as many double quotes and commas in `current` as the cells need with minimal quoting."""
     file_quotes = current.count(b'"')
     if file_quotes == 0:
         # No quote in the file: no cell was quoted, so none holds a quote, and none holds a comma
@@ -165,7 +187,7 @@ def _plainly_canonical(t: Table, current: bytes) -> bool:
 
     from .columns import arrow_strings
 
-    quotes, commas = 0, (len(t.raw) + 1) * (len(names) - 1)
+    quotes, commas = 0, current.count(b"\n") * (len(names) - 1)
     for c in names:
         col = t.parsed[c].strings if c in t.parsed else arrow_strings(t.raw[c])
         needs = pc.sum(pc.match_substring_regex(col, _NEEDS_QUOTES)).as_py() or 0
@@ -174,11 +196,29 @@ def _plainly_canonical(t: Table, current: bytes) -> bool:
     return quotes == file_quotes and commas == current.count(b",")
 
 
+def _partial_findings(t: Table) -> list[Finding]:
+    """The canonical form of a large file checked chunk by chunk: the chunks' verdict and the row order."""
+    lines = [t.noncanonical_line] if t.noncanonical_line is not None else []
+    order = canonical_order(t).to_numpy()
+    wrong = np.flatnonzero(order != np.arange(len(order)))
+    if len(wrong):
+        lines.append(int(t.lines[wrong[0]]))
+    if not lines:
+        return []
+    return [Finding("warning", "non-canonical", _NON_CANONICAL, t.name, t.file, min(lines))]
+
+
+_NON_CANONICAL = "the file is not in canonical form (sorted by primary key, UTF-8 without BOM, LF, NFC, trimmed cells); run `conflictdata fmt`"
+
+
 def canonical_findings(tables: dict[str, Table]) -> list[Finding]:
     """A warning for each CSV file that `conflictdata fmt` would change."""
     out = []
     for t in tables.values():
         if t.resource.format != "csv" or len(t.resource.paths) != 1 or _blocking(t):
+            continue
+        if t.partial:
+            out += _partial_findings(t)
             continue
         try:
             current = t.resource.path.read_bytes()
@@ -189,8 +229,7 @@ def canonical_findings(tables: dict[str, Table]) -> list[Finding]:
         wanted = canonical_bytes(t)
         if current != wanted:
             line = 1 if current.startswith(b"\xef\xbb\xbf") or b"\r\n" in current else _first_difference(current, wanted)
-            out.append(Finding("warning", "non-canonical", "the file is not in canonical form (sorted by primary key, UTF-8 without BOM, LF, NFC, trimmed cells); run `conflictdata fmt`",
-                               t.name, t.file, line))
+            out.append(Finding("warning", "non-canonical", _NON_CANONICAL, t.name, t.file, line))
     return out
 
 

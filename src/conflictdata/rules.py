@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,25 +23,80 @@ from .findings import Finding
 from .package import Package, safe_join
 from .tables import Table, isin
 
-__all__ = ["RULES", "run", "normalise_quote", "release_date"]
+__all__ = ["RULES", "SCOPES", "run", "run_rows", "run_tables", "kept_columns", "context_tables", "normalise_quote", "release_date"]
 
 Rule = Callable[[Package, dict[str, Table]], Iterator[Finding]]
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str) -> Callable[[Rule], Rule]:
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a rule looks at, so that large tables can be checked chunk by chunk.
+
+    `rows`: the tables whose rows the rule judges one by one ("*": every table) — it then runs on
+    each chunk of them, seeing the other tables in `uses` whole. A rule without `rows` runs once,
+    after every table was read, on the columns it `keeps` (table → columns).
+    """
+
+    rows: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    keeps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+SCOPES: dict[str, Scope] = {}
+
+
+def rule(name: str, *, rows: tuple[str, ...] = (), uses: tuple[str, ...] = (),
+         keeps: dict[str, tuple[str, ...]] | None = None) -> Callable[[Rule], Rule]:
     def register(fn: Rule) -> Rule:
         RULES[name] = fn
+        SCOPES[name] = Scope(rows, uses, keeps or {})
         return fn
 
     return register
 
 
 def run(package: Package, tables: dict[str, Table]) -> list[Finding]:
+    """Every rule on whole tables."""
     out: list[Finding] = []
     for fn in RULES.values():
         out.extend(fn(package, tables))
     return out
+
+
+def run_rows(package: Package, chunk: Table, context: dict[str, Table]) -> list[Finding]:
+    """The row-by-row rules on one chunk (or the whole) of a table; `context`: tables read before."""
+    out: list[Finding] = []
+    for name, fn in RULES.items():
+        scope = SCOPES[name]
+        if "*" in scope.rows:
+            out.extend(fn(package, {chunk.name: chunk}))
+        elif chunk.name in scope.rows:
+            out.extend(fn(package, {**{u: context[u] for u in scope.uses if u in context}, chunk.name: chunk}))
+    return out
+
+
+def run_tables(package: Package, tables: dict[str, Table]) -> list[Finding]:
+    """The rules across rows and tables, once every table was read (perhaps only its `keeps`)."""
+    out: list[Finding] = []
+    for name, fn in RULES.items():
+        if not SCOPES[name].rows:
+            out.extend(fn(package, tables))
+    return out
+
+
+def kept_columns() -> dict[str, set[str]]:
+    """Table → the columns the rules across rows need, and those the row rules use elsewhere."""
+    out: dict[str, set[str]] = {}
+    for scope in SCOPES.values():
+        for table, cols in scope.keeps.items():
+            out.setdefault(table, set()).update(cols)
+    return out
+
+
+def context_tables() -> set[str]:
+    """Tables some row rule looks up: they are read before the others."""
+    return {u for scope in SCOPES.values() for u in scope.uses}
 
 
 def _cols(tables: dict[str, Table], name: str, *columns: str) -> Table | None:
@@ -73,7 +129,7 @@ def release_date(package: Package) -> dt.date:
 
 # --- actors -----------------------------------------------------------------------------------
 
-@rule("actor-parent-cycle")
+@rule("actor-parent-cycle", keeps={"actors": ("actor_id", "parent_actor_id")})
 def _parent_cycle(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "actors", "actor_id", "parent_actor_id")
     if t is None:
@@ -97,7 +153,7 @@ def _parent_cycle(package: Package, tables: dict[str, Table]) -> Iterator[Findin
                             f"parent_actor_id forms a cycle ({ring}); an actor cannot be its own ancestor: clear one of these parents")
 
 
-@rule("actor-same-name")
+@rule("actor-same-name", keeps={"actors": ("actor_id", "name")})
 def _same_name(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "actors", "actor_id", "name")
     if t is None:
@@ -113,7 +169,7 @@ def _same_name(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
 
 # --- events -----------------------------------------------------------------------------------
 
-@rule("event-date-order")
+@rule("event-date-order", rows=("events",))
 def _event_dates(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "events", "date_start", "date_end")
     if t is None:
@@ -144,7 +200,7 @@ def precision_range(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-@rule("event-date-precision")
+@rule("event-date-precision", rows=("events",))
 def _event_precision(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "events", "date_start", "date_end", "date_precision")
     if t is None:
@@ -189,7 +245,7 @@ def _days(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return days, present
 
 
-@rule("event-coordinates")
+@rule("event-coordinates", rows=("events",))
 def _coordinates(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "events", "latitude", "longitude")
     if t is None:
@@ -200,7 +256,7 @@ def _coordinates(package: Package, tables: dict[str, Table]) -> Iterator[Finding
         yield t.finding(i, missing, "event-coordinates", "latitude and longitude go together: fill in both or leave both empty")
 
 
-@rule("number-finite")
+@rule("number-finite", rows=("*",))
 def _finite(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     for t in tables.values():
         for spec in t.specs:
@@ -223,12 +279,12 @@ def _linked(tables: dict[str, Table], link: str, rule_name: str, what: str) -> I
         yield t.finding(i, "event_id", rule_name, f"the event has no {what}; add a row for it to {links.file}")
 
 
-@rule("event-has-source")
+@rule("event-has-source", keeps={"events": ("event_id",), "event_sources": ("event_id",)})
 def _has_source(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     yield from _linked(tables, "event_sources", "event-has-source", "source")
 
 
-@rule("event-has-actor")
+@rule("event-has-actor", keeps={"events": ("event_id",), "event_actors": ("event_id",)})
 def _has_actor(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     yield from _linked(tables, "event_actors", "event-has-actor", "actor")
 
@@ -244,7 +300,7 @@ _BOUNDS = {
 _VALUES = ("value_low", "value_best", "value_high")
 
 
-@rule("claim-values")
+@rule("claim-values", rows=("casualty_claims",), uses=("sources",), keeps={"sources": ("source_id", "source_type")})
 def _claim_values(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "casualty_claims", *_VALUES, "qualifier")
     if t is None:
@@ -272,7 +328,7 @@ def _claim_values(package: Package, tables: dict[str, Table]) -> Iterator[Findin
                             f"qualifier '{q}' needs {' and '.join(need)}, but {', '.join(missing)} is empty; fill it or change the qualifier")
 
 
-@rule("claim-subject")
+@rule("claim-subject", rows=("casualty_claims",))
 def _claim_subject(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "casualty_claims", "subject_actor_id", "event_id")
     if t is None:
@@ -282,7 +338,7 @@ def _claim_subject(package: Package, tables: dict[str, Table]) -> Iterator[Findi
                         "whose losses? set subject_actor_id, or — for a total over all parties to one event — set event_id")
 
 
-@rule("claim-period-order")
+@rule("claim-period-order", rows=("casualty_claims",))
 def _claim_dates(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "casualty_claims", "period_start", "period_end", "statement_date")
     if t is None:
@@ -300,7 +356,7 @@ def _source_types(tables: dict[str, Table]) -> dict[str, str]:
     return dict(zip(s.raw["source_id"], s.raw["source_type"])) if s is not None else {}
 
 
-@rule("claim-quote-required")
+@rule("claim-quote-required", rows=("casualty_claims",), uses=("sources",), keeps={"sources": ("source_id", "source_type")})
 def _claim_quote(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "casualty_claims", "quote", "source_id")
     if t is None:
@@ -312,10 +368,13 @@ def _claim_quote(package: Package, tables: dict[str, Table]) -> Iterator[Finding
         yield t.finding(i, "quote", "claim-quote-required", f"the claim needs the passage of {src} that states it, copied verbatim (only claims from datasets may omit it)")
 
 
-@rule("cumulative-decrease")
+_SERIES = ("claim_id", "claimant_actor_id", "subject_actor_id", "measure", "count_basis", "period_end",
+           "value_best", "value_low", "supersedes_claim_id")
+
+
+@rule("cumulative-decrease", keeps={"casualty_claims": _SERIES})
 def _cumulative(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
-    t = _cols(tables, "casualty_claims", "claim_id", "claimant_actor_id", "subject_actor_id", "measure",
-              "count_basis", "period_end", "value_best", "value_low", "supersedes_claim_id")
+    t = _cols(tables, "casualty_claims", *_SERIES)
     if t is None:
         return
     f = t.frame.assign(row_pos=np.arange(len(t.frame)))
@@ -339,7 +398,7 @@ def _cumulative(package: Package, tables: dict[str, Table]) -> Iterator[Finding]
 
 # --- stances ----------------------------------------------------------------------------------
 
-@rule("stance-target")
+@rule("stance-target", rows=("stances",))
 def _stance_target(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "stances", "event_id", "claim_id")
     if t is None:
@@ -352,7 +411,7 @@ def _stance_target(package: Package, tables: dict[str, Table]) -> Iterator[Findi
 
 # --- dates ------------------------------------------------------------------------------------
 
-@rule("future-date")
+@rule("future-date", rows=("*",))
 def _future(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     limit = release_date(package)
     for t in tables.values():
@@ -411,14 +470,34 @@ def _snapshots(package: Package, tables: dict[str, Table], findings: list[Findin
     return texts
 
 
-@rule("snapshot")
-def _snapshot_and_quotes(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+@rule("snapshot", keeps={"sources": ("source_id", "snapshot", "snapshot_sha256")})
+def _snapshot(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     findings: list[Finding] = []
-    texts = _snapshots(package, tables, findings)
+    _snapshots(package, tables, findings)
     yield from findings
-    for name in ("event_sources", "casualty_claims", "stances"):
+
+
+# The last (package, sources table, texts): held, not keyed by id(), so no later object can match.
+_TEXTS: list[tuple[Package, Table | None, dict[str, str]]] = []
+
+
+def _snapshot_texts(package: Package, tables: dict[str, Table]) -> dict[str, str]:
+    """The snapshots' texts, read once per validation (the quote rule runs on every chunk)."""
+    s = tables.get("sources")
+    if not (_TEXTS and _TEXTS[0][0] is package and _TEXTS[0][1] is s):
+        _TEXTS[:] = [(package, s, _snapshots(package, tables, []))]
+    return _TEXTS[0][2]
+
+
+_QUOTED = ("event_sources", "casualty_claims", "stances")
+
+
+@rule("quote-in-snapshot", rows=_QUOTED, uses=("sources",), keeps={"sources": ("source_id", "snapshot", "snapshot_sha256")})
+def _quotes(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    texts = _snapshot_texts(package, tables)
+    for name in _QUOTED:
         t = _cols(tables, name, "quote", "source_id")
-        if t is None:
+        if t is None or not texts:
             continue
         candidates = (t.raw["quote"] != "") & t.raw["source_id"].isin(list(texts))
         for i in _rows(candidates.to_numpy()):
@@ -439,7 +518,7 @@ def _id_prefix(t: Table) -> str | None:
     return m[1] if m else None
 
 
-@rule("retraction")
+@rule("retraction", keeps={"retractions": ("table", "record_id", "replaced_by_id")})
 def _retractions(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     r = _cols(tables, "retractions", "table", "record_id", "replaced_by_id")
     if r is None:

@@ -7,6 +7,7 @@ row starts (for findings). Problems met while reading become findings on the tab
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from .package import Package, Resource
 from .columns import Parsed, parse
 from .schema import FieldSpec, field_specs
 
-__all__ = ["Table", "read_table", "TYPE_HINTS", "isin"]
+__all__ = ["Table", "read_table", "iter_batches", "concat", "TYPE_HINTS", "isin", "STREAM_MIN_BYTES"]
 
 
 def isin(values: pd.Series, allowed: Any) -> np.ndarray:
@@ -69,6 +70,11 @@ class Table:
     parsed: dict[str, Parsed] = field(default_factory=dict)
     # Whether every cell is already NFC and trimmed (fmt.py asks; None: not yet known).
     clean: bool | None = None
+    # A chunk of a large file: its bytes. `partial`: only some columns were kept (`concat`).
+    data: bytes | None = None
+    partial: bool = False
+    # The first line `conflictdata fmt` would change, as found chunk by chunk (row order aside).
+    noncanonical_line: int | None = None
 
     def line(self, i: int) -> int | None:
         return int(self.lines[i]) if self.lines is not None else None
@@ -133,6 +139,70 @@ def read_table(package: Package, resource: Resource) -> Table:
                         table.unusable.loc[row, name] = True
         return table
     return _finish(resource, file, raw, lines, findings)
+
+
+# A CSV file at least this large is read and checked in chunks, keeping only key columns.
+STREAM_MIN_BYTES = 1 << 26
+CHUNK_BYTES = 1 << 25
+
+
+def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -> Iterator[Table]:
+    """The resource as one `Table`, or — a large plain CSV file with `stream` — a `Table` per
+    chunk of whole lines (`Table.data` holds the chunk's bytes). A file that turns out not to be
+    plain midway raises `NotStreamable`: start again with `stream=False`.
+    """
+    from .build import PARQUET_KEY
+
+    # A Parquet copy is compared with the whole CSV table, so such a resource is read whole.
+    if not (stream and PARQUET_KEY not in resource.descriptor and resource.inline is None and resource.format in ("csv", "tsv") and len(resource.paths) == 1
+            and resource.path.is_file() and resource.path.stat().st_size >= STREAM_MIN_BYTES):
+        yield read_table(package, resource)
+        return
+    from .csvfile import iter_chunks
+
+    file = package.display(resource.path)
+    dialect = resource.descriptor.get("dialect") or {}
+    delimiter = dialect.get("delimiter", "\t" if resource.format == "tsv" else ",") if isinstance(dialect, dict) else ","
+    first = True
+    for chunk in iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES):
+        n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
+        raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
+        lines = np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64)
+        table = _finish(resource, file, raw, lines, findings if first else [])
+        table.rownums = lines
+        table.data = chunk.data
+        first = False
+        yield table
+
+
+def subset(table: Table, columns: set[str]) -> Table:
+    """The table with only `columns` (its findings, lines and row numbers all kept)."""
+    keep = [c for c in table.raw.columns if c in columns]
+    out = Table(table.name, table.resource, table.file, table.raw[keep], table.frame[keep], table.lines, table.specs,
+                table.findings, table.unusable[keep], set(table.absent_columns))
+    out.rownums, out.noncanonical_line = table.rownums, table.noncanonical_line
+    return out
+
+
+def concat(parts: list[Table], columns: set[str]) -> Table:
+    """One table of all rows of `parts` (chunks of one resource) but only `columns`: what the
+    checks across rows and tables need, in a fraction of the memory."""
+    head = parts[0]
+    keep = [c for c in head.raw.columns if c in columns]
+
+    def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+    raw = stack([p.raw[keep] for p in parts])
+    frame = stack([p.frame[keep] for p in parts])
+    unusable = stack([p.unusable[keep] for p in parts])
+    table = Table(head.name, head.resource, head.file, raw, frame, np.concatenate([p.lines for p in parts]),
+                  head.specs, [f for p in parts for f in p.findings], unusable, set(head.absent_columns))
+    table.rownums = np.concatenate([p.rownums for p in parts])
+    table.partial = True
+    lines = [p.noncanonical_line for p in parts if p.noncanonical_line is not None]
+    table.noncanonical_line = min(lines) if lines else None
+    return table
 
 
 def _cell(value: Any) -> str:

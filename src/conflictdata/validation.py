@@ -9,16 +9,16 @@ form of the CSV files (`fmt.py`). Nothing stops at the first problem.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .findings import Finding, Report
-from .package import Package, open_package
+from .package import Package, Resource, open_package
 from .schema import pandera_schema
-from .tables import Table, isin, read_table
+from .tables import Table, concat, isin, iter_batches, read_table, subset
 
 __all__ = ["validate", "validate_package", "read_tables"]
 
@@ -35,7 +35,9 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     Raises `UnusableInputError` only when a package cannot be read at all.
     """
     package = open_package(path)
-    report, tables = validate_package(package, strict=strict, progress=progress)
+    # Nobody needs the tables afterwards (but `against`, which compares whole records): large
+    # files are checked chunk by chunk, in bounded memory.
+    report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
     if against is not None:
         from .diff import check_against
         from .refs import opened
@@ -56,38 +58,118 @@ def read_tables(package: Package) -> dict[str, Table]:
     return {name: read_table(package, res) for name, res in package.resources.items()}
 
 
-def validate_package(package: Package, *, strict: bool = False, progress: Progress | None = None) -> tuple[Report, dict[str, Table]]:
+def validate_package(package: Package, *, strict: bool = False, progress: Progress | None = None,
+                     whole: bool = True) -> tuple[Report, dict[str, Table]]:
     """Validate an opened package; also return the tables read, so `load()` need not read twice.
 
-    `progress(stage, done, total)` is called as the work advances (the CLI draws a bar from it).
+    With `whole=False`, a large CSV file is read and checked in chunks (`tables.STREAM_MIN_BYTES`),
+    and its returned table keeps only the columns the checks across rows and tables need
+    (`Table.partial`). `progress(stage, done, total)` is called as the work advances, in bytes
+    read (the CLI draws a bar from it).
     """
     step = progress or (lambda stage, done, total: None)
-    total = 2 * len(package.resources) + 2
+    ours = package.is_conflictdata
+    from . import rules
+
+    keeps = _kept_columns(package)
+    first = rules.context_tables() if ours else set()
+    sizes = {name: _size(res) for name, res in package.resources.items()}
+    total = sum(sizes.values()) + 1
+    done = 0
     tables: dict[str, Table] = {}
-    for n, (name, res) in enumerate(package.resources.items()):
-        step(f"reading {name}", n, total)
-        tables[name] = read_table(package, res)
     findings: list[Finding] = []
-    for n, table in enumerate(tables.values(), start=len(tables)):
-        step(f"checking {table.name}", n, total)
+    # Tables the row rules look up are read first; then the others, smallest first.
+    for name in sorted(package.resources, key=lambda n: (n not in first, sizes[n])):
+        res = package.resources[name]
+        step(f"checking {name}", done, total)
+        found, tables[name] = _check_resource(package, res, tables, keeps.get(name, set()), stream=not whole,
+                                              step=lambda n_bytes, name=name, base=done: step(f"checking {name}", base + n_bytes, total))
+        findings += found
+        done += sizes[name]
+    tables = {name: tables[name] for name in package.resources}
+    step("keys", done, total)
+    for table in tables.values():
         findings += table.findings
-        findings += check_constraints(table)
+        findings += check_unique(table)
         findings += check_primary_key(table)
         findings += check_file_integrity(package, table)
         findings += check_parquet_copy(package, table)
-    step("foreign keys", total - 2, total)
     findings += check_foreign_keys(tables)
-    if package.is_conflictdata:
-        from . import fmt, rules
+    if ours:
+        from . import fmt
 
-        step("data-model rules", total - 1, total)
-        findings += rules.run(package, tables)
+        step("data-model rules", done, total)
+        findings += rules.run_tables(package, tables)
         findings += fmt.canonical_findings(tables)
     step("done", total, total)
     report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict,
                     notes=[f"{r.name}: {r.note}" for r in package.resources.values() if r.note])
-    report.rows = {name: len(t.frame) for name, t in tables.items()}
+    report.rows = {name: len(t.raw) for name, t in tables.items()}
     return report.sorted(), tables
+
+
+def _size(res: Resource) -> int:
+    try:
+        return sum(p.stat().st_size for p in res.paths) if res.paths else 1
+    except OSError:
+        return 1
+
+
+def _kept_columns(package: Package) -> dict[str, set[str]]:
+    """Per table, the columns checked across rows: keys, unique fields, and what the rules keep."""
+    out: dict[str, set[str]] = {}
+    for name, res in package.resources.items():
+        cols = out.setdefault(name, set())
+        cols.update(res.primary_key)
+        cols.update(f["name"] for f in res.schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
+        for fk in res.foreign_keys:
+            cols.update(fk["fields"])
+            out.setdefault(fk["resource"], set()).update(fk["ref_fields"])
+    if package.is_conflictdata:
+        from .rules import kept_columns
+
+        for name, cols in kept_columns().items():
+            out.setdefault(name, set()).update(cols)
+        for res in package.resources.values():  # retractions name ids of every table
+            out.setdefault(res.name, set()).update(res.primary_key)
+    return out
+
+
+def _check_resource(package: Package, res: Resource, context: dict[str, Table], keep: set[str], *, stream: bool,
+                    step: Callable[[int], None]) -> tuple[list[Finding], Table]:
+    """The checks of one table row by row, chunk by chunk; returns them and the table to keep."""
+    from .csvfile import NotStreamable
+
+    try:
+        return _check_chunks(package, iter_batches(package, res, stream=stream), context, keep, step)
+    except NotStreamable:
+        # Not plain enough to read in chunks: the careful reader sees it whole and says why.
+        return _check_chunks(package, iter_batches(package, res, stream=False), context, keep, step)
+
+
+def _check_chunks(package: Package, chunks: Iterator[Table], context: dict[str, Table], keep: set[str],
+                  step: Callable[[int], None]) -> tuple[list[Finding], Table]:
+    from . import fmt, rules
+
+    findings: list[Finding] = []
+    parts: list[Table] = []
+    read = 0
+    for chunk in chunks:
+        findings += check_constraints(chunk)
+        if package.is_conflictdata:
+            findings += rules.run_rows(package, chunk, context)
+        if chunk.data is None:
+            return findings, chunk  # the whole table in one piece
+        fmt.chunk_findings(chunk)
+        read += len(chunk.data)
+        step(read)
+        parts.append(subset(chunk, keep))
+    if not parts:
+        from .csvfile import NotStreamable
+
+        raise NotStreamable("no records")  # a header alone: nothing to stream
+    table = concat(parts, keep)
+    return findings, table
 
 
 def _integrity(package: Package, table: Table, spec: dict, file: str) -> list[Finding]:
@@ -180,7 +262,6 @@ def check_constraints(table: Table) -> list[Finding]:
 
     out: list[Finding] = []
     slow: list[str] = []
-    pk = table.resource.primary_key
     for spec in table.specs:
         name = spec.name
         parsed = table.parsed.get(name)
@@ -190,12 +271,6 @@ def check_constraints(table: Table) -> list[Finding]:
         if spec.required:
             for i in np.flatnonzero(parsed.missing & usable):
                 out.append(table.finding(int(i), name, "required", f"'{name}' is required; fill it in ({spec.description.rstrip('.')})"))
-        if spec.unique and pk != [name]:
-            # A single-field primary key is reported once, as a primary-key finding.
-            col = table.frame[name]
-            dup = col.duplicated(keep="first").to_numpy(dtype=bool) & col.notna().to_numpy(dtype=bool) & usable
-            for i in np.flatnonzero(dup):
-                out.append(table.finding(int(i), name, "unique", f"the value must be unique in '{name}' but already appears on line {_first_line(table, name, int(i))}; change one of them"))
         try:
             failures = constraint_failures(spec, parsed, usable)
         except _Slow:
@@ -206,6 +281,22 @@ def check_constraints(table: Table) -> list[Finding]:
                 out.append(table.finding(int(i), name, rule, _constraint_message(table, spec, rule, limit, int(i))))
     if slow:
         out += _pandera_findings(table, slow)
+    return out
+
+
+def check_unique(table: Table) -> list[Finding]:
+    """The `unique` constraint, across all rows (a single-field primary key is left to check_primary_key)."""
+    out: list[Finding] = []
+    pk = table.resource.primary_key
+    for spec in table.specs:
+        name = spec.name
+        if not spec.unique or pk == [name] or name in table.absent_columns or name not in table.frame.columns:
+            continue
+        col = table.frame[name]
+        usable = ~table.unusable[name].to_numpy(dtype=bool)
+        dup = col.duplicated(keep="first").to_numpy(dtype=bool) & col.notna().to_numpy(dtype=bool) & usable
+        for i in np.flatnonzero(dup):
+            out.append(table.finding(int(i), name, "unique", f"the value must be unique in '{name}' but already appears on line {_first_line(table, name, int(i))}; change one of them"))
     return out
 
 
