@@ -50,14 +50,16 @@ def canonical_order(table: Table) -> pd.Index:
     pk = [c for c in table.resource.primary_key if c in table.raw.columns]
     if not pk or not len(table.raw):
         return table.raw.index
-    keys = table.frame[pk]
-    if not keys.isna().to_numpy().any():
-        # Already in order (the usual case for a canonical file): no need to sort 10^6 keys.
-        try:
-            if pd.MultiIndex.from_frame(keys).is_monotonic_increasing and _already_clean(table):
-                return table.raw.index
-        except TypeError:
-            pass
+    import pyarrow as pa
+
+    from .columns import in_order
+
+    # Already in order (the usual case for a canonical file): no need to sort 10^6 keys.
+    try:
+        if in_order([pa.array(table.frame[c]) for c in pk], strict=False) and _already_clean(table):
+            return table.raw.index
+    except (pa.ArrowException, TypeError):
+        pass
     order = pd.DataFrame({**{f"t{i}": table.frame[c] for i, c in enumerate(pk)},
                           **{f"r{i}": clean_frame(table.raw[[c]])[c] for i, c in enumerate(pk)}})
     try:
@@ -94,11 +96,15 @@ def _scan_clean(table: Table) -> bool:
 
     from .columns import arrow_strings
 
+    spaces = " \t\n\r\f\v"
+    if table.data is not None:  # a chunk: look only for the whitespace it has at all (memchr is cheap)
+        spaces = "".join(c for c in spaces if c.encode() in table.data)
     for name in table.raw.columns:
         parsed = table.parsed.get(name)
         strings = parsed.strings if parsed is not None else arrow_strings(table.raw[name])
-        if pc.any(pc.match_substring_regex(strings, r"[ \t\n\r\f\v]$")).as_py():
-            return False
+        for space in spaces:
+            if pc.any(pc.ends_with(strings, space)).as_py():
+                return False
         ascii_ = pc.string_is_ascii(strings)
         if not pc.all(ascii_).as_py():
             cells = table.raw[name]

@@ -35,7 +35,7 @@ def isin(values: pd.Series, allowed: Any) -> np.ndarray:
     left = arrow_strings(values)
     right = arrow_strings(allowed) if isinstance(allowed, pd.Series) else pa.array([str(v) for v in allowed], type=pa.string())
     if isinstance(right, pa.ChunkedArray):
-        right = right.combine_chunks()
+        right = right.combine_chunks() if right.num_chunks != 1 else right.chunk(0)
     if right.type != left.type:
         right = right.cast(left.type)
     return np.asarray(pc.fill_null(pc.is_in(left, value_set=right, skip_nulls=True), False).to_numpy(zero_copy_only=False), dtype=bool)
@@ -164,7 +164,7 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
     dialect = resource.descriptor.get("dialect") or {}
     delimiter = dialect.get("delimiter", "\t" if resource.format == "tsv" else ",") if isinstance(dialect, dict) else ","
     first = True
-    for chunk in iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES):
+    for chunk in _prefetched(iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES)):
         n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
         raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
         lines = np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64)
@@ -175,12 +175,55 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
         yield table
 
 
+def _prefetched(chunks: Iterator[Any]) -> Iterator[Any]:
+    """`chunks`, with the next one read in a background thread while the caller checks this one
+    (reading is mostly pyarrow's C++ and releases the GIL). At most two chunks are in memory."""
+    import queue
+    import threading
+
+    box: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():  # the consumer may stop listening at any time
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put((chunk, None)):
+                    return
+            put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there (NotStreamable…)
+            put((done, exc))
+
+    worker = threading.Thread(target=produce, name="conflictdata-read", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, exc = box.get()
+            if exc is not None:
+                raise exc
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
 def subset(table: Table, columns: set[str]) -> Table:
     """The table with only `columns` (its findings, lines and row numbers all kept)."""
     keep = [c for c in table.raw.columns if c in columns]
     out = Table(table.name, table.resource, table.file, table.raw[keep], table.frame[keep], table.lines, table.specs,
                 table.findings, table.unusable[keep], set(table.absent_columns))
-    out.rownums, out.noncanonical_line = table.rownums, table.noncanonical_line
+    out.rownums, out.noncanonical_line, out.clean = table.rownums, table.noncanonical_line, table.clean
     return out
 
 
@@ -200,6 +243,8 @@ def concat(parts: list[Table], columns: set[str]) -> Table:
                   head.specs, [f for p in parts for f in p.findings], unusable, set(head.absent_columns))
     table.rownums = np.concatenate([p.rownums for p in parts])
     table.partial = True
+    if all(p.clean for p in parts):
+        table.clean = True  # every chunk was scanned whole: the kept columns are clean too
     lines = [p.noncanonical_line for p in parts if p.noncanonical_line is not None]
     table.noncanonical_line = min(lines) if lines else None
     return table
