@@ -142,7 +142,8 @@ def parse_column(raw: pd.Series, spec: FieldSpec, missing: pd.Series) -> tuple[p
         typed[falses & ok] = False
     elif kind == "date":
         if fmt == "default":
-            shaped = raw.str.fullmatch(_DATE_RE) & present
+            # Year 0 is no calendar year (Python's dates, and frictionless, start at year 1).
+            shaped = raw.str.fullmatch(_DATE_RE) & present & ~raw.str.startswith("0000")
             parsed = pd.to_datetime(raw.where(shaped, None), format="%Y-%m-%d", errors="coerce")
         else:
             parsed = pd.to_datetime(raw.where(present, None), format=None if fmt == "any" else fmt, errors="coerce")
