@@ -205,10 +205,12 @@ def _plain_quoting(t: Table, current: bytes, names: list[str]) -> bool:
 def _partial_findings(t: Table) -> list[Finding]:
     """The canonical form of a large file checked chunk by chunk: the chunks' verdict and the row order."""
     lines = [t.noncanonical_line] if t.noncanonical_line is not None else []
-    order = canonical_order(t).to_numpy()
-    wrong = np.flatnonzero(order != np.arange(len(order)))
-    if len(wrong):
-        lines.append(int(t.lines[wrong[0]]))
+    keys = t.key_table if t.key_table is not None else t
+    if not t.keys_ordered and all(c in keys.raw.columns for c in t.resource.primary_key):
+        order = canonical_order(keys).to_numpy()
+        wrong = np.flatnonzero(order != np.arange(len(order)))
+        if len(wrong):
+            lines.append(int(keys.lines[wrong[0]]))
     if not lines:
         return []
     return [Finding("warning", "non-canonical", _NON_CANONICAL, t.name, t.file, min(lines))]

@@ -23,7 +23,8 @@ from .findings import Finding
 from .package import Package, safe_join
 from .tables import Table, isin
 
-__all__ = ["RULES", "SCOPES", "run", "run_rows", "run_tables", "kept_columns", "context_tables", "normalise_quote", "release_date"]
+__all__ = ["RULES", "SCOPES", "run", "run_rows", "run_tables", "views_of", "kept_columns", "links", "context_tables",
+           "normalise_quote", "release_date"]
 
 Rule = Callable[[Package, dict[str, Table]], Iterator[Finding]]
 RULES: dict[str, Rule] = {}
@@ -41,16 +42,21 @@ class Scope:
     rows: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
     keeps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (table, column, value): the rule needs only the rows with that value, so only they are kept.
+    where: tuple[str, str, str] | None = None
+    # (table, field, target, target field): the rule asks which rows of `target` that field refers to.
+    link: tuple[str, str, str, str] | None = None
 
 
 SCOPES: dict[str, Scope] = {}
 
 
 def rule(name: str, *, rows: tuple[str, ...] = (), uses: tuple[str, ...] = (),
-         keeps: dict[str, tuple[str, ...]] | None = None) -> Callable[[Rule], Rule]:
+         keeps: dict[str, tuple[str, ...]] | None = None, where: tuple[str, str, str] | None = None,
+         link: tuple[str, str, str, str] | None = None) -> Callable[[Rule], Rule]:
     def register(fn: Rule) -> Rule:
         RULES[name] = fn
-        SCOPES[name] = Scope(rows, uses, keeps or {})
+        SCOPES[name] = Scope(rows, uses, keeps or {}, where, link)
         return fn
 
     return register
@@ -76,22 +82,50 @@ def run_rows(package: Package, chunk: Table, context: dict[str, Table]) -> list[
     return out
 
 
-def run_tables(package: Package, tables: dict[str, Table]) -> list[Finding]:
-    """The rules across rows and tables, once every table was read (perhaps only its `keeps`)."""
+def run_tables(package: Package, tables: dict[str, Table], views: dict[str, Table] | None = None) -> list[Finding]:
+    """The rules across rows and tables, once every table was read (perhaps only its `keeps`).
+    A rule with `where` sees its table as `views[rule]`: only the rows it needs."""
     out: list[Finding] = []
+    views = views or {}
     for name, fn in RULES.items():
-        if not SCOPES[name].rows:
+        scope = SCOPES[name]
+        if scope.rows:
+            continue
+        if scope.where is not None and name in views:
+            out.extend(fn(package, {**tables, scope.where[0]: views[name]}))
+        else:
             out.extend(fn(package, tables))
     return out
 
 
+def views_of(chunk: Table) -> dict[str, Table]:
+    """For each rule with `where` on this table: the chunk's rows it needs, with its columns."""
+    from .tables import take
+
+    out = {}
+    for name, scope in SCOPES.items():
+        if scope.where is None or scope.where[0] != chunk.name:
+            continue
+        _, column, value = scope.where
+        cols = set(scope.keeps.get(chunk.name, ())) | {column}
+        if column not in chunk.raw.columns:
+            continue
+        out[name] = take(chunk, np.flatnonzero((chunk.raw[column] == value).to_numpy(dtype=bool)), cols)
+    return out
+
+
 def kept_columns() -> dict[str, set[str]]:
-    """Table → the columns the rules across rows need, and those the row rules use elsewhere."""
+    """Table → the columns the rules across rows need (rules with `where` keep theirs in views)."""
     out: dict[str, set[str]] = {}
     for scope in SCOPES.values():
         for table, cols in scope.keeps.items():
-            out.setdefault(table, set()).update(cols)
+            if scope.where is None or scope.where[0] != table:
+                out.setdefault(table, set()).update(cols)
     return out
+
+
+def links() -> dict[str, tuple[str, str, str, str]]:
+    return {name: scope.link for name, scope in SCOPES.items() if scope.link is not None}
 
 
 def context_tables() -> set[str]:
@@ -272,19 +306,25 @@ def _finite(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
 
 def _linked(tables: dict[str, Table], link: str, rule_name: str, what: str) -> Iterator[Finding]:
     t = _cols(tables, "events", "event_id")
-    links = _cols(tables, link, "event_id")
-    if t is None or links is None:
+    if t is None or link not in tables or "event_id" in tables[link].absent_columns:
         return
-    for i in _rows(~isin(t.raw["event_id"], links.raw["event_id"]) & (t.raw["event_id"] != "").to_numpy()):
-        yield t.finding(i, "event_id", rule_name, f"the event has no {what}; add a row for it to {links.file}")
+    # Which events the links refer to: known from the foreign-key lookups, or found here.
+    has = t.referenced.get((link, "event_id"))
+    if has is None:
+        links = _cols(tables, link, "event_id")
+        if links is None:
+            return
+        has = isin(t.raw["event_id"], links.raw["event_id"])
+    for i in _rows(~has & (t.raw["event_id"] != "").to_numpy()):
+        yield t.finding(i, "event_id", rule_name, f"the event has no {what}; add a row for it to {tables[link].file}")
 
 
-@rule("event-has-source", keeps={"events": ("event_id",), "event_sources": ("event_id",)})
+@rule("event-has-source", keeps={"events": ("event_id",)}, link=("event_sources", "event_id", "events", "event_id"))
 def _has_source(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     yield from _linked(tables, "event_sources", "event-has-source", "source")
 
 
-@rule("event-has-actor", keeps={"events": ("event_id",), "event_actors": ("event_id",)})
+@rule("event-has-actor", keeps={"events": ("event_id",)}, link=("event_actors", "event_id", "events", "event_id"))
 def _has_actor(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     yield from _linked(tables, "event_actors", "event-has-actor", "actor")
 
@@ -372,7 +412,7 @@ _SERIES = ("claim_id", "claimant_actor_id", "subject_actor_id", "measure", "coun
            "value_best", "value_low", "supersedes_claim_id")
 
 
-@rule("cumulative-decrease", keeps={"casualty_claims": _SERIES})
+@rule("cumulative-decrease", keeps={"casualty_claims": _SERIES}, where=("casualty_claims", "count_basis", "cumulative"))
 def _cumulative(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
     t = _cols(tables, "casualty_claims", *_SERIES)
     if t is None:
@@ -528,7 +568,9 @@ def _retractions(package: Package, tables: dict[str, Table]) -> Iterator[Finding
         t = tables.get(name)
         if t is None or r.unusable[["table", "record_id"]].iloc[i].any():
             continue
-        key = t.resource.primary_key[0]
+        key = t.resource.primary_key[0] if t.resource.primary_key else None
+        if key is None or key not in t.raw.columns:
+            continue  # a table without a single-field id has no record ids to retract
         prefix = _id_prefix(t)
         if prefix and not rid.startswith(prefix + "-"):
             yield r.finding(i, "record_id", "retraction-id-prefix", f"{rid} cannot be an id of {name}, whose ids start with {prefix}-; fix the table or the id")

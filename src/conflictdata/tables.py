@@ -75,6 +75,13 @@ class Table:
     partial: bool = False
     # The first line `conflictdata fmt` would change, as found chunk by chunk (row order aside).
     noncanonical_line: int | None = None
+    # Of a partial table: whether its chunks proved the primary keys unique and in canonical order
+    # (None: not known, check the keys); if not, the key columns read whole.
+    keys_unique: bool | None = None
+    keys_ordered: bool | None = None
+    key_table: "Table | None" = None
+    # Rows other tables refer to, by (table, field) of the foreign key (set by validation).
+    referenced: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
     def line(self, i: int) -> int | None:
         return int(self.lines[i]) if self.lines is not None else None
@@ -216,6 +223,19 @@ def _prefetched(chunks: Iterator[Any]) -> Iterator[Any]:
     finally:
         stop.set()
         worker.join()
+
+
+def take(table: Table, rows: np.ndarray, columns: set[str]) -> Table:
+    """Some rows of the table (positions `rows`), with only `columns`; lines and row numbers follow."""
+    keep = [c for c in table.raw.columns if c in columns]
+
+    def pick(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[keep].iloc[rows].reset_index(drop=True)
+
+    out = Table(table.name, table.resource, table.file, pick(table.raw), pick(table.frame),
+                table.lines[rows] if table.lines is not None else None, table.specs, [], pick(table.unusable), set(table.absent_columns))
+    out.rownums = table.rownums[rows] if table.rownums is not None else np.asarray(rows) + 2
+    return out
 
 
 def subset(table: Table, columns: set[str]) -> Table:

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .findings import Finding, Report
 from .package import Package, Resource, open_package
 from .schema import pandera_schema
+from .columns import arrow_strings, is_missing
+from .keys import KeyIndex, KeyOrder
 from .tables import Table, concat, isin, iter_batches, read_table, subset
 
 __all__ = ["validate", "validate_package", "read_tables"]
@@ -63,7 +67,7 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
     """Validate an opened package; also return the tables read, so `load()` need not read twice.
 
     With `whole=False`, a large CSV file is read and checked in chunks (`tables.STREAM_MIN_BYTES`),
-    and its returned table keeps only the columns the checks across rows and tables need
+    and its returned table keeps only the columns the checks across tables need afterwards
     (`Table.partial`). `progress(stage, done, total)` is called as the work advances, in bytes
     read (the CLI draws a bar from it).
     """
@@ -71,35 +75,41 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
     ours = package.is_conflictdata
     from . import rules
 
-    keeps = _kept_columns(package)
-    first = rules.context_tables() if ours else set()
+    plan = _plan(package)
     sizes = {name: _size(res) for name, res in package.resources.items()}
     total = sum(sizes.values()) + 1
     done = 0
     tables: dict[str, Table] = {}
+    indexes: dict[tuple[str, str], KeyIndex] = {}
+    views: dict[str, list[Table]] = {}
     findings: list[Finding] = []
-    # Tables the row rules look up are read first; then the others, smallest first.
-    for name in sorted(package.resources, key=lambda n: (n not in first, sizes[n])):
+    for name in plan.order:
         res = package.resources[name]
         step(f"checking {name}", done, total)
-        found, tables[name] = _check_resource(package, res, tables, keeps.get(name, set()), stream=not whole,
-                                              step=lambda n_bytes, name=name, base=done: step(f"checking {name}", base + n_bytes, total))
-        findings += found
+        run = _Run(package, plan, name, tables, indexes, lambda n_bytes, name=name, base=done: step(f"checking {name}", base + n_bytes, total))
+        findings += run.check(stream=not whole)
+        tables[name] = run.table
+        views.update(run.views)
+        for field in plan.indexed.get(name, ()):  # keys other tables refer to: ready for their chunks
+            if field in run.table.raw.columns and field not in run.table.absent_columns:
+                indexes[(name, field)] = KeyIndex(arrow_strings(run.table.raw[field]))
         done += sizes[name]
     tables = {name: tables[name] for name in package.resources}
+    for (name, _field), index in indexes.items():
+        tables[name].referenced.update(index.referenced())
     step("keys", done, total)
     for table in tables.values():
         findings += table.findings
         findings += check_unique(table)
-        findings += check_primary_key(table)
+        findings += check_primary_key(table.key_table if table.key_table is not None else table) if table.keys_unique is not True else []
         findings += check_file_integrity(package, table)
         findings += check_parquet_copy(package, table)
-    findings += check_foreign_keys(tables)
+    findings += check_foreign_keys(tables, only=plan.late_fks)
     if ours:
         from . import fmt
 
         step("data-model rules", done, total)
-        findings += rules.run_tables(package, tables)
+        findings += rules.run_tables(package, tables, views)
         findings += fmt.canonical_findings(tables)
     step("done", total, total)
     report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict,
@@ -115,61 +125,154 @@ def _size(res: Resource) -> int:
         return 1
 
 
-def _kept_columns(package: Package) -> dict[str, set[str]]:
-    """Per table, the columns checked across rows: keys, unique fields, and what the rules keep."""
-    out: dict[str, set[str]] = {}
-    for name, res in package.resources.items():
-        cols = out.setdefault(name, set())
-        cols.update(res.primary_key)
-        cols.update(f["name"] for f in res.schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
-        for fk in res.foreign_keys:
-            cols.update(fk["fields"])
-            out.setdefault(fk["resource"], set()).update(fk["ref_fields"])
-    if package.is_conflictdata:
-        from .rules import kept_columns
+@dataclass(slots=True)
+class _Plan:
+    """In which order to read the tables, and what to check when (issue 5: large files stream).
 
-        for name, cols in kept_columns().items():
-            out.setdefault(name, set()).update(cols)
-        for res in package.resources.values():  # retractions name ids of every table
-            out.setdefault(res.name, set()).update(res.primary_key)
-    return out
+    Tables are read referenced-first, so that a foreign key is looked up chunk by chunk in a table
+    already read (`chunk_fks`); only a foreign key into a table not read yet (itself, or a cycle)
+    or over several fields waits for the end (`late_fks`), keeping its columns (`keeps`).
+    """
+
+    order: list[str]
+    chunk_fks: dict[str, list[dict]]
+    late_fks: set[tuple[str, int]]
+    keeps: dict[str, set[str]]
+    indexed: dict[str, set[str]]
 
 
-def _check_resource(package: Package, res: Resource, context: dict[str, Table], keep: set[str], *, stream: bool,
-                    step: Callable[[int], None]) -> tuple[list[Finding], Table]:
-    """The checks of one table row by row, chunk by chunk; returns them and the table to keep."""
-    from .csvfile import NotStreamable
+def _plan(package: Package) -> _Plan:
+    from . import rules
 
-    try:
-        return _check_chunks(package, iter_batches(package, res, stream=stream), context, keep, step)
-    except NotStreamable:
-        # Not plain enough to read in chunks: the careful reader sees it whole and says why.
-        return _check_chunks(package, iter_batches(package, res, stream=False), context, keep, step)
+    resources = package.resources
+    ours = package.is_conflictdata
+    sizes = {name: _size(res) for name, res in resources.items()}
+    first = rules.context_tables() if ours else set()
+    needs = {name: {fk["resource"] for fk in res.foreign_keys if fk["resource"] != name and fk["resource"] in resources}
+             for name, res in resources.items()}
+    order: list[str] = []
+    left = set(resources)
+    while left:
+        # Tables the row rules look up first, then whatever has its references read, smallest
+        # first; in a cycle of references, the smallest goes first and its keys wait for the end.
+        ready = [n for n in left if not (needs[n] & left)] or list(left)
+        pick = min(ready, key=lambda n: (n not in first, sizes[n], n))
+        order.append(pick)
+        left.remove(pick)
+    position = {name: i for i, name in enumerate(order)}
+    chunk_fks: dict[str, list[dict]] = {}
+    late: set[tuple[str, int]] = set()
+    keeps: dict[str, set[str]] = {name: set() for name in resources}
+    indexed: dict[str, set[str]] = {}
+    for name, res in resources.items():
+        keeps[name].update(f["name"] for f in res.schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
+        if len(res.primary_key) == 1:
+            keeps[name].update(res.primary_key)  # ids: retractions and `--against` name them
+        for n, fk in enumerate(res.foreign_keys):
+            ref = fk["resource"]
+            if len(fk["fields"]) == 1 and ref in resources and position[ref] < position[name]:
+                chunk_fks.setdefault(name, []).append(fk)
+                indexed.setdefault(ref, set()).add(fk["ref_fields"][0])
+                keeps[ref].add(fk["ref_fields"][0])
+            else:
+                late.add((name, n))
+                keeps[name].update(fk["fields"])
+                if ref in keeps:
+                    keeps[ref].update(fk["ref_fields"])
+    if ours:
+        for name, cols in rules.kept_columns().items():
+            if name in keeps:
+                keeps[name].update(cols)
+        for rule_name, link in rules.links().items():
+            # A rule asking which rows another table refers to reads it off the key lookups;
+            # without such a foreign key, it needs the referring column itself.
+            src, field, target, target_field = link
+            if src in resources and not any(fk["fields"] == [field] and fk["resource"] == target and fk["ref_fields"] == [target_field]
+                                            for fk in chunk_fks.get(src, [])):
+                keeps.setdefault(src, set()).add(field)
+                keeps.setdefault(target, set()).add(target_field)
+    return _Plan(order, chunk_fks, late, keeps, indexed)
 
 
-def _check_chunks(package: Package, chunks: Iterator[Table], context: dict[str, Table], keep: set[str],
-                  step: Callable[[int], None]) -> tuple[list[Finding], Table]:
-    from . import fmt, rules
+class _Run:
+    """One table's pass: every check that looks at one chunk at a time, and what to keep."""
 
-    findings: list[Finding] = []
-    parts: list[Table] = []
-    read = 0
-    for chunk in chunks:
-        findings += check_constraints(chunk)
-        if package.is_conflictdata:
-            findings += rules.run_rows(package, chunk, context)
-        if chunk.data is None:
-            return findings, chunk  # the whole table in one piece
-        fmt.chunk_findings(chunk)
-        read += len(chunk.data)
-        step(read)
-        parts.append(subset(chunk, keep))
-    if not parts:
+    def __init__(self, package: Package, plan: _Plan, name: str, tables: dict[str, Table],
+                 indexes: dict[tuple[str, str], KeyIndex], step: Callable[[int], None]) -> None:
+        self.package, self.plan, self.name, self.tables, self.indexes, self.step = package, plan, name, tables, indexes, step
+        self.res = package.resources[name]
+        self.views: dict[str, list[Table]] = {}
+        self.table: Table | None = None
+
+    def check(self, *, stream: bool) -> list[Finding]:
         from .csvfile import NotStreamable
 
-        raise NotStreamable("no records")  # a header alone: nothing to stream
-    table = concat(parts, keep)
-    return findings, table
+        try:
+            return self._check(iter_batches(self.package, self.res, stream=stream))
+        except NotStreamable:
+            # Not plain enough to read in chunks: the careful reader sees it whole and says why.
+            return self._check(iter_batches(self.package, self.res, stream=False))
+
+    def _check(self, chunks: Iterator[Table]) -> list[Finding]:
+        from . import fmt, rules
+
+        ours = self.package.is_conflictdata
+        keep = self.plan.keeps.get(self.name, set())
+        findings: list[Finding] = []
+        parts: list[Table] = []
+        views: dict[str, list[Table]] = {}
+        order = KeyOrder()
+        pk = [c for c in self.res.primary_key]
+        read = 0
+        for chunk in chunks:
+            findings += check_constraints(chunk)
+            findings += self._foreign_keys(chunk)
+            if ours:
+                findings += rules.run_rows(self.package, chunk, self.tables)
+                for rule_name, view in rules.views_of(chunk).items():
+                    views.setdefault(rule_name, []).append(view)
+            if chunk.data is None:  # the whole table in one piece
+                self.table = chunk
+                self.views = {r: v[0] for r, v in views.items()}
+                return findings
+            fmt.chunk_findings(chunk)
+            if pk and not any(c in chunk.absent_columns for c in pk):
+                order.add([arrow_strings(chunk.raw[c]) for c in pk], [pa.array(chunk.frame[c]) for c in pk])
+            read += len(chunk.data)
+            self.step(read)
+            parts.append(subset(chunk, keep))
+        if not parts:
+            from .csvfile import NotStreamable
+
+            raise NotStreamable("no records")  # a header alone: nothing to stream
+        self.table = concat(parts, keep)
+        self.views = {r: concat(v, set(v[0].raw.columns)) for r, v in views.items()}
+        if pk:
+            self.table.keys_unique = order.unique
+            self.table.keys_ordered = order.ordered
+            if not (order.unique and order.ordered):
+                # The chunks cannot prove it: read the key columns whole, check them the general way.
+                self.table.key_table = concat([subset(c, set(pk)) for c in iter_batches(self.package, self.res)], set(pk))
+        return findings
+
+    def _foreign_keys(self, chunk: Table) -> list[Finding]:
+        """Foreign keys into tables already read, looked up for this chunk's rows."""
+        out: list[Finding] = []
+        for fk in self.plan.chunk_fks.get(self.name, []):
+            field, ref_name, ref_field = fk["fields"][0], fk["resource"], fk["ref_fields"][0]
+            index = self.indexes.get((ref_name, ref_field))
+            if index is None or field in chunk.absent_columns:
+                continue  # the referenced column is absent: reported as missing-column
+            values = arrow_strings(chunk.raw[field])
+            present = ~np.asarray(is_missing(values, self.res.missing_values).to_numpy(zero_copy_only=False), dtype=bool)
+            found, pos = index.lookup(values)
+            index.mark((self.name, field), pos, found & present)
+            ref = self.tables[ref_name]
+            for i in np.flatnonzero(present & ~found):
+                value = chunk.raw[field].iat[int(i)]
+                out.append(chunk.finding(int(i), field, "foreign-key", f"'{value}' has no match in {ref_name}.{ref_field} ({ref.file}); "
+                                         "use an existing id or add the row there", value=value))
+        return out
 
 
 def _integrity(package: Package, table: Table, spec: dict, file: str) -> list[Finding]:
@@ -384,11 +487,16 @@ def check_primary_key(table: Table) -> list[Finding]:
     return blank + out
 
 
-def check_foreign_keys(tables: dict[str, Table]) -> list[Finding]:
-    """Every foreign key with all its fields present resolves to a row of the referenced table."""
+def check_foreign_keys(tables: dict[str, Table], only: set[tuple[str, int]] | None = None) -> list[Finding]:
+    """Every foreign key with all its fields present resolves to a row of the referenced table.
+
+    `only`: the (table, index of foreign key) to check here (the others were looked up chunk by chunk).
+    """
     out: list[Finding] = []
     for table in tables.values():
-        for fk in table.resource.foreign_keys:
+        for n, fk in enumerate(table.resource.foreign_keys):
+            if only is not None and (table.name, n) not in only:
+                continue
             fields, ref_name, ref_fields = fk["fields"], fk["resource"], fk["ref_fields"]
             ref = tables.get(ref_name)
             if ref is None:

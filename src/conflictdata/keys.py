@@ -1,0 +1,117 @@
+"""Keys checked chunk by chunk: foreign keys looked up in a table already read, and the order of
+primary keys, so that a large file need not be held whole (issue 5).
+
+`KeyIndex` holds one table's key column sorted (it usually is already: canonical files are sorted
+by primary key) and answers "which of these values are keys?" by binary search, without building
+a hash set per chunk. It also remembers which rows were referenced, for the rules that ask
+whether every event has a source. `KeyOrder` proves, chunk by chunk, that a file's primary keys
+are strictly increasing (so unique) and in canonical order; when it cannot, the caller reads the
+key columns whole and checks them the general way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .columns import in_order
+
+__all__ = ["KeyIndex", "KeyOrder"]
+
+
+def _array(values: Any) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+class KeyIndex:
+    """The values of one column of a completed table, for membership tests by binary search."""
+
+    def __init__(self, values: Any) -> None:
+        values = _array(values)
+        self.n = len(values)
+        if in_order([values], strict=False):
+            self.sorted, self.order = values, None
+        else:
+            idx = pc.sort_indices(values)
+            self.sorted, self.order = values.take(idx), idx.to_numpy()
+        self._hits: dict[tuple[str, str], np.ndarray] = {}
+
+    def lookup(self, needles: Any) -> tuple[np.ndarray, np.ndarray]:
+        """For each needle: whether it is a value of the column, and its position in sorted order."""
+        needles = _array(needles)
+        if needles.type != self.sorted.type:
+            needles = needles.cast(self.sorted.type)
+        if self.n == 0:
+            return np.zeros(len(needles), dtype=bool), np.zeros(len(needles), dtype=np.int64)
+        pos = np.asarray(pc.search_sorted(self.sorted, needles, side="left").to_numpy(zero_copy_only=False), dtype=np.int64)
+        inside = pos < self.n
+        pos = np.where(inside, pos, 0)
+        equal = np.asarray(pc.fill_null(pc.equal(self.sorted.take(pa.array(pos)), needles), False).to_numpy(zero_copy_only=False), dtype=bool)
+        return inside & equal, pos
+
+    def mark(self, referrer: tuple[str, str], pos: np.ndarray, found: np.ndarray) -> None:
+        """Remember that `referrer` (table, field) refers to the values at sorted positions `pos[found]`."""
+        hits = self._hits.get(referrer)
+        if hits is None:
+            hits = self._hits[referrer] = np.zeros(self.n, dtype=bool)
+        hits[pos[found]] = True
+
+    def referenced(self) -> dict[tuple[str, str], np.ndarray]:
+        """For each referrer, the rows of the table (in file order) whose value it refers to."""
+        if not self._hits:
+            return {}
+        # A lookup lands on the first of equal values: spread each hit over its run of equals.
+        s = self.sorted
+        new_run = np.ones(self.n, dtype=bool)
+        if self.n > 1:
+            new_run[1:] = ~np.asarray(pc.fill_null(pc.equal(s.slice(1), s.slice(0, self.n - 1)), False).to_numpy(zero_copy_only=False), dtype=bool)
+        run = np.cumsum(new_run) - 1
+        out = {}
+        for referrer, hits in self._hits.items():
+            in_sorted = np.bincount(run, weights=hits, minlength=int(run[-1]) + 1 if self.n else 0)[run] > 0
+            if self.order is None:
+                out[referrer] = in_sorted
+            else:
+                rows = np.zeros(self.n, dtype=bool)
+                rows[self.order] = in_sorted
+                out[referrer] = rows
+        return out
+
+
+class KeyOrder:
+    """Whether the chunks of one file, taken in turn, have strictly increasing primary keys (raw
+    strings: then no key repeats) and keys in canonical order (typed values, as `fmt` sorts)."""
+
+    def __init__(self) -> None:
+        self.unique = True
+        self.ordered = True
+        self._last_raw: tuple | None = None
+        self._last_typed: tuple | None = None
+
+    def add(self, raw: list[Any], typed: list[Any]) -> None:
+        if not raw or not len(raw[0]):
+            return
+        if self.unique:
+            self.unique = in_order(raw, strict=True) and self._after(self._last_raw, raw, strict=True)
+        if self.ordered:
+            try:
+                self.ordered = in_order(typed, strict=False) and self._after(self._last_typed, typed, strict=False)
+            except (pa.ArrowException, TypeError):
+                self.ordered = False
+        self._last_raw = tuple(_array(c)[-1].as_py() for c in raw)
+        self._last_typed = tuple(_array(c)[-1].as_py() for c in typed)
+
+    @staticmethod
+    def _after(last: tuple | None, columns: list[Any], *, strict: bool) -> bool:
+        if last is None:
+            return True
+        first = tuple(_array(c)[0].as_py() for c in columns)
+        if any(v is None for v in first + last):
+            return False
+        try:
+            return first > last if strict else first >= last
+        except TypeError:
+            return False
