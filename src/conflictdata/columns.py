@@ -69,8 +69,17 @@ def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
 def _null_unless(ok: Any, arr: Any) -> Any:
     """`arr` with nulls where `ok` is false. For a string array without nulls, `ok`'s bits become
     its validity bitmap (no copy of the strings, unlike if_else)."""
-    if isinstance(arr, pa.ChunkedArray) and isinstance(ok, pa.ChunkedArray) and [len(c) for c in arr.chunks] == [len(c) for c in ok.chunks]:
-        return pa.chunked_array([_null_unless(o, a) for o, a in zip(ok.chunks, arr.chunks)], type=arr.type)
+    if isinstance(arr, pa.ChunkedArray) and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        # Kernels return boolean results in one piece: cut it to the strings' chunks.
+        flat = ok.combine_chunks() if isinstance(ok, pa.ChunkedArray) else ok
+        pieces, start = [], 0
+        for chunk in arr.chunks:
+            part = flat.slice(start, len(chunk))
+            if part.offset:
+                part = pc.invert(pc.invert(part))  # a fresh bitmap starting at bit 0
+            pieces.append(_null_unless(part, chunk))
+            start += len(chunk)
+        return pa.chunked_array(pieces, type=arr.type)
     if (isinstance(arr, pa.Array) and isinstance(ok, pa.Array) and arr.null_count == 0 and ok.null_count == 0
             and arr.offset == 0 and ok.offset == 0 and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))):
         _, offsets, data = arr.buffers()

@@ -21,6 +21,9 @@ from .columns import in_order
 
 __all__ = ["KeyIndex", "KeyOrder"]
 
+# Up to this many keys, lookups hash (index_in) instead of binary search.
+SMALL = 1 << 16
+
 
 def _array(values: Any) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
@@ -46,6 +49,11 @@ class KeyIndex:
             needles = needles.cast(self.sorted.type)
         if self.n == 0:
             return np.zeros(len(needles), dtype=bool), np.zeros(len(needles), dtype=np.int64)
+        if self.n <= SMALL:
+            # A small table: its hash set is cheap to build for every chunk, and faster than searching.
+            idx = pc.index_in(needles, value_set=self.sorted)
+            found = np.asarray(idx.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            return found, np.asarray(pc.fill_null(idx, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
         pos = np.asarray(pc.search_sorted(self.sorted, needles, side="left").to_numpy(zero_copy_only=False), dtype=np.int64)
         inside = pos < self.n
         pos = np.where(inside, pos, 0)

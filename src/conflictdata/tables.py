@@ -149,8 +149,8 @@ def read_table(package: Package, resource: Resource) -> Table:
 
 
 # A CSV file at least this large is read and checked in chunks, keeping only key columns.
-STREAM_MIN_BYTES = 1 << 26
-CHUNK_BYTES = 1 << 25
+STREAM_MIN_BYTES = 1 << 24
+CHUNK_BYTES = 1 << 24
 
 
 def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -> Iterator[Table]:
@@ -170,16 +170,21 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
     file = package.display(resource.path)
     dialect = resource.descriptor.get("dialect") or {}
     delimiter = dialect.get("delimiter", "\t" if resource.format == "tsv" else ",") if isinstance(dialect, dict) else ","
-    first = True
-    for chunk in _prefetched(iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES)):
-        n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
-        raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
-        lines = np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64)
-        table = _finish(resource, file, raw, lines, findings if first else [])
-        table.rownums = lines
-        table.data = chunk.data
-        first = False
-        yield table
+
+    def tables() -> Iterator[Table]:
+        first = True
+        for chunk in iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES):
+            n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
+            raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
+            lines = np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64)
+            table = _finish(resource, file, raw, lines, findings if first else [])
+            table.rownums = lines
+            table.data = chunk.data
+            first = False
+            yield table
+
+    # Reading and parsing the next chunk overlaps with checking this one (on the other core).
+    yield from _prefetched(tables())
 
 
 def _prefetched(chunks: Iterator[Any]) -> Iterator[Any]:

@@ -250,8 +250,9 @@ class _Run:
         if pk:
             self.table.keys_unique = order.unique
             self.table.keys_ordered = order.ordered
-            if not (order.unique and order.ordered):
-                # The chunks cannot prove it: read the key columns whole, check them the general way.
+            if not (order.unique and order.ordered) and not set(pk) <= set(self.table.raw.columns):
+                # The chunks cannot prove it, and the key was not kept: read the key columns whole
+                # and check them the general way.
                 self.table.key_table = concat([subset(c, set(pk)) for c in iter_batches(self.package, self.res)], set(pk))
         return findings
 
