@@ -62,3 +62,19 @@ def test_a_ragged_row_takes_the_careful_path_and_is_reported(tmp_path: Path) -> 
     path.write_bytes(path.read_bytes().replace(b"EVT-2-4,plain", b"EVT-2-4,plain,extra", 1))
     t = read_csv(path, table="t", file="t.csv")
     assert [(f.rule, f.line) for f in t.findings] == [("extra-cell", 6)]
+
+
+def test_a_type_error_after_a_blank_line_has_the_row_number_frictionless_gives(tmp_path: Path) -> None:
+    from conflictdata.validation import validate
+    from pkgcopy import copy_package
+
+    pkg = copy_package(tmp_path / "pkg")
+    events = pkg / "data/events.csv"
+    header, first, *rest = events.read_text(encoding="utf-8").split("\n")
+    cells = first.split(",")
+    bad = ",".join(cells[:10] + ["north"] + cells[11:])  # latitude
+    events.write_text("\n".join([header, first, "", bad, *rest]), encoding="utf-8")
+    found = {(f.rule, f.line, f.row, f.column) for f in validate(pkg / "datapackage.json").findings if f.table == "events"}
+    # Header = row 1, the first record row 2, the blank line row 3 (frictionless counts it), then row 4.
+    assert ("blank-row", 3, 3, None) in found
+    assert ("type", 4, 4, "latitude") in found

@@ -6,6 +6,8 @@ column whose stored type differs from the schema's, then checks the values thems
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import pyarrow as pa
 
@@ -13,7 +15,7 @@ from .findings import Finding
 from .package import Resource
 from .schema import arrow_type, field_specs
 
-__all__ = ["read_parquet_strings"]
+__all__ = ["read_parquet_strings", "iter_parquet_strings", "parquet_rows"]
 
 
 def _as_text(col: pa.ChunkedArray) -> pd.Series:
@@ -29,12 +31,46 @@ def _as_text(col: pa.ChunkedArray) -> pd.Series:
 def read_parquet_strings(resource: Resource, file: str) -> tuple[pd.DataFrame, list[Finding]]:
     import pyarrow.parquet as pq
 
-    findings: list[Finding] = []
     try:
         table = pq.read_table(resource.path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        findings.append(Finding("error", "parquet", f"cannot read the Parquet file ({exc}); rebuild it with `conflictdata build`", resource.name, file))
-        return pd.DataFrame({n: pd.Series([], dtype=str) for n in resource.field_names}), findings
+        return _unreadable(resource, file, exc)
+    return _strings(table, resource, file)
+
+
+def _unreadable(resource: Resource, file: str, exc: Exception) -> tuple[pd.DataFrame, list[Finding]]:
+    finding = Finding("error", "parquet", f"cannot read the Parquet file ({exc}); rebuild it with `conflictdata build`", resource.name, file)
+    return pd.DataFrame({n: pd.Series([], dtype=str) for n in resource.field_names}), [finding]
+
+
+def parquet_rows(resource: Resource) -> int:
+    """Rows in the resource's Parquet file, from its footer (0 if it cannot be read)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(resource.path).metadata.num_rows
+    except Exception:  # reported when the file is read
+        return 0
+
+
+def iter_parquet_strings(resource: Resource, file: str, batch_rows: int) -> Iterator[tuple[pd.DataFrame, list[Finding]]]:
+    """The Parquet file in batches of rows, each as the string view (findings on the columns come
+    with the first batch). A damaged file raises `ValueError`: read it whole to report it."""
+    import pyarrow.parquet as pq
+
+    try:
+        batches = pq.ParquetFile(resource.path).iter_batches(batch_size=batch_rows)
+        first = True
+        for batch in batches:
+            raw, findings = _strings(pa.Table.from_batches([batch]), resource, file)
+            yield raw, findings if first else []
+            first = False
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise ValueError(str(exc)) from exc
+
+
+def _strings(table: pa.Table, resource: Resource, file: str) -> tuple[pd.DataFrame, list[Finding]]:
+    findings: list[Finding] = []
     data = {}
     absent = set()
     for spec in field_specs(resource.schema):

@@ -72,6 +72,7 @@ class Table:
     clean: bool | None = None
     # A chunk of a large file: its bytes. `partial`: only some columns were kept (`concat`).
     data: bytes | None = None
+    streamed: bool = False
     partial: bool = False
     # The first line `conflictdata fmt` would change, as found chunk by chunk (row order aside).
     noncanonical_line: int | None = None
@@ -136,9 +137,8 @@ def read_table(package: Package, resource: Resource) -> Table:
         columns = first.columns if len(parts) == 1 else None
         raw, header_findings = _match_header(first.header, rows, resource, file, columns=columns)
         findings += header_findings
-        table = _finish(resource, file, raw, lines, findings)
+        table = _finish(resource, file, raw, lines, findings, rownums=rownums)
         table.text = first.text
-        table.rownums = rownums
         if len(parts) == 1:
             for row, present in first.short.items():
                 for name in first.header[present:]:
@@ -148,9 +148,12 @@ def read_table(package: Package, resource: Resource) -> Table:
     return _finish(resource, file, raw, lines, findings)
 
 
-# A CSV file at least this large is read and checked in chunks, keeping only key columns.
+# A CSV file at least this large (a Parquet file of this many rows) is read and checked in chunks,
+# keeping only key columns.
 STREAM_MIN_BYTES = 1 << 24
 CHUNK_BYTES = 1 << 24
+STREAM_MIN_ROWS = 1 << 18
+PARQUET_BATCH_ROWS = 1 << 17
 
 
 def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -> Iterator[Table]:
@@ -160,6 +163,12 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
     """
     from .build import PARQUET_KEY
 
+    if stream and resource.format == "parquet" and resource.inline is None and len(resource.paths) == 1 and resource.path.is_file():
+        from .parquet import parquet_rows
+
+        if parquet_rows(resource) >= STREAM_MIN_ROWS:
+            yield from _parquet_batches(package, resource)
+            return
     # A Parquet copy is compared with the whole CSV table, so such a resource is read whole.
     if not (stream and PARQUET_KEY not in resource.descriptor and resource.inline is None and resource.format in ("csv", "tsv") and len(resource.paths) == 1
             and resource.path.is_file() and resource.path.stat().st_size >= STREAM_MIN_BYTES):
@@ -177,13 +186,34 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
             n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
             raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
             lines = np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64)
-            table = _finish(resource, file, raw, lines, findings if first else [])
-            table.rownums = lines
+            table = _finish(resource, file, raw, lines, findings if first else [], rownums=lines)
             table.data = chunk.data
+            table.streamed = True
             first = False
             yield table
 
     # Reading and parsing the next chunk overlaps with checking this one (on the other core).
+    yield from _prefetched(tables())
+
+
+def _parquet_batches(package: Package, resource: Resource) -> Iterator[Table]:
+    from .csvfile import NotStreamable
+    from .parquet import iter_parquet_strings
+
+    file = package.display(resource.path)
+
+    def tables() -> Iterator[Table]:
+        start = 0
+        try:
+            for raw, findings in iter_parquet_strings(resource, file, PARQUET_BATCH_ROWS):
+                # Rows numbered as frictionless numbers them: the first is 2.
+                table = _finish(resource, file, raw, None, findings, rownums=np.arange(start + 2, start + 2 + len(raw), dtype=np.int64))
+                table.streamed = True
+                start += len(raw)
+                yield table
+        except ValueError:
+            raise NotStreamable("a damaged Parquet file") from None
+
     yield from _prefetched(tables())
 
 
@@ -264,7 +294,8 @@ def concat(parts: list[Table], columns: set[str]) -> Table:
     raw = stack([p.raw[keep] for p in parts])
     frame = stack([p.frame[keep] for p in parts])
     unusable = stack([p.unusable[keep] for p in parts])
-    table = Table(head.name, head.resource, head.file, raw, frame, np.concatenate([p.lines for p in parts]),
+    lines = np.concatenate([p.lines for p in parts]) if head.lines is not None else None
+    table = Table(head.name, head.resource, head.file, raw, frame, lines,
                   head.specs, [f for p in parts for f in p.findings], unusable, set(head.absent_columns))
     table.rownums = np.concatenate([p.rownums for p in parts])
     table.partial = True
@@ -351,11 +382,13 @@ def _near(value: str, options: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray | None, findings: list[Finding]) -> Table:
+def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray | None, findings: list[Finding],
+            rownums: np.ndarray | None = None) -> Table:
     specs = field_specs(resource.schema)
     frame, bad, parsed = _typed(raw, specs, resource.missing_values)
     absent = set(raw.attrs.get("absent", set()))
     table = Table(resource.name, resource, file, raw, frame, lines, specs, findings, bad.copy(), absent, parsed=parsed)
+    table.rownums = rownums  # before the type findings below, which carry row numbers
     for name in absent:
         table.unusable[name] = True
     for spec in specs:

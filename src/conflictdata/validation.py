@@ -231,14 +231,14 @@ class _Run:
                 findings += rules.run_rows(self.package, chunk, self.tables)
                 for rule_name, view in rules.views_of(chunk).items():
                     views.setdefault(rule_name, []).append(view)
-            if chunk.data is None:  # the whole table in one piece
+            if not chunk.streamed:  # the whole table in one piece
                 self.table = chunk
                 self.views = {r: v[0] for r, v in views.items()}
                 return findings
             fmt.chunk_findings(chunk)
             if pk and not any(c in chunk.absent_columns for c in pk):
                 order.add([arrow_strings(chunk.raw[c]) for c in pk], [pa.array(chunk.frame[c]) for c in pk])
-            read += len(chunk.data)
+            read += len(chunk.data) if chunk.data is not None else 0
             self.step(read)
             parts.append(subset(chunk, keep))
         if not parts:
