@@ -227,6 +227,41 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+COLUMN_CHECKS_SCRIPT = r"""
+import json, sys, time
+from pathlib import Path
+from conflictdata.csvfile import iter_chunks
+from conflictdata.package import open_package
+from conflictdata import tables as T
+from conflictdata.validation import check_constraints
+package = open_package(sys.argv[1])
+out = {}
+for name in sys.argv[2:]:
+    res = package.resources[name]
+    file = package.display(res.path)
+    rows, seconds = 0, 0.0
+    for chunk in iter_chunks(res.path, chunk_bytes=T.CHUNK_BYTES):  # reading is not timed
+        n = len(next(iter(chunk.columns.values())))
+        raw, findings = T._match_header(chunk.header, [], res, file, columns=chunk.columns)
+        t = time.perf_counter()
+        table = T._finish(res, file, raw, None, [])  # every column parsed into its type
+        check_constraints(table)  # required, enum, pattern, range, length
+        seconds += time.perf_counter() - t
+        rows += n
+    out[name] = {"rows": rows, "seconds": seconds}
+print(json.dumps(out))
+"""
+
+
+def column_checks(pkg: Path, env: dict | None) -> dict:
+    """Throughput of the column checks alone (types and constraints, per table, in one thread),
+    measured in-process on the CSV package: reading the file is not counted."""
+    tables = ["events", "casualty_claims", "event_actors", "event_sources"]
+    r = subprocess.run([sys.executable, "-c", COLUMN_CHECKS_SCRIPT, str(pkg / "datapackage.json"), *tables],
+                       capture_output=True, text=True, env=env, cwd=pkg)
+    return json.loads(r.stdout) if r.returncode == 0 else {"error": r.stderr.strip().splitlines()[-1:]}
+
+
 def fmt_cell(v, spec: str = "") -> str:
     return "-" if v is None else (format(v, spec) if spec else str(v))
 
@@ -245,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out", help="where packages and raw outputs go (default benchmarks/out/)")
     parser.add_argument("--regenerate", action="store_true", help="generate packages even when an identical one exists")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--no-column-checks", action="store_true", help="skip the in-process throughput of the column checks (10^6 and up)")
     parser.add_argument("--ref", help="run conflictdata as of this git commit/tag/branch (its src/ on PYTHONPATH) instead of the working tree, "
                         "e.g. to measure a baseline")
     args = parser.parse_args(argv)
@@ -281,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     checks = []
+    throughput: dict[str, dict] = {}
     for n, size_formats in plan:
         pkg, manifest = ensure_package(args.out, n, args.errors, args.seed, args.regenerate)
         planted = json.loads((pkg / "planted.json").read_text())
@@ -345,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
                         a, b = compare(fl["_found"], schema_part, line=False)
                         check["parity_noline_identical"] = not a and not b
             checks.append(check)
+        if "conflictdata" in tools and "csv" in size_formats and n >= 10**6 and not args.no_column_checks:
+            log(f"{size_label(n)} column checks ...")
+            throughput[size_label(n)] = column_checks(pkg, envs["conflictdata"])
 
     # --- the report ---
     print(f"# conflictdata scale benchmark — {time.strftime('%Y-%m-%d %H:%M')}, {platform.node() or 'host'}: "
@@ -415,9 +455,17 @@ def main(argv: list[str] | None = None) -> int:
             bits.append(f"peak {r['peak_mib'] / 1024:.2f} GiB (target < {TARGET_PEAK_GIB} GiB)")
         print(f"  {r['size']} {r['format']}: " + "; ".join(bits))
 
+    for size, per_table in throughput.items():
+        if "error" in per_table:
+            print(f"  {size} column checks: not measured ({per_table['error']})")
+            continue
+        print(f"  {size} column checks alone (types and constraints, one thread, reading not counted; target ≥ 1 M rows/s per table):")
+        for name, m in per_table.items():
+            print(f"      {name:<16} {m['rows']:>11,} rows  {m['seconds']:6.2f} s  {m['rows'] / m['seconds'] / 1e6:5.2f} M rows/s")
+
     if args.json:
         args.json.write_text(json.dumps({"results": [{k: v for k, v in r.items() if not k.startswith("_")} for r in results],
-                                         "checks": checks, "versions": versions, "commit": commit}, indent=1, default=str) + "\n")
+                                         "checks": checks, "column_checks": throughput, "versions": versions, "commit": commit}, indent=1, default=str) + "\n")
     return 0
 
 
