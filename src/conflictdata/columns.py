@@ -173,7 +173,6 @@ def in_order(columns: list[Any], *, strict: bool) -> bool:
     later: Any = None
     same: Any = None
     for col in columns:
-        col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
         if col.null_count:
             return False
         a, b = col.slice(1), col.slice(0, len(col) - 1)

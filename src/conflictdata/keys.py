@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from .columns import in_order
 
-__all__ = ["KeyIndex", "KeyOrder"]
+__all__ = ["KeyIndex", "KeyOrder", "repeats"]
 
 # Up to this many keys, lookups hash (index_in) instead of binary search.
 SMALL = 1 << 16
@@ -33,7 +33,7 @@ class KeyIndex:
     """The values of one column of a completed table, for membership tests by binary search."""
 
     def __init__(self, values: Any) -> None:
-        values = _array(values)
+        # Chunked arrays are searched as they are: no copy of 10^7 keys.
         self.n = len(values)
         if in_order([values], strict=False):
             self.sorted, self.order = values, None
@@ -44,7 +44,6 @@ class KeyIndex:
 
     def lookup(self, needles: Any) -> tuple[np.ndarray, np.ndarray]:
         """For each needle: whether it is a value of the column, and its position in sorted order."""
-        needles = _array(needles)
         if needles.type != self.sorted.type:
             needles = needles.cast(self.sorted.type)
         if self.n == 0:
@@ -76,10 +75,12 @@ class KeyIndex:
         new_run = np.ones(self.n, dtype=bool)
         if self.n > 1:
             new_run[1:] = ~np.asarray(pc.fill_null(pc.equal(s.slice(1), s.slice(0, self.n - 1)), False).to_numpy(zero_copy_only=False), dtype=bool)
-        run = np.cumsum(new_run) - 1
+        run = (np.cumsum(new_run, dtype=np.int64) - 1).astype(np.int32 if self.n < 2**31 else np.int64)
         out = {}
         for referrer, hits in self._hits.items():
-            in_sorted = np.bincount(run, weights=hits, minlength=int(run[-1]) + 1 if self.n else 0)[run] > 0
+            hit_run = np.zeros(int(run[-1]) + 1 if self.n else 0, dtype=bool)
+            hit_run[run[hits]] = True
+            in_sorted = hit_run[run]
             if self.order is None:
                 out[referrer] = in_sorted
             else:
@@ -123,3 +124,34 @@ class KeyOrder:
             return first > last if strict else first >= last
         except TypeError:
             return False
+
+
+def repeats(columns: list[Any], rows: np.ndarray) -> list[tuple[int, int]]:
+    """Among the rows marked in `rows`, each that repeats the values of an earlier one, as
+    (row, first row with those values), in row order. By a stable sort (none if already sorted)
+    and a look at neighbours: no hash table of Python objects for 10^7 keys."""
+    keep = np.flatnonzero(rows)
+    if len(keep) < 2:
+        return []
+    if len(keep) != len(rows):
+        columns = [c.take(pa.array(keep)) for c in columns]
+    if in_order(columns, strict=False):
+        order = None
+        cols = columns
+    else:
+        names = [f"k{n}" for n in range(len(columns))]
+        idx = pc.sort_indices(pa.table(dict(zip(names, columns))), sort_keys=[(n, "ascending") for n in names])  # stable
+        order = np.asarray(idx.to_numpy(zero_copy_only=False))
+        cols = [c.take(idx) for c in columns]
+    n = len(cols[0])
+    same = np.ones(n - 1, dtype=bool)
+    for c in cols:
+        same &= np.asarray(pc.fill_null(pc.equal(c.slice(1), c.slice(0, n - 1)), False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not same.any():
+        return []
+    # For each sorted position, where its run of equal values starts (the first occurrence).
+    starts = np.where(np.concatenate(([True], ~same)), np.arange(n), 0)
+    run_start = np.maximum.accumulate(starts)
+    later = np.flatnonzero(np.concatenate(([False], same)))
+    to_row = keep if order is None else keep[order]
+    return sorted((int(to_row[p]), int(to_row[run_start[p]])) for p in later)

@@ -19,13 +19,21 @@ __all__ = ["read_parquet_strings", "iter_parquet_strings", "parquet_rows"]
 
 
 def _as_text(col: pa.ChunkedArray) -> pd.Series:
+    """A Parquet column as the strings a CSV file would hold, by Arrow kernels: booleans as
+    true/false, floats in their shortest exact form (as Python writes them: 1.0, 1e-07, except
+    that small numbers stay positional, 0.000025 not 2.5e-05), missing values as empty cells."""
+    import pyarrow.compute as pc
+
     if pa.types.is_boolean(col.type):
-        s = pd.Series(col.to_pylist(), dtype=object).map({True: "true", False: "false"})
-    elif pa.types.is_floating(col.type):
-        s = pd.Series(col.to_pylist(), dtype=object).map(lambda v: None if v is None else repr(float(v)))
+        text = pc.if_else(col, "true", "false")
     else:
-        s = pd.Series(col.cast(pa.string()).to_pylist(), dtype=object)
-    return s.fillna("").astype(str)
+        text = col.cast(pa.string())
+        if pa.types.is_floating(col.type):
+            integral = pc.match_substring_regex(text, r"^-?[0-9]+$")
+            text = pc.if_else(integral, pc.binary_join_element_wise(text, ".0", ""), text)
+            text = pc.replace_substring_regex(text, r"e([+-])([0-9])$", r"e\1" "0" r"\2")
+    text = pc.fill_null(text, "")
+    return text.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow", na_value=float("nan")) if t in (pa.string(), pa.large_string()) else None)
 
 
 def read_parquet_strings(resource: Resource, file: str) -> tuple[pd.DataFrame, list[Finding]]:

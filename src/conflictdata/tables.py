@@ -148,6 +148,37 @@ def read_table(package: Package, resource: Resource) -> Table:
     return _finish(resource, file, raw, lines, findings)
 
 
+class Run:
+    """The numbers start, start + 1, … (n of them) without storing them: the lines of a file with
+    one record per line. Indexes like the numpy array it stands for."""
+
+    __slots__ = ("start", "n")
+
+    def __init__(self, start: int, n: int) -> None:
+        self.start, self.n = int(start), int(n)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, (int, np.integer)):
+            j = int(i) + (self.n if i < 0 else 0)
+            if not 0 <= j < self.n:
+                raise IndexError(i)
+            return self.start + j
+        return np.asarray(self)[i]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.arange(self.start, self.start + self.n, dtype=dtype or np.int64)
+
+
+def _joined(parts: list[Any]) -> Any:
+    """Line or row numbers of consecutive chunks as one sequence (a Run while they are runs)."""
+    if all(isinstance(p, Run) for p in parts) and all(a.start + a.n == b.start for a, b in zip(parts, parts[1:])):
+        return Run(parts[0].start, sum(p.n for p in parts))
+    return np.concatenate([np.asarray(p) for p in parts])
+
+
 # A CSV file at least this large (a Parquet file of this many rows) is read and checked in chunks,
 # keeping only key columns.
 STREAM_MIN_BYTES = 1 << 24
@@ -185,7 +216,7 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
         for chunk in iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES):
             n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
             raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
-            lines = np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64)
+            lines = Run(chunk.first_line, n)  # one record per line: row numbers are the lines
             table = _finish(resource, file, raw, lines, findings if first else [], rownums=lines)
             table.data = chunk.data
             table.streamed = True
@@ -207,7 +238,7 @@ def _parquet_batches(package: Package, resource: Resource) -> Iterator[Table]:
         try:
             for raw, findings in iter_parquet_strings(resource, file, PARQUET_BATCH_ROWS):
                 # Rows numbered as frictionless numbers them: the first is 2.
-                table = _finish(resource, file, raw, None, findings, rownums=np.arange(start + 2, start + 2 + len(raw), dtype=np.int64))
+                table = _finish(resource, file, raw, None, findings, rownums=Run(start + 2, len(raw)))
                 table.streamed = True
                 start += len(raw)
                 yield table
@@ -215,6 +246,33 @@ def _parquet_batches(package: Package, resource: Resource) -> Iterator[Table]:
             raise NotStreamable("a damaged Parquet file") from None
 
     yield from _prefetched(tables())
+
+
+def _release_memory() -> None:
+    """Hand memory freed by the last chunk back to the system. Allocators keep freed pages for
+    reuse (Arrow's mimalloc; glibc's per-thread arenas, one per reading thread), and over a stream
+    of 10^7 rows that cache, not live data, would set the peak."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+_TRIM: list[Any] = []
+
+
+def _malloc_trim() -> Any:
+    if not _TRIM:
+        try:
+            import ctypes
+            import ctypes.util
+
+            _TRIM.append(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim)
+        except (OSError, AttributeError):  # not glibc (macOS, musl…): nothing to trim
+            _TRIM.append(None)
+    return _TRIM[0]
 
 
 def _prefetched(chunks: Iterator[Any]) -> Iterator[Any]:
@@ -255,6 +313,8 @@ def _prefetched(chunks: Iterator[Any]) -> Iterator[Any]:
             if item is done:
                 return
             yield item
+            del item
+            _release_memory()
     finally:
         stop.set()
         worker.join()
@@ -268,16 +328,21 @@ def take(table: Table, rows: np.ndarray, columns: set[str]) -> Table:
         return frame[keep].iloc[rows].reset_index(drop=True)
 
     out = Table(table.name, table.resource, table.file, pick(table.raw), pick(table.frame),
-                table.lines[rows] if table.lines is not None else None, table.specs, [], pick(table.unusable), set(table.absent_columns))
-    out.rownums = table.rownums[rows] if table.rownums is not None else np.asarray(rows) + 2
+                np.asarray(table.lines)[rows] if table.lines is not None else None, table.specs, [], pick(table.unusable), set(table.absent_columns))
+    out.rownums = np.asarray(table.rownums)[rows] if table.rownums is not None else np.asarray(rows) + 2
     return out
 
 
 def subset(table: Table, columns: set[str]) -> Table:
     """The table with only `columns` (its findings, lines and row numbers all kept)."""
     keep = [c for c in table.raw.columns if c in columns]
-    out = Table(table.name, table.resource, table.file, table.raw[keep], table.frame[keep], table.lines, table.specs,
-                table.findings, table.unusable[keep], set(table.absent_columns))
+
+    def own(frame: pd.DataFrame) -> pd.DataFrame:
+        # Columns copied out: a selection could keep the whole chunk's block alive behind it.
+        return pd.DataFrame({c: frame[c].copy() for c in keep}, index=pd.RangeIndex(len(frame)))
+
+    out = Table(table.name, table.resource, table.file, own(table.raw), own(table.frame), table.lines, table.specs,
+                table.findings, own(table.unusable), set(table.absent_columns))
     out.rownums, out.noncanonical_line, out.clean = table.rownums, table.noncanonical_line, table.clean
     return out
 
@@ -294,10 +359,10 @@ def concat(parts: list[Table], columns: set[str]) -> Table:
     raw = stack([p.raw[keep] for p in parts])
     frame = stack([p.frame[keep] for p in parts])
     unusable = stack([p.unusable[keep] for p in parts])
-    lines = np.concatenate([p.lines for p in parts]) if head.lines is not None else None
+    lines = _joined([p.lines for p in parts]) if head.lines is not None else None
     table = Table(head.name, head.resource, head.file, raw, frame, lines,
                   head.specs, [f for p in parts for f in p.findings], unusable, set(head.absent_columns))
-    table.rownums = np.concatenate([p.rownums for p in parts])
+    table.rownums = _joined([p.rownums for p in parts])
     table.partial = True
     if all(p.clean for p in parts):
         table.clean = True  # every chunk was scanned whole: the kept columns are clean too

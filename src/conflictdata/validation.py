@@ -475,13 +475,16 @@ def check_primary_key(table: Table) -> list[Finding]:
 
     if not blank and in_order([arrow_strings(table.raw[c]) for c in pk], strict=True):
         return []  # sorted with no two keys equal: no duplicate (the usual case; no hashing 10^6 keys)
-    keys = table.raw[pk]
-    complete = ~(keys.isin(table.resource.missing_values).any(axis=1))
-    dup = keys.duplicated(keep="first") & complete
+    from .keys import repeats
+
+    columns = [arrow_strings(table.raw[c]) for c in pk]
+    complete = np.ones(len(table.raw), dtype=bool)
+    for col in columns:
+        complete &= ~np.asarray(is_missing(col, table.resource.missing_values).to_numpy(zero_copy_only=False), dtype=bool)
     out = []
-    for i in np.flatnonzero(dup.to_numpy()):
-        first = _first_line(table, pk, int(i))
-        value = ",".join(keys.iloc[int(i)])
+    for i, j in repeats(columns, complete):
+        first = table.line(j)
+        value = ",".join(str(table.raw[c].iat[i]) for c in pk)
         out.append(table.finding(int(i), ",".join(pk), "primary-key",
                                  f"primary key ({', '.join(pk)}) = ({value}) already used on line {first}; "
                                  "give this row a new id, or merge the two rows", value=value))
@@ -505,16 +508,23 @@ def check_foreign_keys(tables: dict[str, Table], only: set[tuple[str, int]] | No
                 continue
             if any(f in table.absent_columns for f in fields) or any(f in ref.absent_columns for f in ref_fields):
                 continue
-            keys = table.raw[fields]
-            present = ~keys.isin(table.resource.missing_values).any(axis=1)
             if len(fields) == 1:
-                values = keys[fields[0]]
-                dangling = present & ~isin(values, ref.raw[ref_fields[0]])
+                # Only the cells that hold a value are looked up, by binary search in the
+                # referenced column (a self-reference over 10^7 ids: no hash set of them all).
+                values = table.raw[fields[0]]
+                strings = arrow_strings(values)
+                present = ~np.asarray(is_missing(strings, table.resource.missing_values).to_numpy(zero_copy_only=False), dtype=bool)
+                rows = np.flatnonzero(present)
+                found, _ = KeyIndex(arrow_strings(ref.raw[ref_fields[0]])).lookup(strings.take(pa.array(rows)))
+                dangling = np.zeros(len(values), dtype=bool)
+                dangling[rows[~found]] = True
             else:
+                keys = table.raw[fields]
+                present = ~keys.isin(table.resource.missing_values).any(axis=1)
                 target = set(map(tuple, ref.raw[ref_fields].itertuples(index=False, name=None)))
                 values = pd.Series(list(keys.itertuples(index=False, name=None)), index=keys.index, dtype=object)
-                dangling = present & ~values.isin(target)
-            for i in np.flatnonzero(dangling.to_numpy()):
+                dangling = (present & ~values.isin(target)).to_numpy(dtype=bool)
+            for i in np.flatnonzero(dangling):
                 v = values.iat[int(i)]
                 value = v if isinstance(v, str) else ",".join(v)
                 out.append(table.finding(int(i), ",".join(fields), "foreign-key",
