@@ -7,7 +7,7 @@ row starts (for findings). Problems met while reading become findings on the tab
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,8 @@ class Table:
     parsed: dict[str, Parsed] = field(default_factory=dict)
     # Whether every cell is already NFC and trimmed (fmt.py asks; None: not yet known).
     clean: bool | None = None
+    # Findings of a chunk made ahead, in the reading thread (validation's `prepare`).
+    early: list[Finding] | None = None
     # A chunk of a large file: its bytes. `partial`: only some columns were kept (`concat`).
     data: bytes | None = None
     streamed: bool = False
@@ -187,10 +189,14 @@ STREAM_MIN_ROWS = 1 << 18
 PARQUET_BATCH_ROWS = 1 << 17
 
 
-def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -> Iterator[Table]:
+def iter_batches(package: Package, resource: Resource, *, stream: bool = True,
+                 prepare: Callable[[Table], None] | None = None) -> Iterator[Table]:
     """The resource as one `Table`, or — a large plain CSV file with `stream` — a `Table` per
     chunk of whole lines (`Table.data` holds the chunk's bytes). A file that turns out not to be
     plain midway raises `NotStreamable`: start again with `stream=False`.
+
+    Chunks are read, parsed and given to `prepare` in a background thread, while the caller
+    checks the previous chunk (the work is mostly Arrow's, which runs outside the GIL).
     """
     from .build import PARQUET_KEY
 
@@ -198,7 +204,7 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
         from .parquet import parquet_rows
 
         if parquet_rows(resource) >= STREAM_MIN_ROWS:
-            yield from _parquet_batches(package, resource)
+            yield from _parquet_batches(package, resource, prepare)
             return
     # A Parquet copy is compared with the whole CSV table, so such a resource is read whole.
     if not (stream and PARQUET_KEY not in resource.descriptor and resource.inline is None and resource.format in ("csv", "tsv") and len(resource.paths) == 1
@@ -221,13 +227,15 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
             table.data = chunk.data
             table.streamed = True
             first = False
+            if prepare is not None:
+                prepare(table)
             yield table
 
     # Reading and parsing the next chunk overlaps with checking this one (on the other core).
     yield from _prefetched(tables())
 
 
-def _parquet_batches(package: Package, resource: Resource) -> Iterator[Table]:
+def _parquet_batches(package: Package, resource: Resource, prepare: Callable[[Table], None] | None) -> Iterator[Table]:
     from .csvfile import NotStreamable
     from .parquet import iter_parquet_strings
 
@@ -240,6 +248,8 @@ def _parquet_batches(package: Package, resource: Resource) -> Iterator[Table]:
                 # Rows numbered as frictionless numbers them: the first is 2.
                 table = _finish(resource, file, raw, None, findings, rownums=Run(start + 2, len(raw)))
                 table.streamed = True
+                if prepare is not None:
+                    prepare(table)
                 start += len(raw)
                 yield table
         except ValueError:

@@ -208,10 +208,19 @@ class _Run:
         from .csvfile import NotStreamable
 
         try:
-            return self._check(iter_batches(self.package, self.res, stream=stream))
+            return self._check(iter_batches(self.package, self.res, stream=stream, prepare=self._prepare))
         except NotStreamable:
             # Not plain enough to read in chunks: the careful reader sees it whole and says why.
             return self._check(iter_batches(self.package, self.res, stream=False))
+
+    def _prepare(self, chunk: Table) -> None:
+        """Work on a chunk that needs nothing but the chunk, run in the reading thread: the
+        canonical form (the column checks stay in this thread: so the two threads balance)."""
+        from . import fmt
+
+        chunk.early = []
+        if self.package.is_conflictdata:
+            fmt.chunk_findings(chunk)
 
     def _check(self, chunks: Iterator[Table]) -> list[Finding]:
         from . import fmt, rules
@@ -235,7 +244,8 @@ class _Run:
                 self.table = chunk
                 self.views = {r: v[0] for r, v in views.items()}
                 return findings
-            fmt.chunk_findings(chunk)
+            if chunk.early is None and ours:
+                fmt.chunk_findings(chunk)
             if pk and not any(c in chunk.absent_columns for c in pk):
                 order.add([arrow_strings(chunk.raw[c]) for c in pk], [pa.array(chunk.frame[c]) for c in pk])
             read += len(chunk.data) if chunk.data is not None else 0
