@@ -70,6 +70,8 @@ class Table:
     parsed: dict[str, Parsed] = field(default_factory=dict)
     # Whether every cell is already NFC and trimmed (fmt.py asks; None: not yet known).
     clean: bool | None = None
+    # Fields the fast path reads as text and leaves to frictionless (delegated.py).
+    delegated: set[str] = field(default_factory=set)
     # Findings of a chunk made ahead, in the reading thread (validation's `prepare`).
     early: list[Finding] | None = None
     # A chunk of a large file: its bytes. `partial`: only some columns were kept (`concat`).
@@ -102,8 +104,12 @@ class Table:
                        None if value is None else str(value), row=self.rownum(i) if i is not None else None)
 
 
-def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Parsed]]:
-    parsed = {spec.name: parse(raw[spec.name], spec, missing_values) for spec in specs}
+def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str],
+           delegated: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Parsed]]:
+    from dataclasses import replace
+
+    # A field left to frictionless (delegated.py) is read as text here.
+    parsed = {spec.name: parse(raw[spec.name], replace(spec, type="string") if spec.name in delegated else spec, missing_values) for spec in specs}
     frame = pd.DataFrame({n: p.typed for n, p in parsed.items()}, index=raw.index)
     bad = pd.DataFrame({n: p.bad for n, p in parsed.items()}, index=raw.index)
     return frame, bad, parsed
@@ -200,6 +206,10 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True,
     """
     from .build import PARQUET_KEY
 
+    from .delegated import delegated_fields
+
+    # A resource with fields left to frictionless is read whole (its rows are matched to lines).
+    stream = stream and not delegated_fields(resource)
     if stream and resource.format == "parquet" and resource.inline is None and len(resource.paths) == 1 and resource.path.is_file():
         from .parquet import parquet_rows
 
@@ -459,10 +469,14 @@ def _near(value: str, options: list[str]) -> str:
 
 def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray | None, findings: list[Finding],
             rownums: np.ndarray | None = None) -> Table:
+    from .delegated import delegated_fields
+
     specs = field_specs(resource.schema)
-    frame, bad, parsed = _typed(raw, specs, resource.missing_values)
+    delegated = set(delegated_fields(resource))
+    frame, bad, parsed = _typed(raw, specs, resource.missing_values, delegated)
     absent = set(raw.attrs.get("absent", set()))
     table = Table(resource.name, resource, file, raw, frame, lines, specs, findings, bad.copy(), absent, parsed=parsed)
+    table.delegated = delegated
     table.rownums = rownums  # before the type findings below, which carry row numbers
     for name in absent:
         table.unusable[name] = True

@@ -112,10 +112,24 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
         findings += rules.run_tables(package, tables, views)
         findings += fmt.canonical_findings(tables)
     step("done", total, total)
-    report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict,
-                    notes=[f"{r.name}: {r.note}" for r in package.resources.values() if r.note])
+    from .delegated import delegated_fields
+
+    notes = [f"{r.name}: {r.note}" for r in package.resources.values() if r.note]
+    for r in package.resources.values():
+        if (fields := delegated_fields(r)):
+            notes.append(f"{r.name}: checked by frictionless, not by the fast path: " + ", ".join(f"{n} ({why})" for n, why in fields.items()))
+    report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict, notes=notes)
     report.rows = {name: len(t.raw) for name, t in tables.items()}
     return report.sorted(), tables
+
+
+def _delegated_findings(package: Package, table: Table) -> list[Finding]:
+    """Type and constraint errors of the fields the fast path leaves to frictionless."""
+    from .delegated import frictionless_findings
+
+    rows = np.asarray(table.rownums) if table.rownums is not None else np.arange(len(table.raw)) + 2
+    line_by_row = dict(zip(rows.tolist(), np.asarray(table.lines).tolist())) if table.lines is not None else {}
+    return frictionless_findings(package, table.resource, table.delegated, table.file, line_by_row.get)
 
 
 def _size(res: Resource) -> int:
@@ -240,6 +254,8 @@ class _Run:
                 findings += rules.run_rows(self.package, chunk, self.tables)
                 for rule_name, view in rules.views_of(chunk).items():
                     views.setdefault(rule_name, []).append(view)
+            if chunk.delegated and not chunk.streamed:
+                findings += _delegated_findings(self.package, chunk)
             if not chunk.streamed:  # the whole table in one piece
                 self.table = chunk
                 self.views = {r: v[0] for r, v in views.items()}
@@ -379,7 +395,7 @@ def check_constraints(table: Table) -> list[Finding]:
     for spec in table.specs:
         name = spec.name
         parsed = table.parsed.get(name)
-        if name in table.absent_columns or parsed is None:
+        if name in table.absent_columns or parsed is None or name in table.delegated:
             continue
         usable = ~table.unusable[name].to_numpy(dtype=bool)
         if spec.required:
