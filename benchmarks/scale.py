@@ -436,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {c['size']} {c['format']}: " + ("identical" if not a and not b else f"DIFFERENT: {len(a)} only in frictionless, {len(b)} only in conflictdata")
                   + f" ({c['parity_n']} frictionless findings)")
             if (a or b) and c.get("parity_noline_identical"):
-                print("      with lines ignored: identical (frictionless numbers Parquet rows, conflictdata does not)")
+                print("      with lines ignored: identical (Parquet has no lines: frictionless gives its row numbers as lines, conflictdata as rows)")
                 continue
             for k in a[:10]:
                 print(f"      only frictionless:  {k}")
