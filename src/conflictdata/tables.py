@@ -72,8 +72,6 @@ class Table:
     clean: bool | None = None
     # Fields the fast path reads as text and leaves to frictionless (delegated.py).
     delegated: set[str] = field(default_factory=set)
-    # Findings of a chunk made ahead, in the reading thread (validation's `prepare`).
-    early: list[Finding] | None = None
     # A chunk of a large file: its bytes. `partial`: only some columns were kept (`concat`).
     data: bytes | None = None
     streamed: bool = False

@@ -22,7 +22,7 @@ from .package import Package, Resource, open_package
 from .schema import pandera_schema
 from .columns import arrow_strings, is_missing
 from .keys import KeyIndex, KeyOrder
-from .tables import Table, concat, isin, iter_batches, read_table, subset
+from .tables import Table, concat, iter_batches, read_table, subset
 
 __all__ = ["validate", "validate_package", "read_tables"]
 
@@ -232,12 +232,11 @@ class _Run:
         canonical form (the column checks stay in this thread: so the two threads balance)."""
         from . import fmt
 
-        chunk.early = []
         if self.package.is_conflictdata:
             fmt.chunk_findings(chunk)
 
     def _check(self, chunks: Iterator[Table]) -> list[Finding]:
-        from . import fmt, rules
+        from . import rules
 
         ours = self.package.is_conflictdata
         keep = self.plan.keeps.get(self.name, set())
@@ -260,8 +259,6 @@ class _Run:
                 self.table = chunk
                 self.views = {r: v[0] for r, v in views.items()}
                 return findings
-            if chunk.early is None and ours:
-                fmt.chunk_findings(chunk)
             if pk and not any(c in chunk.absent_columns for c in pk):
                 order.add([arrow_strings(chunk.raw[c]) for c in pk], [pa.array(chunk.frame[c]) for c in pk])
             read += len(chunk.data) if chunk.data is not None else 0
@@ -497,11 +494,11 @@ def check_primary_key(table: Table) -> list[Finding]:
     # do we (row numbers agree with its report).
     blank = [Finding("error", "primary-key", f"the blank row has no primary key ({', '.join(pk)}); delete the row",
                      table.name, f.file, f.line, None, None, row=f.row) for f in table.findings if f.rule == "blank-row"]
-    from .columns import arrow_strings, in_order
+    from .columns import in_order
+    from .keys import repeats
 
     if not blank and in_order([arrow_strings(table.raw[c]) for c in pk], strict=True):
         return []  # sorted with no two keys equal: no duplicate (the usual case; no hashing 10^6 keys)
-    from .keys import repeats
 
     columns = [arrow_strings(table.raw[c]) for c in pk]
     complete = np.ones(len(table.raw), dtype=bool)
