@@ -184,7 +184,9 @@ def chunk_findings(t: Table) -> None:
 
 def _plain_quoting(t: Table, current: bytes, names: list[str]) -> bool:
     """Exactly as many double quotes and commas in `current` as the cells need with minimal quoting."""
-    file_quotes = current.count(b'"')
+    import numpy as np
+
+    file_quotes = int(np.count_nonzero(np.frombuffer(current, dtype=np.uint8) == 34))  # outside the GIL
     if file_quotes == 0:
         # No quote in the file: no cell was quoted, so none holds a quote, and none holds a comma
         # or line break (the reader would have seen an extra cell or record).

@@ -243,7 +243,7 @@ def _event_precision(package: Package, tables: dict[str, Table]) -> Iterator[Fin
     start, start_ok = _days(f["date_start"])
     end, end_ok = _days(f["date_end"])
     ok = _usable(t, "date_start", "date_end", "date_precision") & start_ok & end_ok
-    precision = t.raw["date_precision"].to_numpy(dtype=object)
+    precision = t.raw["date_precision"]
     # The range each precision implies around date_start, for all rows at once (numpy calendar
     # units: months and years since 1970; 1970-01-01 was a Thursday, weekday 3).
     month = start.astype("datetime64[M]")
@@ -259,11 +259,11 @@ def _event_precision(package: Package, tables: dict[str, Table]) -> Iterator[Fin
         "year": (year.astype("datetime64[D]"), (year + 1).astype("datetime64[D]") - day),
     }
     for name, (lo, hi) in want.items():
-        for i in _rows(ok & (precision == name) & ~((start == lo) & (end == hi))):
+        for i in _rows(ok & (precision == name).to_numpy(dtype=bool) & ~((start == lo) & (end == hi))):
             yield t.finding(i, "date_precision", "event-date-precision",
                             f"precision '{name}' means the range {lo[i]} … {hi[i]}, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; "
                             "fix the dates or choose the precision the range really has")
-    for i in _rows(ok & (precision == "range") & ~(start < end)):
+    for i in _rows(ok & (precision == "range").to_numpy(dtype=bool) & ~(start < end)):
         yield t.finding(i, "date_precision", "event-date-precision",
                         f"precision 'range' is for a span of several days, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; use 'day' for a single day")
 
