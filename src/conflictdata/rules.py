@@ -348,8 +348,8 @@ def _claim_values(package: Package, tables: dict[str, Table]) -> Iterator[Findin
         return
     f = t.frame
     ok = _usable(t, *_VALUES)
-    missing = {c: f[c].isna().to_numpy(dtype=bool) for c in _VALUES}
-    for i in _rows(ok & np.logical_and.reduce([missing[c] for c in _VALUES])):
+    empty = {c: f[c].isna().to_numpy(dtype=bool) for c in _VALUES}
+    for i in _rows(ok & np.logical_and.reduce([empty[c] for c in _VALUES])):
         yield t.finding(i, "value_best", "claim-value-present", "the claim has no figure: fill value_best, or value_low/value_high for a bound")
     # Figures imported from a dataset are kept exactly as published: an upstream inconsistency
     # (UCDP GED has events with low > high) is a warning there, an error in curated claims.
@@ -364,7 +364,7 @@ def _claim_values(package: Package, tables: dict[str, Table]) -> Iterator[Findin
                 yield t.finding(i, hi, "claim-value-order", f"{lo} {f[lo].iat[i]} is greater than {hi} {f[hi].iat[i]}; low ≤ best ≤ high")
     ok &= _usable(t, "qualifier")
     for q, need in _BOUNDS.items():
-        lacking = np.logical_or.reduce([missing[c] for c in need]) & (t.raw["qualifier"] == q).to_numpy(dtype=bool) & ok
+        lacking = np.logical_or.reduce([empty[c] for c in need]) & (t.raw["qualifier"] == q).to_numpy(dtype=bool) & ok
         for i in _rows(lacking):
             missing = [c for c in need if pd.isna(f[c].iat[i])]
             yield t.finding(i, "qualifier", "claim-qualifier",
