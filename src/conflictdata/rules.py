@@ -23,7 +23,7 @@ from .findings import Finding
 from .package import Package, safe_join
 from .tables import Table, isin
 
-__all__ = ["RULES", "SCOPES", "run", "run_rows", "run_tables", "views_of", "kept_columns", "links", "context_tables",
+__all__ = ["RULES", "SCOPES", "run_rows", "run_tables", "views_of", "kept_columns", "links", "context_tables",
            "normalise_quote", "release_date"]
 
 Rule = Callable[[Package, dict[str, Table]], Iterator[Finding]]
@@ -60,14 +60,6 @@ def rule(name: str, *, rows: tuple[str, ...] = (), uses: tuple[str, ...] = (),
         return fn
 
     return register
-
-
-def run(package: Package, tables: dict[str, Table]) -> list[Finding]:
-    """Every rule on whole tables."""
-    out: list[Finding] = []
-    for fn in RULES.values():
-        out.extend(fn(package, tables))
-    return out
 
 
 def run_rows(package: Package, chunk: Table, context: dict[str, Table]) -> list[Finding]:
