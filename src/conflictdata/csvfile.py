@@ -11,6 +11,7 @@ import csv
 import io
 import sys
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,26 +71,37 @@ def _read_fast(data: bytes, text: str, delimiter: str) -> tuple[list[str], dict[
     header = next(csv.reader([first], delimiter=delimiter))
     if len(set(header)) != len(header) or "" in header:
         return None
+    table = _arrow_read(data, header, delimiter, has_header=True)
+    if table is None or table.num_rows != text.count("\n") - 1 or table.column_names != header or not _quoting_is_plain(data, len(header), delimiter):
+        return None
+    return header, _as_columns(table, header), table.num_rows
+
+
+def _arrow_read(data: bytes | bytearray, header: list[str], delimiter: str, *, has_header: bool) -> Any:
+    """Every cell as a string, by pyarrow's multi-threaded parser (None: it refused the text).
+    Without `has_header`, `data` is a chunk of records that `header` names."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, column_names=None if has_header else header),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, double_quote=True),
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, ValueError):
         return None
-    if table.num_rows != text.count("\n") - 1 or table.column_names != header or not _quoting_is_plain(data, len(header), delimiter):
-        return None
-    import pandas as pd
 
-    columns = {h: table.column(i).to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow", na_value=float("nan")) if t == pa.string() else None)
-               for i, h in enumerate(header)}
-    return header, columns, table.num_rows
+
+def _as_columns(table: Any, header: list[str]) -> dict[str, object]:
+    """An Arrow table's string columns as pandas Series (Arrow-backed: no copy)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    string = pd.StringDtype("pyarrow", na_value=float("nan"))
+    return {h: table.column(i).to_pandas(types_mapper=lambda t: string if t == pa.string() else None) for i, h in enumerate(header)}
 
 
 def _quoting_is_plain(data: bytes, width: int, delimiter: str) -> bool:
@@ -135,9 +147,6 @@ def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25)
     break inside a cell, valid UTF-8, no NUL, no BOM), checked chunk by chunk. When a chunk breaks
     them this raises `NotStreamable`: the caller must start again with `read_csv` on the whole file.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     with path.open("rb") as fh:
         head = fh.readline()
         if head.startswith(BOM) or not head.endswith(b"\n") or b"\r" in head or b"\x00" in head:
@@ -149,9 +158,6 @@ def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25)
         if len(set(header)) != len(header) or "" in header:
             raise NotStreamable("header")
         line, rest = 2, b""
-        import pandas as pd
-
-        string = pd.StringDtype("pyarrow", na_value=float("nan"))
         while True:
             # Read straight into the chunk's own buffer, and cut it at its last line break: no
             # copies of 16 MiB under the GIL (the checks of the previous chunk run meanwhile).
@@ -179,20 +185,10 @@ def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25)
             n = len(breaks)
             if breaks[0] == 0 or (n > 1 and np.any(np.diff(breaks) == 1)):
                 raise NotStreamable("blank line")
-            try:
-                table = pacsv.read_csv(
-                    pa.BufferReader(pa.py_buffer(piece)),
-                    read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, column_names=header),
-                    parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, double_quote=True),
-                    convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
-                                                         strings_can_be_null=False, quoted_strings_can_be_null=False),
-                )
-            except (pa.ArrowInvalid, ValueError):
-                raise NotStreamable("a record the careful reader must see") from None
-            if table.num_rows != n or not _quoting_is_plain(piece, len(header), delimiter):
-                raise NotStreamable("a record spans lines, or its quoting is broken")
-            columns = {h: table.column(i).to_pandas(types_mapper=lambda t: string if t == pa.string() else None) for i, h in enumerate(header)}
-            yield Chunk(header, columns, line, piece)
+            table = _arrow_read(piece, header, delimiter, has_header=False)
+            if table is None or table.num_rows != n or not _quoting_is_plain(piece, len(header), delimiter):
+                raise NotStreamable("a record the careful reader must see (spanning lines, or broken quoting)")
+            yield Chunk(header, _as_columns(table, header), line, piece)
             line += n
 
 

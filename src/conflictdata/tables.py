@@ -126,8 +126,7 @@ def read_table(package: Package, resource: Resource) -> Table:
         raw, findings = read_parquet_strings(resource, file)
         lines = None
     else:
-        dialect = resource.descriptor.get("dialect") or {}
-        delimiter = dialect.get("delimiter", "\t" if resource.format == "tsv" else ",") if isinstance(dialect, dict) else ","
+        delimiter = _delimiter(resource)
         try:
             parts = [read_csv(p, table=resource.name, file=package.display(p), delimiter=delimiter) for p in resource.paths]
         except OSError as exc:
@@ -222,8 +221,7 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True,
     from .csvfile import iter_chunks
 
     file = package.display(resource.path)
-    dialect = resource.descriptor.get("dialect") or {}
-    delimiter = dialect.get("delimiter", "\t" if resource.format == "tsv" else ",") if isinstance(dialect, dict) else ","
+    delimiter = _delimiter(resource)
 
     def tables() -> Iterator[Table]:
         first = True
@@ -387,6 +385,11 @@ def concat(parts: list[Table], columns: set[str]) -> Table:
     lines = [p.noncanonical_line for p in parts if p.noncanonical_line is not None]
     table.noncanonical_line = min(lines) if lines else None
     return table
+
+
+def _delimiter(resource: Resource) -> str:
+    dialect = resource.descriptor.get("dialect") or {}
+    return dialect.get("delimiter", "\t" if resource.format == "tsv" else ",") if isinstance(dialect, dict) else ","
 
 
 def _cell(value: Any) -> str:
