@@ -170,3 +170,31 @@ def test_planted_errors_are_found_in_parquet(generated: Path, streamed: bool, mo
     # Rows are numbered across batches as frictionless numbers them (the planted line = the row).
     rows = {(f["table"], f["row"], f["rule"]) for f in got if f["row"] is not None}
     assert rows == {(f["table"], f["line"], f["rule"]) for f in planted["parquet"] if f["line"] is not None}
+
+
+@pytest.mark.parametrize("search", [False, True], ids=["hash", "binary-search"])
+def test_pattern_verdicts_reused_from_key_lookups_are_those_of_the_cells(tmp_path: Path, search: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk's foreign-key cells found among the keys take the keys' pattern verdict
+    (keys.Lookup); the cells not found are matched themselves. Both must say what matching
+    every cell says (reading whole matches every cell)."""
+    from conflictdata import keys
+
+    if search:
+        monkeypatch.setattr(keys, "SMALL", 0)
+    pkg = copy_package(tmp_path / "pkg")
+    for name in ("events", "event_actors", "event_sources"):
+        path = pkg / f"data/{name}.csv"
+        text = path.read_text(encoding="utf-8").replace("EVT-0002,", "EVT-0002x,")  # still sorted, breaks the pattern
+        if name == "event_actors":
+            text += "evt-0099,ACT-UKR-AF,initiator,known\n"  # no such event, and breaks the pattern too
+        path.write_text(text, encoding="utf-8")
+    whole, streamed = whole_then_streamed(pkg / "datapackage.json", monkeypatch)
+    assert streamed == whole
+    patterns = sorted((f[2], f[4], f[7]) for f in whole if f[1] == "pattern")
+    lines = {name: [n for n, line in enumerate((pkg / f"data/{name}.csv").read_text(encoding="utf-8").splitlines(), start=1)
+                    if line.startswith(("EVT-0002x,", "evt-0099,"))] for name in ("events", "event_actors", "event_sources")}
+    assert lines["events"] and len(lines["event_actors"]) > 1 and lines["event_sources"]
+    assert patterns == sorted([("events", n, "EVT-0002x") for n in lines["events"]]
+                              + [("event_actors", n, "EVT-0002x") for n in lines["event_actors"][:-1]]
+                              + [("event_actors", lines["event_actors"][-1], "evt-0099")]
+                              + [("event_sources", n, "EVT-0002x") for n in lines["event_sources"]])

@@ -228,8 +228,10 @@ def _pattern_ok(strings: Any, pattern: str) -> np.ndarray:
     return ok
 
 
-def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray) -> list[tuple[str, Any, np.ndarray]]:
+def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray, lookup: Any = None) -> list[tuple[str, Any, np.ndarray]]:
     """For each constraint of the field (but unique and required): (rule, limit, failing rows).
+    `lookup` (a `keys.Lookup`): the column was looked up among another table's keys already, and
+    the pattern verdicts of the keys found are reused.
 
     Only present cells of the right type (`usable` and not missing) are judged; a cell written
     NaN is a value that fails enum, minimum and maximum (as in frictionless). Raises `_Slow` when
@@ -253,7 +255,9 @@ def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray) -> 
     if "pattern" in c:
         if spec.type != "string":
             raise _Slow
-        out.append(("pattern", c["pattern"], judged & ~_pattern_ok(parsed.strings, str(c["pattern"]))))
+        pattern = str(c["pattern"])
+        ok = _pattern_ok(parsed.strings, pattern) if lookup is None else lookup.pattern_ok(parsed.strings, pattern, judged)
+        out.append(("pattern", c["pattern"], judged & ~ok))
     for key, op in (("minimum", pc.greater_equal), ("maximum", pc.less_equal)):
         if key in c:
             limit = _typed_limit(spec, c[key])

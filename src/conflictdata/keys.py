@@ -11,18 +11,29 @@ key columns whole and checks them the general way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import in_order
+from .columns import _pattern_ok, in_order
 
-__all__ = ["KeyIndex", "KeyOrder", "repeats"]
+__all__ = ["KeyIndex", "Lookup", "KeyOrder", "repeats"]
 
 # Up to this many keys, lookups hash (index_in) instead of binary search.
 SMALL = 1 << 16
+# Sorted needles are proven present in blocks of this many distinct values (keys._lookup_sorted).
+_BLOCK = 1024
+
+
+def _bools(mask: Any) -> np.ndarray:
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _int64(values: Any) -> np.ndarray:
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _array(values: Any) -> pa.Array:
@@ -41,6 +52,7 @@ class KeyIndex:
             idx = pc.sort_indices(values)
             self.sorted, self.order = values.take(idx), idx.to_numpy()
         self._hits: dict[tuple[str, str], np.ndarray] = {}
+        self._patterns: dict[str, np.ndarray] = {}
 
     def lookup(self, needles: Any) -> tuple[np.ndarray, np.ndarray]:
         """For each needle: whether it is a value of the column, and its position in sorted order."""
@@ -53,11 +65,52 @@ class KeyIndex:
             idx = pc.index_in(needles, value_set=self.sorted)
             found = np.asarray(idx.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
             return found, np.asarray(pc.fill_null(idx, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-        pos = np.asarray(pc.search_sorted(self.sorted, needles, side="left").to_numpy(zero_copy_only=False), dtype=np.int64)
-        inside = pos < self.n
+        if len(needles) > 1 and in_order([needles], strict=False):
+            return self._lookup_sorted(needles)
+        return self._search(self.sorted, needles)
+
+    def _search(self, keys: Any, needles: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Binary search of `needles` in `keys`."""
+        n = len(keys)
+        pos = _int64(pc.fill_null(pc.search_sorted(keys, needles, side="left"), n))  # a null needle: no hit
+        inside = pos < n
         pos = np.where(inside, pos, 0)
-        equal = np.asarray(pc.fill_null(pc.equal(self.sorted.take(pa.array(pos)), needles), False).to_numpy(zero_copy_only=False), dtype=bool)
+        equal = _bools(pc.equal(keys.take(pa.array(pos)), needles)) if n else np.zeros(len(pos), dtype=bool)
         return inside & equal, pos
+
+    def _lookup_sorted(self, needles: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Needles in order (a canonical file is sorted by its key, which a foreign key often
+        leads): each distinct value is looked up once. They go in blocks; when a block's values
+        are exactly the keys between its first and its last (the usual case: a link table refers
+        to every event in turn), one comparison proves it without searching. Only the other
+        blocks are searched, so a few dangling references cost a few blocks, not the chunk."""
+        new_run = np.ones(len(needles), dtype=bool)
+        new_run[1:] = _bools(pc.not_equal(needles.slice(1), needles.slice(0, len(needles) - 1)))
+        distinct = needles.filter(pa.array(new_run)) if not new_run.all() else needles
+        if isinstance(distinct, pa.ChunkedArray):
+            distinct = distinct.combine_chunks()
+        k = len(distinct)
+        starts = np.arange(0, k, _BLOCK, dtype=np.int64)
+        sizes = np.minimum(starts + _BLOCK, k) - starts
+        lo = _int64(pc.search_sorted(self.sorted, distinct.take(pa.array(starts)), side="left"))
+        hi = _int64(pc.search_sorted(self.sorted, distinct.take(pa.array(starts + sizes - 1)), side="right"))
+        exact = np.repeat(hi - lo == sizes, sizes)
+        guess = np.where(exact, np.repeat(lo - starts, sizes) + np.arange(k, dtype=np.int64), 0)
+        same = _bools(pc.equal(self.sorted.take(pa.array(guess)), distinct)) & exact
+        found = np.repeat(np.logical_and.reduceat(same, starts), sizes)  # a block holds all or is searched
+        pos = np.where(found, guess, 0)
+        rest = np.flatnonzero(~found)
+        if len(rest):
+            found[rest], pos[rest] = self._search(self.sorted, distinct.take(pa.array(rest)))
+        run = np.cumsum(new_run) - 1
+        return found[run], pos[run]
+
+    def pattern_ok(self, pattern: str) -> np.ndarray:
+        """Whether each key, in sorted order, matches `pattern` (judged once per pattern)."""
+        ok = self._patterns.get(pattern)
+        if ok is None:
+            ok = self._patterns[pattern] = _pattern_ok(self.sorted, pattern)
+        return ok
 
     def mark(self, referrer: tuple[str, str], pos: np.ndarray, found: np.ndarray) -> None:
         """Remember that `referrer` (table, field) refers to the values at sorted positions `pos[found]`."""
@@ -88,6 +141,28 @@ class KeyIndex:
                 rows[self.order] = in_sorted
                 out[referrer] = rows
         return out
+
+
+@dataclass(slots=True)
+class Lookup:
+    """One chunk's column looked up in a `KeyIndex`: what the lookup says about its cells.
+
+    A cell found among the keys has the value of a key, so whatever the keys were judged holds
+    for it too: a pattern is matched once per key, not once per reference (a link table names
+    each event twice or more; see `columns.constraint_failures`)."""
+
+    index: KeyIndex
+    found: np.ndarray
+    pos: np.ndarray
+
+    def pattern_ok(self, strings: Any, pattern: str, judged: np.ndarray) -> np.ndarray:
+        """Whether each cell matches `pattern`, for the `judged` rows (others say True)."""
+        ok = np.ones(len(self.found), dtype=bool)
+        ok[self.found] = self.index.pattern_ok(pattern)[self.pos[self.found]]
+        rest = np.flatnonzero(judged & ~self.found)
+        if len(rest):
+            ok[rest] = _pattern_ok(strings.take(pa.array(rest)), pattern)
+        return ok
 
 
 class KeyOrder:

@@ -21,7 +21,7 @@ from .findings import Finding, Report
 from .package import Package, Resource, open_package
 from .schema import pandera_schema
 from .columns import arrow_strings, is_missing
-from .keys import KeyIndex, KeyOrder
+from .keys import KeyIndex, KeyOrder, Lookup
 from .tables import Table, concat, iter_batches, read_table, subset
 
 __all__ = ["validate", "validate_package", "read_tables"]
@@ -247,8 +247,9 @@ class _Run:
         pk = [c for c in self.res.primary_key]
         read = 0
         for chunk in chunks:
-            findings += check_constraints(chunk)
-            findings += self._foreign_keys(chunk)
+            fk_findings, lookups = self._foreign_keys(chunk)
+            findings += fk_findings
+            findings += check_constraints(chunk, lookups)
             if ours:
                 findings += rules.run_rows(self.package, chunk, self.tables)
                 for rule_name, view in rules.views_of(chunk).items():
@@ -279,9 +280,11 @@ class _Run:
                 self.table.key_table = concat([subset(c, set(pk)) for c in iter_batches(self.package, self.res)], set(pk))
         return findings
 
-    def _foreign_keys(self, chunk: Table) -> list[Finding]:
-        """Foreign keys into tables already read, looked up for this chunk's rows."""
+    def _foreign_keys(self, chunk: Table) -> tuple[list[Finding], dict[str, Lookup]]:
+        """Foreign keys into tables already read, looked up for this chunk's rows; and the lookups
+        by field, which the constraint checks reuse."""
         out: list[Finding] = []
+        lookups: dict[str, Lookup] = {}
         for fk in self.plan.chunk_fks.get(self.name, []):
             field, ref_name, ref_field = fk["fields"][0], fk["resource"], fk["ref_fields"][0]
             index = self.indexes.get((ref_name, ref_field))
@@ -290,13 +293,14 @@ class _Run:
             values = arrow_strings(chunk.raw[field])
             present = ~np.asarray(is_missing(values, self.res.missing_values).to_numpy(zero_copy_only=False), dtype=bool)
             found, pos = index.lookup(values)
+            lookups[field] = Lookup(index, found, pos)
             index.mark((self.name, field), pos, found & present)
             ref = self.tables[ref_name]
             for i in np.flatnonzero(present & ~found):
                 value = chunk.raw[field].iat[int(i)]
                 out.append(chunk.finding(int(i), field, "foreign-key", f"'{value}' has no match in {ref_name}.{ref_field} ({ref.file}); "
                                          "use an existing id or add the row there", value=value))
-        return out
+        return out, lookups
 
 
 def _integrity(package: Package, table: Table, spec: dict, file: str) -> list[Finding]:
@@ -379,11 +383,12 @@ def _limit_text(rule: str, limit: object) -> str:
     }.get(rule, str(limit))
 
 
-def check_constraints(table: Table) -> list[Finding]:
+def check_constraints(table: Table, lookups: dict[str, Lookup] | None = None) -> list[Finding]:
     """Required, unique, enum, pattern, range and length constraints, column by column.
 
     Arrow kernels judge them (columns.py); a column whose constraints Arrow cannot judge exactly
     goes to the Pandera schema generated from `schema/`, which defines the same verdicts.
+    `lookups`: the columns already looked up among another table's keys (`_Run._foreign_keys`).
     """
     from .columns import _Slow, constraint_failures
 
@@ -399,7 +404,7 @@ def check_constraints(table: Table) -> list[Finding]:
             for i in np.flatnonzero(parsed.missing & usable):
                 out.append(table.finding(int(i), name, "required", f"'{name}' is required; fill it in ({spec.description.rstrip('.')})"))
         try:
-            failures = constraint_failures(spec, parsed, usable)
+            failures = constraint_failures(spec, parsed, usable, (lookups or {}).get(name))
         except _Slow:
             slow.append(name)
             continue
