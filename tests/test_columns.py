@@ -84,3 +84,25 @@ def test_in_order_is_lexicographic_and_strict_on_request() -> None:
     assert in_order([a, pa.array(["x", "x", "a"])], strict=False)
     assert not in_order([pa.array(["B", "A"])], strict=False)
     assert not in_order([pa.array(["A", None])], strict=False)  # nulls: let the caller sort
+
+
+TRAILING = ["", "x", "x ", "x\t", "x\x1f", "x\x0b", "a b", " lead", "é", "é ", "x\xa0", "x\u2003", "日本", "x\n"]
+
+
+@pytest.mark.parametrize("cell", TRAILING)
+@pytest.mark.parametrize("shape", ["array", "sliced", "chunked", "large", "nulls"])
+def test_trailing_ascii_space_is_seen_in_the_last_byte(cell: str, shape: str) -> None:
+    import pyarrow as pa
+
+    from conflictdata.columns import any_ends_with_ascii_space
+
+    cells = ["abc", cell, "def"]
+    arr = pa.array(["zz "] + cells, pa.large_string() if shape == "large" else pa.string()).slice(1)  # an offset
+    if shape == "array":
+        arr = pa.array(cells)
+    elif shape == "chunked":
+        arr = pa.chunked_array([pa.array(cells[:1]), pa.array([], pa.string()), pa.array(cells[1:])])
+    elif shape == "nulls":
+        arr = pa.array([None, *cells, None])
+    # Python's own verdict: a last character that is ASCII and whitespace (str.rstrip would cut it).
+    assert any_ends_with_ascii_space(arr) == (cell[-1:].isascii() and cell[-1:].isspace())

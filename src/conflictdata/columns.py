@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, parse_column
 
-__all__ = ["Parsed", "arrow_strings", "parse", "constraint_failures", "is_missing", "in_order"]
+__all__ = ["Parsed", "arrow_strings", "parse", "constraint_failures", "is_missing", "in_order", "any_ends_with_ascii_space"]
 
 _INT = r"^[+-]?[0-9]+$"
 _NUM = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$|^([+-]?(inf|INF|Inf|infinity|Infinity)|NaN|nan)$"
@@ -85,6 +85,30 @@ def _null_unless(ok: Any, arr: Any) -> Any:
         _, offsets, data = arr.buffers()
         return pa.Array.from_buffers(arr.type, len(arr), [ok.buffers()[1], offsets, data])
     return pc.if_else(ok, arr, pa.scalar(None, arr.type))
+
+
+# The ASCII characters Python's str.rstrip() removes (str.isspace): trailing whitespace.
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[ord(c) for c in map(chr, range(128)) if c.isspace()]] = True
+
+
+def any_ends_with_ascii_space(strings: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether some cell ends with an ASCII whitespace character. One look at each cell's last
+    byte, through the offsets (a UTF-8 continuation byte is never ASCII, so no false hit)."""
+    for arr in strings.chunks if isinstance(strings, pa.ChunkedArray) else [strings]:
+        if not len(arr):
+            continue
+        if arr.null_count:
+            arr = pc.fill_null(arr, "")
+        _, offsets_buf, data_buf = arr.buffers()
+        if data_buf is None:
+            continue  # every cell empty
+        width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+        offsets = np.frombuffer(offsets_buf, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+        ends = offsets[1:][offsets[1:] > offsets[:-1]]
+        if len(ends) and _ASCII_SPACE[np.frombuffer(data_buf, dtype=np.uint8)[ends - 1]].any():
+            return True
+    return False
 
 
 def _date_shaped(s: Any, present: Any) -> Any:
