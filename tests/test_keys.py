@@ -56,6 +56,8 @@ def test_lookup_agrees_with_a_set(seed: int, chunked: bool, repeats: bool, small
     _check(index, haystack, [h for h in sorted(set(haystack)) for _ in range(3)], chunked)
     _check(index, haystack, [None, *sorted(shuffled)], chunked)  # a missing cell: never a hit
     _check(index, haystack, ["K-000"], chunked)
+    _check(index, haystack, ["Z1", "Z2"], chunked)  # beyond every key
+    _check(index, haystack, ["A1", "A2"], chunked)  # before every key
     _check(index, haystack, [], chunked)
 
 

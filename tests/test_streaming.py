@@ -198,3 +198,29 @@ def test_pattern_verdicts_reused_from_key_lookups_are_those_of_the_cells(tmp_pat
                               + [("event_actors", n, "EVT-0002x") for n in lines["event_actors"][:-1]]
                               + [("event_actors", lines["event_actors"][-1], "evt-0099")]
                               + [("event_sources", n, "EVT-0002x") for n in lines["event_sources"]])
+
+
+def test_read_ahead_gives_each_table_its_pieces_and_its_own_error(tmp_path: Path, tiny_chunks: None) -> None:
+    """One thread reads every table in turn (tables.ReadAhead): a table left early leaves nothing
+    behind for the next, and a table that cannot stream raises when its turn comes, not before."""
+    from conflictdata.csvfile import NotStreamable
+
+    pkg = copy_package(tmp_path / "pkg")
+    sources = pkg / "data/event_sources.csv"
+    lines = sources.read_text(encoding="utf-8").splitlines(keepends=True)
+    sources.write_text("".join(lines[:-3] + ["\n"] + lines[-3:]), encoding="utf-8")  # a blank line late in the file
+    package = open_package(pkg / "datapackage.json")
+    ahead = tables_mod.ReadAhead(package, ["events", "event_sources", "event_actors", "countries"], None)
+    try:
+        first = next(ahead.batches("events"))  # then stop: the rest of events is skipped
+        assert first.streamed and first.name == "events"
+        with pytest.raises(NotStreamable):
+            for _ in ahead.batches("event_sources"):
+                pass
+        actors = list(ahead.batches("event_actors"))
+        assert all(t.streamed for t in actors) and {t.name for t in actors} == {"event_actors"}
+        assert sum(len(t.raw) for t in actors) == len((pkg / "data/event_actors.csv").read_text(encoding="utf-8").splitlines()) - 1
+        countries = list(ahead.batches("countries"))
+        assert [t.name for t in countries] == ["countries"]
+    finally:
+        ahead.close()

@@ -183,7 +183,7 @@ def _plain_quoting(t: Table, current: bytes, names: list[str]) -> bool:
     """Exactly as many double quotes and commas in `current` as the cells need with minimal quoting."""
     import numpy as np
 
-    file_quotes = int(np.count_nonzero(np.frombuffer(current, dtype=np.uint8) == 34))  # outside the GIL
+    file_quotes = int(np.count_nonzero(np.frombuffer(current, dtype=np.uint8) == 34)) if b'"' in current else 0  # outside the GIL
     if file_quotes == 0:
         # No quote in the file: no cell was quoted, so none holds a quote, and none holds a comma
         # or line break (the reader would have seen an extra cell or record).

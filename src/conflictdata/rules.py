@@ -236,29 +236,60 @@ def _event_precision(package: Package, tables: dict[str, Table]) -> Iterator[Fin
     start, start_ok = _days(f["date_start"])
     end, end_ok = _days(f["date_end"])
     ok = _usable(t, "date_start", "date_end", "date_precision") & start_ok & end_ok
-    precision = t.raw["date_precision"]
-    # The range each precision implies around date_start, for all rows at once (numpy calendar
-    # units: months and years since 1970; 1970-01-01 was a Thursday, weekday 3).
-    month = start.astype("datetime64[M]")
-    quarter = month - (month.astype(np.int64) % 3)
-    year = start.astype("datetime64[Y]")
-    monday = start - ((start.astype(np.int64) + 3) % 7)
+    # Each row's precision as a number (one pass over the strings), then each precision's rows alone.
+    precision = _codes(t.raw["date_precision"], _PRECISIONS)
+    for code, name in enumerate(_PRECISIONS):
+        rows = np.flatnonzero(ok & (precision == code))
+        if not len(rows):
+            continue
+        s, e = start[rows], end[rows]
+        if name == "range":
+            wrong, lo, hi = ~(s < e), None, None
+        else:
+            lo, hi = _precision_range(name, s)
+            wrong = ~((s == lo) & (e == hi))
+        for j in np.flatnonzero(wrong):
+            i = int(rows[j])
+            span = f"{f['date_start'].iat[i]} … {f['date_end'].iat[i]}"
+            if lo is None:
+                message = f"precision 'range' is for a span of several days, but the row has {span}; use 'day' for a single day"
+            else:
+                message = (f"precision '{name}' means the range {lo[j]} … {hi[j]}, but the row has {span}; "
+                           "fix the dates or choose the precision the range really has")
+            yield t.finding(i, "date_precision", "event-date-precision", message)
+
+
+_PRECISIONS = ("day", "week", "month", "quarter", "year", "range")
+
+
+def _precision_range(name: str, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last day a precision implies around each start day (numpy calendar units:
+    months and years since 1970; 1970-01-01 was a Thursday, weekday 3)."""
     day = np.timedelta64(1, "D")
-    want = {
-        "day": (start, start),
-        "week": (monday, monday + 6 * day),
-        "month": (month.astype("datetime64[D]"), (month + 1).astype("datetime64[D]") - day),
-        "quarter": (quarter.astype("datetime64[D]"), (quarter + 3).astype("datetime64[D]") - day),
-        "year": (year.astype("datetime64[D]"), (year + 1).astype("datetime64[D]") - day),
-    }
-    for name, (lo, hi) in want.items():
-        for i in _rows(ok & (precision == name).to_numpy(dtype=bool) & ~((start == lo) & (end == hi))):
-            yield t.finding(i, "date_precision", "event-date-precision",
-                            f"precision '{name}' means the range {lo[i]} … {hi[i]}, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; "
-                            "fix the dates or choose the precision the range really has")
-    for i in _rows(ok & (precision == "range").to_numpy(dtype=bool) & ~(start < end)):
-        yield t.finding(i, "date_precision", "event-date-precision",
-                        f"precision 'range' is for a span of several days, but the row has {f['date_start'].iat[i]} … {f['date_end'].iat[i]}; use 'day' for a single day")
+    if name == "day":
+        return start, start
+    if name == "week":
+        monday = start - ((start.astype(np.int64) + 3) % 7)
+        return monday, monday + 6 * day
+    if name == "year":
+        year = start.astype("datetime64[Y]")
+        return year.astype("datetime64[D]"), (year + 1).astype("datetime64[D]") - day
+    month = start.astype("datetime64[M]")
+    if name == "quarter":
+        month = month - (month.astype(np.int64) % 3)
+        return month.astype("datetime64[D]"), (month + 3).astype("datetime64[D]") - day
+    return month.astype("datetime64[D]"), (month + 1).astype("datetime64[D]") - day
+
+
+def _codes(col: pd.Series, names: tuple[str, ...]) -> np.ndarray:
+    """For each cell, the position of its text in `names` (-1: none of them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .columns import arrow_strings
+
+    idx = pc.index_in(arrow_strings(col), value_set=pa.array(names, pa.string()))
+    return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _days(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:

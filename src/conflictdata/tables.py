@@ -21,7 +21,7 @@ from .package import Package, Resource
 from .columns import Parsed, parse
 from .schema import FieldSpec, field_specs
 
-__all__ = ["Table", "read_table", "iter_batches", "concat", "TYPE_HINTS", "isin", "STREAM_MIN_BYTES"]
+__all__ = ["Table", "read_table", "iter_batches", "ReadAhead", "concat", "TYPE_HINTS", "isin", "STREAM_MIN_BYTES"]
 
 
 def isin(values: pd.Series, allowed: Any) -> np.ndarray:
@@ -201,8 +201,17 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True,
     Chunks are read, parsed and given to `prepare` in a background thread, while the caller
     checks the previous chunk (the work is mostly Arrow's, which runs outside the GIL).
     """
-    from .build import PARQUET_KEY
+    kind = _streamed_as(resource, stream)
+    if kind is None:
+        yield read_table(package, resource)
+        return
+    # Reading and parsing the next chunk overlaps with checking this one (on the other core).
+    yield from _prefetched(_batches(package, resource, kind, prepare))
 
+
+def _streamed_as(resource: Resource, stream: bool) -> str | None:
+    """How the resource is read in pieces ("csv" chunks, "parquet" batches), or None: whole."""
+    from .build import PARQUET_KEY
     from .delegated import delegated_fields
 
     # A resource with fields left to frictionless is read whole (its rows are matched to lines).
@@ -210,35 +219,41 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True,
     if stream and resource.format == "parquet" and resource.inline is None and len(resource.paths) == 1 and resource.path.is_file():
         from .parquet import parquet_rows
 
-        if parquet_rows(resource) >= STREAM_MIN_ROWS:
-            yield from _parquet_batches(package, resource, prepare)
-            return
+        return "parquet" if parquet_rows(resource) >= STREAM_MIN_ROWS else None
     # A Parquet copy is compared with the whole CSV table, so such a resource is read whole.
-    if not (stream and PARQUET_KEY not in resource.descriptor and resource.inline is None and resource.format in ("csv", "tsv") and len(resource.paths) == 1
+    if (stream and PARQUET_KEY not in resource.descriptor and resource.inline is None and resource.format in ("csv", "tsv") and len(resource.paths) == 1
             and resource.path.is_file() and resource.path.stat().st_size >= STREAM_MIN_BYTES):
+        return "csv"
+    return None
+
+
+def _batches(package: Package, resource: Resource, kind: str | None, prepare: Callable[[Table], None] | None) -> Iterator[Table]:
+    """The pieces of `iter_batches`, read in the calling thread."""
+    if kind is None:
         yield read_table(package, resource)
-        return
+    elif kind == "parquet":
+        yield from _parquet_batches(package, resource, prepare)
+    else:
+        yield from _csv_chunks(package, resource, prepare)
+
+
+def _csv_chunks(package: Package, resource: Resource, prepare: Callable[[Table], None] | None) -> Iterator[Table]:
     from .csvfile import iter_chunks
 
     file = package.display(resource.path)
     delimiter = _delimiter(resource)
-
-    def tables() -> Iterator[Table]:
-        first = True
-        for chunk in iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES):
-            n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
-            raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
-            lines = Run(chunk.first_line, n)  # one record per line: row numbers are the lines
-            table = _finish(resource, file, raw, lines, findings if first else [], rownums=lines)
-            table.data = chunk.data
-            table.streamed = True
-            first = False
-            if prepare is not None:
-                prepare(table)
-            yield table
-
-    # Reading and parsing the next chunk overlaps with checking this one (on the other core).
-    yield from _prefetched(tables())
+    first = True
+    for chunk in iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES):
+        n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
+        raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
+        lines = Run(chunk.first_line, n)  # one record per line: row numbers are the lines
+        table = _finish(resource, file, raw, lines, findings if first else [], rownums=lines)
+        table.data = chunk.data
+        table.streamed = True
+        first = False
+        if prepare is not None:
+            prepare(table)
+        yield table
 
 
 def _parquet_batches(package: Package, resource: Resource, prepare: Callable[[Table], None] | None) -> Iterator[Table]:
@@ -246,22 +261,65 @@ def _parquet_batches(package: Package, resource: Resource, prepare: Callable[[Ta
     from .parquet import iter_parquet_strings
 
     file = package.display(resource.path)
+    start = 0
+    try:
+        for raw, findings in iter_parquet_strings(resource, file, PARQUET_BATCH_ROWS):
+            # Rows numbered as frictionless numbers them: the first is 2.
+            table = _finish(resource, file, raw, None, findings, rownums=Run(start + 2, len(raw)))
+            table.streamed = True
+            if prepare is not None:
+                prepare(table)
+            start += len(raw)
+            yield table
+    except ValueError:
+        raise NotStreamable("a damaged Parquet file") from None
 
-    def tables() -> Iterator[Table]:
-        start = 0
-        try:
-            for raw, findings in iter_parquet_strings(resource, file, PARQUET_BATCH_ROWS):
-                # Rows numbered as frictionless numbers them: the first is 2.
-                table = _finish(resource, file, raw, None, findings, rownums=Run(start + 2, len(raw)))
-                table.streamed = True
-                if prepare is not None:
-                    prepare(table)
-                start += len(raw)
-                yield table
-        except ValueError:
-            raise NotStreamable("a damaged Parquet file") from None
 
-    yield from _prefetched(tables())
+class ReadAhead:
+    """The resources of a validation, read one after another by one background thread, in the
+    order they are checked: while the caller finishes one table (its last chunk, its keys), the
+    next is already being read, so neither core waits at the seams between tables.
+
+    `batches(name)` gives what `iter_batches(stream=True)` would; each table's reading error
+    (`NotStreamable`…) is raised when its turn comes. At most two pieces are in memory ahead.
+    """
+
+    _END = object()
+
+    def __init__(self, package: Package, names: list[str], prepare: Callable[[Table], None] | None) -> None:
+        def tables() -> Iterator[tuple[str, Any, BaseException | None]]:
+            from .csvfile import NotStreamable
+
+            for name in names:
+                resource = package.resources[name]
+                pieces = _batches(package, resource, _streamed_as(resource, True), prepare)
+                while True:
+                    try:
+                        table = next(pieces)
+                    except StopIteration:
+                        yield name, self._END, None
+                        break
+                    except Exception as exc:  # this table's: raised in its turn, not the current one's
+                        yield name, None, exc
+                        if not isinstance(exc, NotStreamable):
+                            return
+                        break
+                    yield name, table, None
+
+        self._items = _prefetched(tables())
+
+    def batches(self, name: str) -> Iterator[Table]:
+        for got, item, exc in self._items:
+            if got != name:
+                continue  # what is left of a table whose checks stopped early (read whole)
+            if exc is not None:
+                raise exc
+            if item is self._END:
+                return
+            yield item
+
+    def close(self) -> None:
+        self._items.close()
 
 
 def _release_memory() -> None:

@@ -22,7 +22,7 @@ from .package import Package, Resource, open_package
 from .schema import pandera_schema
 from .columns import arrow_strings, is_missing
 from .keys import KeyIndex, KeyOrder, Lookup
-from .tables import Table, concat, iter_batches, read_table, subset
+from .tables import ReadAhead, Table, concat, iter_batches, read_table, subset
 
 __all__ = ["validate", "validate_package", "read_tables"]
 
@@ -83,17 +83,22 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
     indexes: dict[tuple[str, str], KeyIndex] = {}
     views: dict[str, list[Table]] = {}
     findings: list[Finding] = []
-    for name in plan.order:
-        res = package.resources[name]
-        step(f"checking {name}", done, total)
-        run = _Run(package, plan, name, tables, indexes, lambda n_bytes, name=name, base=done: step(f"checking {name}", base + n_bytes, total))
-        findings += run.check(stream=not whole)
-        tables[name] = run.table
-        views.update(run.views)
-        for field in plan.indexed.get(name, ()):  # keys other tables refer to: ready for their chunks
-            if field in run.table.raw.columns and field not in run.table.absent_columns:
-                indexes[(name, field)] = KeyIndex(arrow_strings(run.table.raw[field]))
-        done += sizes[name]
+    # Streaming, one thread reads every table in turn, ahead of the checks.
+    ahead = None if whole else ReadAhead(package, plan.order, _prepare_chunk if ours else None)
+    try:
+        for name in plan.order:
+            step(f"checking {name}", done, total)
+            run = _Run(package, plan, name, tables, indexes, lambda n_bytes, name=name, base=done: step(f"checking {name}", base + n_bytes, total))
+            findings += run.check(ahead.batches(name) if ahead is not None else None)
+            tables[name] = run.table
+            views.update(run.views)
+            for field in plan.indexed.get(name, ()):  # keys other tables refer to: ready for their chunks
+                if field in run.table.raw.columns and field not in run.table.absent_columns:
+                    indexes[(name, field)] = KeyIndex(arrow_strings(run.table.raw[field]))
+            done += sizes[name]
+    finally:
+        if ahead is not None:
+            ahead.close()
     tables = {name: tables[name] for name in package.resources}
     for (name, _field), index in indexes.items():
         tables[name].referenced.update(index.referenced())
@@ -208,6 +213,15 @@ def _plan(package: Package) -> _Plan:
     return _Plan(order, chunk_fks, late, keeps, indexed)
 
 
+def _prepare_chunk(chunk: Table) -> None:
+    """Work on a chunk of our package that needs nothing but the chunk, run in the reading
+    thread: the canonical form (the column checks stay in the checking thread, so that the two
+    threads balance)."""
+    from . import fmt
+
+    fmt.chunk_findings(chunk)
+
+
 class _Run:
     """One table's pass: every check that looks at one chunk at a time, and what to keep."""
 
@@ -218,22 +232,16 @@ class _Run:
         self.views: dict[str, list[Table]] = {}
         self.table: Table | None = None
 
-    def check(self, *, stream: bool) -> list[Finding]:
+    def check(self, batches: Iterator[Table] | None = None) -> list[Finding]:
+        """Check the table as `batches` gives it (`ReadAhead.batches`: perhaps in chunks), or
+        read whole."""
         from .csvfile import NotStreamable
 
         try:
-            return self._check(iter_batches(self.package, self.res, stream=stream, prepare=self._prepare))
+            return self._check(batches if batches is not None else iter_batches(self.package, self.res, stream=False))
         except NotStreamable:
             # Not plain enough to read in chunks: the careful reader sees it whole and says why.
             return self._check(iter_batches(self.package, self.res, stream=False))
-
-    def _prepare(self, chunk: Table) -> None:
-        """Work on a chunk that needs nothing but the chunk, run in the reading thread: the
-        canonical form (the column checks stay in this thread: so the two threads balance)."""
-        from . import fmt
-
-        if self.package.is_conflictdata:
-            fmt.chunk_findings(chunk)
 
     def _check(self, chunks: Iterator[Table]) -> list[Finding]:
         from . import rules
