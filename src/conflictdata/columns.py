@@ -111,17 +111,18 @@ def any_ends_with_ascii_space(strings: pa.Array | pa.ChunkedArray) -> bool:
     return False
 
 
-def _date_shaped(s: Any, present: Any) -> Any:
-    """Present cells written YYYY-MM-DD. Ten characters and Arrow's strict date parsing say the
-    same as the regex, far faster: the regex runs only when some cell fails that."""
+def _date_shaped(s: Any, present: Any) -> tuple[Any, Any]:
+    """Present cells written YYYY-MM-DD, and (when all of them are valid days) the days, else None.
+    Ten characters and Arrow's strict date parsing say the same as the regex, far faster: the
+    regex runs only when some cell fails that."""
     ten = pc.equal(pc.binary_length(s), 10)
     try:
-        pc.cast(_null_unless(pc.and_(present, ten), s), pa.date32())
+        days = pc.cast(_null_unless(pc.and_(present, ten), s), pa.date32())
         if pc.all(pc.or_(ten, pc.invert(present))).as_py():
-            return present
+            return present, days
     except pa.ArrowInvalid:
         pass
-    return pc.and_(pc.match_substring_regex(s, _DATE), present)
+    return pc.and_(pc.match_substring_regex(s, _DATE), present), None
 
 
 def parse(raw: pd.Series, spec: FieldSpec, missing_values: list[str]) -> Parsed:
@@ -162,10 +163,11 @@ def parse(raw: pd.Series, spec: FieldSpec, missing_values: list[str]) -> Parsed:
             okn = _np(ok)
             typed = pd.Series(pd.arrays.BooleanArray(_np(trues), ~okn), index=index)
         elif kind == "date" and fmt == "default":
-            shaped = _date_shaped(s, present)
+            shaped, days = _date_shaped(s, present)
             cand = _null_unless(shaped, s)
             try:
-                days = pc.cast(cand, pa.date32())  # strict: raises on any impossible day
+                if days is None:
+                    days = pc.cast(cand, pa.date32())  # strict: raises on any impossible day
                 ok = shaped
             except pa.ArrowInvalid:
                 # strptime rolls 2024-02-30 over to 03-01: a date is valid only if its day is as written.

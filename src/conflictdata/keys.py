@@ -90,34 +90,31 @@ class KeyIndex:
         if isinstance(distinct, pa.ChunkedArray):
             distinct = distinct.combine_chunks()
         k = len(distinct)
+        # Every match lies in the stretch of keys from the first needle to the last: one piece,
+        # searched instead of the chunks of 10^6 keys.
         lo0 = int(_int64(pc.search_sorted(self.sorted, distinct.slice(0, 1), side="left"))[0])
-        if lo0 + k <= self.n:
-            # Most often the distinct values are exactly the keys from the first on: one comparison.
-            stretch = self.sorted.slice(lo0, k)
-            if pc.all(pc.equal(stretch.combine_chunks() if isinstance(stretch, pa.ChunkedArray) else stretch, distinct)).as_py():
-                run = np.cumsum(new_run) - 1
-                return np.ones(len(needles), dtype=bool), lo0 + run
+        hi1 = int(_int64(pc.search_sorted(self.sorted, distinct.slice(k - 1, 1), side="right"))[0])
+        stretch = self.sorted.slice(lo0, hi1 - lo0)
+        if isinstance(stretch, pa.ChunkedArray):
+            stretch = stretch.combine_chunks()
+        run = np.cumsum(new_run) - 1
+        if hi1 - lo0 == k and pc.all(pc.equal(stretch, distinct)).as_py():
+            return np.ones(len(needles), dtype=bool), lo0 + run  # most often: one comparison
         starts = np.arange(0, k, _BLOCK, dtype=np.int64)
         sizes = np.minimum(starts + _BLOCK, k) - starts
-        lo = _int64(pc.search_sorted(self.sorted, distinct.take(pa.array(starts)), side="left"))
-        hi = _int64(pc.search_sorted(self.sorted, distinct.take(pa.array(starts + sizes - 1)), side="right"))
+        lo = _int64(pc.search_sorted(stretch, distinct.take(pa.array(starts)), side="left"))
+        hi = _int64(pc.search_sorted(stretch, distinct.take(pa.array(starts + sizes - 1)), side="right"))
         exact = np.repeat(hi - lo == sizes, sizes)
         found, pos = np.zeros(k, dtype=bool), np.zeros(k, dtype=np.int64)
         if exact.any():
-            guess = np.where(exact, np.repeat(lo - starts, sizes) + np.arange(k, dtype=np.int64), lo[0])
-            # The guesses lie between the first block's first key and the last one's last: take
-            # them from that stretch in one piece (a take across the chunks of 10^6 keys costs more).
-            stretch = self.sorted.slice(int(lo[0]), int(hi[-1] - lo[0]))
-            if isinstance(stretch, pa.ChunkedArray):
-                stretch = stretch.combine_chunks()
-            same = _bools(pc.equal(stretch.take(pa.array(guess - lo[0])), distinct)) & exact
+            guess = np.where(exact, np.repeat(lo - starts, sizes) + np.arange(k, dtype=np.int64), 0)
+            same = _bools(pc.equal(stretch.take(pa.array(guess)), distinct)) & exact
             found = np.repeat(np.logical_and.reduceat(same, starts), sizes)  # a block holds all or is searched
             pos = np.where(found, guess, 0)
         rest = np.flatnonzero(~found)
         if len(rest):
-            found[rest], pos[rest] = self._search(self.sorted, distinct.take(pa.array(rest)))
-        run = np.cumsum(new_run) - 1
-        return found[run], pos[run]
+            found[rest], pos[rest] = self._search(stretch, distinct.take(pa.array(rest)))
+        return found[run], lo0 + pos[run]
 
     def pattern_ok(self, pattern: str) -> np.ndarray:
         """Whether each key, in sorted order, matches `pattern` (judged once per pattern)."""

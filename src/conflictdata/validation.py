@@ -299,7 +299,9 @@ class _Run:
             if index is None or field in chunk.absent_columns:
                 continue  # the referenced column is absent: reported as missing-column
             values = arrow_strings(chunk.raw[field])
-            present = ~np.asarray(is_missing(values, self.res.missing_values).to_numpy(zero_copy_only=False), dtype=bool)
+            parsed = chunk.parsed.get(field)
+            missing = parsed.missing if parsed is not None else is_missing(values, self.res.missing_values).to_numpy(zero_copy_only=False)
+            present = ~np.asarray(missing, dtype=bool)
             found, pos = index.lookup(values)
             lookups[field] = Lookup(index, found, pos)
             index.mark((self.name, field), pos, found & present)
