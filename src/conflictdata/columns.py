@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, parse_column
 
-__all__ = ["Parsed", "arrow_strings", "parse", "constraint_failures", "is_missing", "in_order", "any_ends_with_ascii_space"]
+__all__ = ["Parsed", "arrow_strings", "parse", "constraint_failures", "is_missing", "in_order", "any_ends_with_ascii_space", "matches_pattern"]
 
 _INT = r"^[+-]?[0-9]+$"
 _NUM = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$|^([+-]?(inf|INF|Inf|infinity|Infinity)|NaN|nan)$"
@@ -234,7 +234,7 @@ class _Slow(Exception):
 _UNICODE_CLASSES = re.compile(r"\\[dDwWsSbB]|\(\?i|\[\[:")
 
 
-def _pattern_ok(strings: Any, pattern: str) -> np.ndarray:
+def matches_pattern(strings: Any, pattern: str) -> np.ndarray:
     """Full-match of `pattern` as Python's `re` would decide it."""
     anchored = f"^(?:{pattern})$"
     try:
@@ -282,7 +282,7 @@ def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray, loo
         if spec.type != "string":
             raise _Slow
         pattern = str(c["pattern"])
-        ok = _pattern_ok(parsed.strings, pattern) if lookup is None else lookup.pattern_ok(parsed.strings, pattern, judged)
+        ok = matches_pattern(parsed.strings, pattern) if lookup is None else lookup.pattern_ok(parsed.strings, pattern, judged)
         out.append(("pattern", c["pattern"], judged & ~ok))
     for key, op in (("minimum", pc.greater_equal), ("maximum", pc.less_equal)):
         if key in c:

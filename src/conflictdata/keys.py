@@ -3,8 +3,10 @@ primary keys, so that a large file need not be held whole (issue 5).
 
 `KeyIndex` holds one table's key column sorted (it usually is already: canonical files are sorted
 by primary key) and answers "which of these values are keys?" by binary search, without building
-a hash set per chunk. It also remembers which rows were referenced, for the rules that ask
-whether every event has a source. `KeyOrder` proves, chunk by chunk, that a file's primary keys
+a hash set per chunk; needles that come in order (a link table sorted by event) are mostly proven
+present by one comparison with the keys they span. It also remembers which rows were referenced,
+for the rules that ask whether every event has a source. A `Lookup` passes what it learnt on to
+the constraint checks: a cell equal to a key matches a pattern exactly when that key does. `KeyOrder` proves, chunk by chunk, that a file's primary keys
 are strictly increasing (so unique) and in canonical order; when it cannot, the caller reads the
 key columns whole and checks them the general way.
 """
@@ -18,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import _pattern_ok, in_order
+from .columns import in_order, matches_pattern
 
 __all__ = ["KeyIndex", "Lookup", "KeyOrder", "repeats"]
 
@@ -41,7 +43,7 @@ def _array(values: Any) -> pa.Array:
 
 
 class KeyIndex:
-    """The values of one column of a completed table, for membership tests by binary search."""
+    """The values of one column of a completed table, for membership tests (`lookup`)."""
 
     def __init__(self, values: Any) -> None:
         # Chunked arrays are searched as they are: no copy of 10^7 keys.
@@ -120,7 +122,7 @@ class KeyIndex:
         """Whether each key, in sorted order, matches `pattern` (judged once per pattern)."""
         ok = self._patterns.get(pattern)
         if ok is None:
-            ok = self._patterns[pattern] = _pattern_ok(self.sorted, pattern)
+            ok = self._patterns[pattern] = matches_pattern(self.sorted, pattern)
         return ok
 
     def mark(self, referrer: tuple[str, str], pos: np.ndarray, found: np.ndarray) -> None:
@@ -172,7 +174,7 @@ class Lookup:
         ok[self.found] = self.index.pattern_ok(pattern)[self.pos[self.found]]
         rest = np.flatnonzero(judged & ~self.found)
         if len(rest):
-            ok[rest] = _pattern_ok(strings.take(pa.array(rest)), pattern)
+            ok[rest] = matches_pattern(strings.take(pa.array(rest)), pattern)
         return ok
 
 
