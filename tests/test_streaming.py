@@ -224,3 +224,40 @@ def test_read_ahead_gives_each_table_its_pieces_and_its_own_error(tmp_path: Path
         assert countries and {t.name for t in countries} == {"countries"}
     finally:
         ahead.close()
+
+
+@pytest.mark.parametrize("typed_by_reader", [0, 1, 5])
+def test_chunks_handed_over_part_typed_give_the_same_findings(typed_by_reader: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the checking thread waits, the reading thread hands a chunk over with only some
+    columns typed (tables._Typing) and the checks type the rest: the verdict is the same."""
+    original = tables_mod._Typing.type_columns
+    handed = []
+
+    def stop_early(self, until):
+        count = iter(range(10**6))
+        complete = original(self, until=lambda: next(count) >= typed_by_reader)
+        handed.append(complete)
+        return complete
+
+    monkeypatch.setattr(tables_mod._Typing, "type_columns", stop_early)
+    monkeypatch.setattr(tables_mod, "STREAM_MIN_BYTES", 1)
+    monkeypatch.setattr(tables_mod, "CHUNK_BYTES", 4096)
+    streamed = findings(ROOT / "datapackage.json")
+    assert handed and not all(handed)  # chunks were handed over part-typed (those of narrow tables perhaps not)
+    monkeypatch.undo()
+    assert streamed == findings(ROOT / "datapackage.json")
+
+
+def test_memory_is_handed_back_once_the_process_grew_by_the_slack(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Resident MiB as read before each release, and after each one that happens.
+    rss = iter([100, 150, 60, 180, 190, 70, 100])
+    monkeypatch.setattr(tables_mod, "_resident_bytes", lambda: next(rss) << 20)
+    monkeypatch.setattr(tables_mod, "RELEASE_SLACK", 128 << 20)
+    monkeypatch.setattr(tables_mod, "_RELEASED_AT", [0])
+    trims = []
+    monkeypatch.setattr(tables_mod, "_malloc_trim", lambda: trims.append(1) or (lambda pad: None))
+    for _ in range(5):
+        tables_mod._release_memory()
+    # 100 < 0 + 128: kept; 150: handed back (60 left); 180 < 60 + 128: kept; 190: handed back (70 left); 100: kept.
+    assert len(trims) == 2
+    assert tables_mod._RELEASED_AT == [70 << 20]
