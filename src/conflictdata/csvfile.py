@@ -88,7 +88,7 @@ def _arrow_read(data: bytes | bytearray, header: list[str], delimiter: str, *, h
             pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, column_names=None if has_header else header),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, double_quote=True),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.large_string() for h in header},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, ValueError):
@@ -101,7 +101,7 @@ def _as_columns(table: Any, header: list[str]) -> dict[str, object]:
     import pyarrow as pa
 
     string = pd.StringDtype("pyarrow", na_value=float("nan"))
-    return {h: table.column(i).to_pandas(types_mapper=lambda t: string if t == pa.string() else None) for i, h in enumerate(header)}
+    return {h: table.column(i).to_pandas(types_mapper=lambda t: string if t in (pa.string(), pa.large_string()) else None) for i, h in enumerate(header)}
 
 
 def _quoting_is_plain(data: bytes, width: int, delimiter: str) -> bool:
