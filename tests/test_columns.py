@@ -106,3 +106,30 @@ def test_trailing_ascii_space_is_seen_in_the_last_byte(cell: str, shape: str) ->
         arr = pa.array([None, *cells, None])
     # Python's own verdict: a last character that is ASCII and whitespace (str.rstrip would cut it).
     assert any_ends_with_ascii_space(arr) == (cell[-1:].isascii() and cell[-1:].isspace())
+
+
+@pytest.mark.parametrize("pattern", [r"^[A-Z]{3}$", r"^\w{3}$", r"^(?=U)[A-Z]+$", r"^(US|UKR)$"])
+def test_a_column_of_few_values_is_judged_value_by_value_with_the_same_verdict(pattern: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    import pyarrow as pa
+
+    from conflictdata import columns
+
+    cells = ["UKR", "RUS", "", "ukr", "ÜKR", "US", "日本語"] * 1000
+    seen: list[int] = []
+    judge = columns._matches
+    monkeypatch.setattr(columns, "_matches", lambda values, p: seen.append(len(values)) or judge(values, p))
+    got = columns.matches_pattern(pa.chunked_array([pa.array(cells[:3000], pa.large_string()), pa.array(cells[3000:], pa.large_string())]), pattern)
+    assert seen == [7]  # each distinct value once
+    rx = re.compile(f"(?:{pattern})\\Z")
+    assert got.tolist() == [rx.match(c) is not None for c in cells]
+
+
+def test_an_enum_of_few_values_is_judged_value_by_value_with_the_same_verdict() -> None:
+    spec = spec_of("string", constraints={"enum": ["day", "month"]})
+    cells = ["day", "month", "week", "", "Day"] * 2000
+    parsed = parse(pd.Series(cells, dtype=pd.StringDtype("pyarrow", na_value=float("nan"))), spec, [""])
+    usable = np.ones(len(cells), dtype=bool)
+    (rule, _, rows), = constraint_failures(spec, parsed, usable)
+    assert rule == "enum" and np.flatnonzero(rows).tolist() == [i for i, c in enumerate(cells) if c in ("week", "Day")]

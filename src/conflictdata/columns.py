@@ -11,6 +11,7 @@ Unicode-aware in Python), that column goes the slow, exact way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,8 +235,32 @@ class _Slow(Exception):
 _UNICODE_CLASSES = re.compile(r"\\[dDwWsSbB]|\(\?i|\[\[:")
 
 
+def _per_distinct(strings: Any, judge: Callable[[Any], np.ndarray]) -> np.ndarray:
+    """`judge(strings)`, cell by cell; for a column of few distinct values (codes, enumerations,
+    an optional column mostly empty) by judging each value once, which hashing finds faster than
+    a regex or set test runs over every cell. A sample says whether values are few."""
+    n = len(strings)
+    if n >= _DISTINCT_MIN_ROWS and (pa.types.is_string(strings.type) or pa.types.is_large_string(strings.type)):
+        if len(pc.unique(strings.slice(0, 1024))) <= _DISTINCT_MAX:
+            values = pc.unique(strings)
+            if len(values) <= n // 16:
+                ok = judge(values)
+                if ok.all():
+                    return np.ones(n, dtype=bool)
+                return ~_np(pc.is_in(strings, value_set=values.filter(pa.array(~ok))))
+    return judge(strings)
+
+
+_DISTINCT_MIN_ROWS = 4096
+_DISTINCT_MAX = 64
+
+
 def matches_pattern(strings: Any, pattern: str) -> np.ndarray:
     """Full-match of `pattern` as Python's `re` would decide it."""
+    return _per_distinct(strings, lambda values: _matches(values, pattern))
+
+
+def _matches(strings: Any, pattern: str) -> np.ndarray:
     anchored = f"^(?:{pattern})$"
     try:
         ok = _np(pc.match_substring_regex(strings, anchored))
@@ -276,7 +301,7 @@ def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray, loo
             raise _Slow from None
         if pa.types.is_floating(values.type):
             values, allowed = pc.add(values, 0.0), pc.add(allowed, 0.0)  # -0.0 + 0.0 = 0.0: -0 is 0, as in Python
-        out.append(("enum", list(spec.enum), judged & ~_np(pc.is_in(values, value_set=allowed))))
+        out.append(("enum", list(spec.enum), judged & ~_per_distinct(values, lambda v: _np(pc.is_in(v, value_set=allowed)))))
         values = parsed.values
     if "pattern" in c:
         if spec.type != "string":

@@ -38,6 +38,10 @@ def _int64(values: Any) -> np.ndarray:
     return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def _is_text(values: Any) -> bool:
+    return pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+
+
 def _array(values: Any) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
@@ -193,7 +197,9 @@ class KeyOrder:
             return
         if self.unique:
             self.unique = in_order(raw, strict=True) and self._after(self._last_raw, raw, strict=True)
-        if self.ordered:
+        if self.ordered and self.unique and all(_is_text(c) and not c.null_count for c in typed):
+            pass  # typed text with no missing cell is the raw text: strictly increasing, so in order
+        elif self.ordered:
             try:
                 self.ordered = in_order(typed, strict=False) and self._after(self._last_typed, typed, strict=False)
             except (pa.ArrowException, TypeError):

@@ -281,6 +281,15 @@ def _precision_range(name: str, start: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return month.astype("datetime64[D]"), (month + 1).astype("datetime64[D]") - day
 
 
+def _blank(col: pd.Series) -> np.ndarray:
+    """Cells written empty (raw text)."""
+    import pyarrow.compute as pc
+
+    from .columns import arrow_strings
+
+    return np.asarray(pc.equal(pc.binary_length(arrow_strings(col)), 0).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _codes(col: pd.Series, names: tuple[str, ...]) -> np.ndarray:
     """For each cell, the position of its text in `names` (-1: none of them)."""
     import pyarrow as pa
@@ -386,8 +395,9 @@ def _claim_values(package: Package, tables: dict[str, Table]) -> Iterator[Findin
             else:
                 yield t.finding(i, hi, "claim-value-order", f"{lo} {f[lo].iat[i]} is greater than {hi} {f[hi].iat[i]}; low ≤ best ≤ high")
     ok &= _usable(t, "qualifier")
-    for q, need in _BOUNDS.items():
-        lacking = np.logical_or.reduce([empty[c] for c in need]) & (t.raw["qualifier"] == q).to_numpy(dtype=bool) & ok
+    qualifier = _codes(t.raw["qualifier"], tuple(_BOUNDS))
+    for code, (q, need) in enumerate(_BOUNDS.items()):
+        lacking = np.logical_or.reduce([empty[c] for c in need]) & (qualifier == code) & ok
         for i in _rows(lacking):
             missing = [c for c in need if pd.isna(f[c].iat[i])]
             yield t.finding(i, "qualifier", "claim-qualifier",
@@ -399,7 +409,7 @@ def _claim_subject(package: Package, tables: dict[str, Table]) -> Iterator[Findi
     t = _cols(tables, "casualty_claims", "subject_actor_id", "event_id")
     if t is None:
         return
-    for i in _rows(((t.raw["subject_actor_id"] == "") & (t.raw["event_id"] == "")).to_numpy()):
+    for i in _rows(_blank(t.raw["subject_actor_id"]) & _blank(t.raw["event_id"])):
         yield t.finding(i, "subject_actor_id", "claim-subject",
                         "whose losses? set subject_actor_id, or — for a total over all parties to one event — set event_id")
 
@@ -486,8 +496,19 @@ def _future(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
             if spec.type != "date" or spec.name in t.absent_columns:
                 continue
             col = t.frame[spec.name]
-            for i in _rows((col > limit).fillna(False).to_numpy(dtype=bool)):
+            for i in _rows(_after(col, limit)):
                 yield t.finding(i, spec.name, "future-date", f"{col.iat[i]} is after the package's release date {limit}; correct the date")
+
+
+def _after(col: pd.Series, limit: dt.date) -> np.ndarray:
+    """Days after `limit` (missing: not after), by an Arrow comparison on the date column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return np.asarray(pc.fill_null(pc.greater(pa.array(col), pa.scalar(limit, pa.date32())), False).to_numpy(zero_copy_only=False), dtype=bool)
+    except (pa.ArrowException, TypeError):  # not Arrow dates (a frame built by hand): pandas compares
+        return (col > limit).fillna(False).to_numpy(dtype=bool)
 
 
 # --- sources, snapshots and quotes ------------------------------------------------------------
