@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,8 @@ class Parsed:
     missing: np.ndarray  # a missing value (empty, or one of missingValues)
     values: pa.Array | pa.ChunkedArray | None  # typed values, null where missing or bad; None: slow path
     strings: pa.Array | pa.ChunkedArray  # the cells as written
+    # Pattern verdicts worked out by `constraint_failures`, by pattern (kept for `keys.KeyIndex`).
+    matched: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def arrow_strings(col: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -235,16 +237,19 @@ class _Slow(Exception):
 _UNICODE_CLASSES = re.compile(r"\\[dDwWsSbB]|\(\?i|\[\[:")
 
 
-def _per_distinct(strings: Any, judge: Callable[[Any], np.ndarray]) -> np.ndarray:
+def _per_distinct(strings: Any, judge: Callable[[Any], np.ndarray], ignore: list[str] | None = None) -> np.ndarray:
     """`judge(strings)`, cell by cell; for a column of few distinct values (codes, enumerations,
     an optional column mostly empty) by judging each value once, which hashing finds faster than
-    a regex or set test runs over every cell. A sample says whether values are few."""
+    a regex or set test runs over every cell. A sample says whether values are few. Null cells
+    and cells in `ignore` (missing values: the caller does not judge them) may say either."""
     n = len(strings)
     if n >= _DISTINCT_MIN_ROWS and (pa.types.is_string(strings.type) or pa.types.is_large_string(strings.type)):
         if len(pc.unique(strings.slice(0, 1024))) <= _DISTINCT_MAX:
             values = pc.unique(strings)
             if len(values) <= n // 16:
-                ok = judge(values)
+                ok = judge(values) | _np(values.is_null())
+                if ignore:
+                    ok |= _np(pc.is_in(values, value_set=pa.array(ignore, values.type)))
                 if ok.all():
                     return np.ones(n, dtype=bool)
                 return ~_np(pc.is_in(strings, value_set=values.filter(pa.array(~ok))))
@@ -255,9 +260,9 @@ _DISTINCT_MIN_ROWS = 4096
 _DISTINCT_MAX = 64
 
 
-def matches_pattern(strings: Any, pattern: str) -> np.ndarray:
-    """Full-match of `pattern` as Python's `re` would decide it."""
-    return _per_distinct(strings, lambda values: _matches(values, pattern))
+def matches_pattern(strings: Any, pattern: str, ignore: list[str] | None = None) -> np.ndarray:
+    """Full-match of `pattern` as Python's `re` would decide it (cells in `ignore`: either)."""
+    return _per_distinct(strings, lambda values: _matches(values, pattern), ignore)
 
 
 def _matches(strings: Any, pattern: str) -> np.ndarray:
@@ -279,10 +284,12 @@ def _matches(strings: Any, pattern: str) -> np.ndarray:
     return ok
 
 
-def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray, lookup: Any = None) -> list[tuple[str, Any, np.ndarray]]:
+def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray, lookup: Any = None,
+                        missing: list[str] | None = None) -> list[tuple[str, Any, np.ndarray]]:
     """For each constraint of the field (but unique and required): (rule, limit, failing rows).
     `lookup` (a `keys.Lookup`): the column was looked up among another table's keys already, and
-    the pattern verdicts of the keys found are reused.
+    the pattern verdicts of the keys found are reused. `missing`: the missing values (cells not
+    judged, whatever they hold).
 
     Only present cells of the right type (`usable` and not missing) are judged; a cell written
     NaN is a value that fails enum, minimum and maximum (as in frictionless). Raises `_Slow` when
@@ -301,13 +308,14 @@ def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray, loo
             raise _Slow from None
         if pa.types.is_floating(values.type):
             values, allowed = pc.add(values, 0.0), pc.add(allowed, 0.0)  # -0.0 + 0.0 = 0.0: -0 is 0, as in Python
-        out.append(("enum", list(spec.enum), judged & ~_per_distinct(values, lambda v: _np(pc.is_in(v, value_set=allowed)))))
+        out.append(("enum", list(spec.enum), judged & ~_per_distinct(values, lambda v: _np(pc.is_in(v, value_set=allowed)), missing)))
         values = parsed.values
     if "pattern" in c:
         if spec.type != "string":
             raise _Slow
         pattern = str(c["pattern"])
-        ok = matches_pattern(parsed.strings, pattern) if lookup is None else lookup.pattern_ok(parsed.strings, pattern, judged)
+        ok = matches_pattern(parsed.strings, pattern, missing) if lookup is None else lookup.pattern_ok(parsed.strings, pattern, judged)
+        parsed.matched[pattern] = ok
         out.append(("pattern", c["pattern"], judged & ~ok))
     for key, op in (("minimum", pc.greater_equal), ("maximum", pc.less_equal)):
         if key in c:

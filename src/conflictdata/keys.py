@@ -49,7 +49,9 @@ def _array(values: Any) -> pa.Array:
 class KeyIndex:
     """The values of one column of a completed table, for membership tests (`lookup`)."""
 
-    def __init__(self, values: Any) -> None:
+    def __init__(self, values: Any, matched: dict[str, np.ndarray] | None = None) -> None:
+        """`matched`: pattern verdicts of the values, in their order, known already (the
+        column's own constraint checks worked them out): a missing cell's verdict is not used."""
         # Chunked arrays are searched as they are: no copy of 10^7 keys.
         self.n = len(values)
         if in_order([values], strict=False):
@@ -58,7 +60,8 @@ class KeyIndex:
             idx = pc.sort_indices(values)
             self.sorted, self.order = values.take(idx), idx.to_numpy()
         self._hits: dict[tuple[str, str], np.ndarray] = {}
-        self._patterns: dict[str, np.ndarray] = {}
+        self._patterns: dict[str, np.ndarray] = {
+            pattern: ok if self.order is None else ok[self.order] for pattern, ok in (matched or {}).items() if len(ok) == self.n}
 
     def lookup(self, needles: Any) -> tuple[np.ndarray, np.ndarray]:
         """For each needle: whether it is a value of the column, and its position in sorted order."""

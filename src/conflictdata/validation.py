@@ -94,7 +94,7 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
             views.update(run.views)
             for field in plan.indexed.get(name, ()):  # keys other tables refer to: ready for their chunks
                 if field in run.table.raw.columns and field not in run.table.absent_columns:
-                    indexes[(name, field)] = KeyIndex(arrow_strings(run.table.raw[field]))
+                    indexes[(name, field)] = KeyIndex(arrow_strings(run.table.raw[field]), run.matched(field))
             done += sizes[name]
     finally:
         if ahead is not None:
@@ -231,6 +231,7 @@ class _Run:
         self.res = package.resources[name]
         self.views: dict[str, list[Table]] = {}
         self.table: Table | None = None
+        self._matched: dict[str, list[dict[str, np.ndarray]]] = {}  # of the indexed columns, chunk by chunk
 
     def check(self, batches: Iterator[Table] | None = None) -> list[Finding]:
         """Check the table as `batches` gives it (`ReadAhead.batches`: perhaps in chunks), or
@@ -243,8 +244,16 @@ class _Run:
             # Not plain enough to read in chunks: the careful reader sees it whole and says why.
             return self._check(iter_batches(self.package, self.res, stream=False))
 
+    def matched(self, field: str) -> dict[str, np.ndarray]:
+        """The pattern verdicts of an indexed column, for the whole table, by pattern."""
+        parts = self._matched.get(field, [])
+        patterns = set.intersection(*(set(p) for p in parts)) if parts else set()
+        return {pattern: np.concatenate([p[pattern] for p in parts]) for pattern in patterns}
+
     def _check(self, chunks: Iterator[Table]) -> list[Finding]:
         from . import rules
+
+        self._matched = {}
 
         ours = self.package.is_conflictdata
         keep = self.plan.keeps.get(self.name, set())
@@ -258,6 +267,9 @@ class _Run:
             fk_findings, lookups = self._foreign_keys(chunk)
             findings += fk_findings
             findings += check_constraints(chunk, lookups)
+            for field in self.plan.indexed.get(self.name, ()):
+                if field in chunk.parsed:
+                    self._matched.setdefault(field, []).append(chunk.parsed[field].matched)
             if ours:
                 findings += rules.run_rows(self.package, chunk, self.tables)
                 for rule_name, view in rules.views_of(chunk).items():
@@ -414,7 +426,7 @@ def check_constraints(table: Table, lookups: dict[str, Lookup] | None = None) ->
             for i in np.flatnonzero(parsed.missing & usable):
                 out.append(table.finding(int(i), name, "required", f"'{name}' is required; fill it in ({spec.description.rstrip('.')})"))
         try:
-            failures = constraint_failures(spec, parsed, usable, (lookups or {}).get(name))
+            failures = constraint_failures(spec, parsed, usable, (lookups or {}).get(name), table.resource.missing_values)
         except _Slow:
             slow.append(name)
             continue
