@@ -198,21 +198,21 @@ STREAM_MIN_ROWS = 1 << 18
 PARQUET_BATCH_ROWS = 1 << 17
 
 
-def iter_batches(package: Package, resource: Resource, *, stream: bool = True,
-                 prepare: Callable[[Table], None] | None = None) -> Iterator[Table]:
+def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -> Iterator[Table]:
     """The resource as one `Table`, or — a large plain CSV file with `stream` — a `Table` per
     chunk of whole lines (`Table.data` holds the chunk's bytes). A file that turns out not to be
     plain midway raises `NotStreamable`: start again with `stream=False`.
 
-    Chunks are read, parsed and given to `prepare` in a background thread, while the caller
-    checks the previous chunk (the work is mostly Arrow's, which runs outside the GIL).
+    Chunks are read and parsed in a background thread, while the caller checks the previous
+    chunk (the work is mostly Arrow's, which runs outside the GIL). A validation reads all its
+    tables this way through one `ReadAhead`.
     """
     kind = _streamed_as(resource, stream)
     if kind is None:
         yield read_table(package, resource)
         return
     # Reading and parsing the next chunk overlaps with checking this one (on the other core).
-    yield from _prefetched(_batches(package, resource, kind, prepare))
+    yield from _prefetched(_batches(package, resource, kind, None))
 
 
 def _streamed_as(resource: Resource, stream: bool) -> str | None:
@@ -398,20 +398,13 @@ def _release_memory() -> None:
 
 def _resident_bytes() -> int | None:
     """The process's resident memory now (None where /proc is not: then memory is always released)."""
+    import os
+
     try:
         with open("/proc/self/statm", "rb") as fh:
-            return int(fh.read().split()[1]) * _PAGE
-    except (OSError, ValueError, IndexError):
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
         return None
-
-
-_PAGE = 4096
-try:
-    import os as _os
-
-    _PAGE = _os.sysconf("SC_PAGE_SIZE")
-except (AttributeError, ValueError, OSError):
-    pass
 
 
 _TRIM: list[Any] = []
