@@ -266,3 +266,18 @@ def test_memory_is_handed_back_once_the_process_grew_by_the_slack(monkeypatch: p
     # 100 < 0 + 128: kept; 150: handed back (60 left); 180 < 60 + 128: kept; 190: handed back (70 left); 100: kept.
     assert len(trims) == 2
     assert tables_mod._RELEASED_AT == [70 << 20]
+
+
+def test_progress_advances_within_a_parquet_table_read_in_batches(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress is counted in bytes; a Parquet batch counts its share of the file's bytes, so the
+    bar moves while a large Parquet table is checked, and reaches the file's size at its end."""
+    monkeypatch.setattr(tables_mod, "STREAM_MIN_ROWS", 1)
+    monkeypatch.setattr(tables_mod, "PARQUET_BATCH_ROWS", 1000)
+    package = open_package(generated / "datapackage-parquet.json")
+    steps: list[tuple[str, int]] = []
+    validate_package(package, whole=False, progress=lambda stage, done, total: steps.append((stage, done)))
+    events = [done for stage, done in steps if stage == "checking events"]
+    assert len(set(events)) > 5  # 10^4 events in batches of 1,000: the bar moves within the table
+    assert events == sorted(events)
+    size = package.resources["events"].path.stat().st_size
+    assert abs((events[-1] - events[0]) - size) <= 10  # the batches' shares add up to the file

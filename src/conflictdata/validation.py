@@ -232,6 +232,7 @@ class _Run:
         self.views: dict[str, list[Table]] = {}
         self.table: Table | None = None
         self._matched: dict[str, list[dict[str, np.ndarray]]] = {}  # of the indexed columns, chunk by chunk
+        self._parquet_rows: int | None = None
 
     def check(self, batches: Iterator[Table] | None = None) -> list[Finding]:
         """Check the table as `batches` gives it (`ReadAhead.batches`: perhaps in chunks), or
@@ -243,6 +244,14 @@ class _Run:
         except NotStreamable:
             # Not plain enough to read in chunks: the careful reader sees it whole and says why.
             return self._check(iter_batches(self.package, self.res, stream=False))
+
+    def _bytes_of_batch(self, rows: int) -> int:
+        """A Parquet batch's share of its file's bytes (progress is counted in bytes)."""
+        if self._parquet_rows is None:
+            from .parquet import parquet_rows
+
+            self._parquet_rows = parquet_rows(self.res) if self.res.format == "parquet" else 0
+        return int(_size(self.res) * rows / self._parquet_rows) if self._parquet_rows else 0
 
     def matched(self, field: str) -> dict[str, np.ndarray]:
         """The pattern verdicts of an indexed column, for the whole table, by pattern."""
@@ -282,7 +291,7 @@ class _Run:
                 return findings
             if pk and not any(c in chunk.absent_columns for c in pk):
                 order.add([arrow_strings(chunk.raw[c]) for c in pk], [pa.array(chunk.frame[c]) for c in pk])
-            read += len(chunk.data) if chunk.data is not None else 0
+            read += len(chunk.data) if chunk.data is not None else self._bytes_of_batch(len(chunk.raw))
             self.step(read)
             parts.append(subset(chunk, keep))
         if not parts:
