@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from .schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, parse_column
 
-__all__ = ["Parsed", "arrow_strings", "parse", "constraint_failures", "is_missing", "in_order", "any_ends_with_ascii_space", "matches_pattern"]
+__all__ = ["Parsed", "arrow_strings", "parse", "constraint_failures", "is_missing", "in_order", "any_ends_with_ascii_space", "matches_pattern", "to_bools"]
 
 _INT = r"^[+-]?[0-9]+$"
 _NUM = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$|^([+-]?(inf|INF|Inf|infinity|Infinity)|NaN|nan)$"
@@ -64,7 +64,7 @@ def is_missing(s: pa.Array | pa.ChunkedArray, missing_values: list[str]) -> pa.A
     return out
 
 
-def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def to_bools(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A boolean Arrow mask (nulls = False) as a numpy bool array."""
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -133,7 +133,7 @@ def parse(raw: pd.Series, spec: FieldSpec, missing_values: list[str]) -> Parsed:
     s = arrow_strings(raw)
     missing_a = is_missing(s, missing_values)
     present = pc.invert(missing_a)
-    missing = _np(missing_a)
+    missing = to_bools(missing_a)
     kind = spec.type
     fmt = spec.raw.get("format", "default") or "default"
     index = raw.index
@@ -151,20 +151,20 @@ def parse(raw: pd.Series, spec: FieldSpec, missing_values: list[str]) -> Parsed:
                 ok = pc.and_(pc.match_substring_regex(s, _INT), present)
                 digits = pc.replace_substring_regex(_null_unless(ok, s), r"^\+", "")
                 values = pc.cast(digits, pa.int64())  # raises beyond int64: the exact path decides
-            okn = _np(ok)
+            okn = to_bools(ok)
             typed = pd.Series(pd.arrays.IntegerArray(np.asarray(pc.fill_null(values, 0).to_numpy(zero_copy_only=False), dtype="int64"), ~okn), index=index)
         elif kind == "number":
             ok = pc.and_(pc.match_substring_regex(s, _NUM), present)
             values = pc.cast(_null_unless(ok, s), pa.float64())
-            okn = _np(ok)
+            okn = to_bools(ok)
             typed = pd.Series(np.asarray(pc.fill_null(values, np.nan).to_numpy(zero_copy_only=False), dtype="float64"), index=index)
         elif kind == "boolean":
             trues = pc.is_in(s, value_set=pa.array([str(v) for v in spec.raw.get("trueValues", DEFAULT_TRUE)], pa.string()))
             falses = pc.is_in(s, value_set=pa.array([str(v) for v in spec.raw.get("falseValues", DEFAULT_FALSE)], pa.string()))
             ok = pc.and_(pc.or_(trues, falses), present)
             values = _null_unless(ok, trues)
-            okn = _np(ok)
-            typed = pd.Series(pd.arrays.BooleanArray(_np(trues), ~okn), index=index)
+            okn = to_bools(ok)
+            typed = pd.Series(pd.arrays.BooleanArray(to_bools(trues), ~okn), index=index)
         elif kind == "date" and fmt == "default":
             shaped, days = _date_shaped(s, present)
             cand = _null_unless(shaped, s)
@@ -180,7 +180,7 @@ def parse(raw: pd.Series, spec: FieldSpec, missing_values: list[str]) -> Parsed:
             # Year 0 is no calendar year (Python's dates, and frictionless, start at 1).
             ok = pc.and_(ok, pc.invert(pc.starts_with(cand, "0000")))
             values = _null_unless(ok, days)
-            okn = _np(ok)
+            okn = to_bools(ok)
             typed = pd.Series(pd.arrays.ArrowExtensionArray(values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])), index=index)
         elif kind in ("integer", "number", "boolean", "date"):
             raise pa.ArrowInvalid("not on the fast path")
@@ -247,12 +247,12 @@ def _per_distinct(strings: Any, judge: Callable[[Any], np.ndarray], ignore: list
         if len(pc.unique(strings.slice(0, 1024))) <= _DISTINCT_MAX:
             values = pc.unique(strings)
             if len(values) <= n // 16:
-                ok = judge(values) | _np(values.is_null())
+                ok = judge(values) | to_bools(values.is_null())
                 if ignore:
-                    ok |= _np(pc.is_in(values, value_set=pa.array(ignore, values.type)))
+                    ok |= to_bools(pc.is_in(values, value_set=pa.array(ignore, values.type)))
                 if ok.all():
                     return np.ones(n, dtype=bool)
-                return ~_np(pc.is_in(strings, value_set=values.filter(pa.array(~ok))))
+                return ~to_bools(pc.is_in(strings, value_set=values.filter(pa.array(~ok))))
     return judge(strings)
 
 
@@ -268,11 +268,11 @@ def matches_pattern(strings: Any, pattern: str, ignore: list[str] | None = None)
 def _matches(strings: Any, pattern: str) -> np.ndarray:
     anchored = f"^(?:{pattern})$"
     try:
-        ok = _np(pc.match_substring_regex(strings, anchored))
+        ok = to_bools(pc.match_substring_regex(strings, anchored))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         ok = None  # RE2 does not speak this dialect (look-arounds, back-references…)
     # RE2 classes are ASCII, Python's are Unicode: recheck the non-ASCII cells with `re`.
-    unsure = ~_np(pc.string_is_ascii(strings)) if _UNICODE_CLASSES.search(pattern) or ok is None else None
+    unsure = ~to_bools(pc.string_is_ascii(strings)) if _UNICODE_CLASSES.search(pattern) or ok is None else None
     if ok is None:
         ok = np.ones(len(strings), dtype=bool)
         unsure = np.ones(len(strings), dtype=bool)
@@ -308,7 +308,7 @@ def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray, loo
             raise _Slow from None
         if pa.types.is_floating(values.type):
             values, allowed = pc.add(values, 0.0), pc.add(allowed, 0.0)  # -0.0 + 0.0 = 0.0: -0 is 0, as in Python
-        out.append(("enum", list(spec.enum), judged & ~_per_distinct(values, lambda v: _np(pc.is_in(v, value_set=allowed)), missing)))
+        out.append(("enum", list(spec.enum), judged & ~_per_distinct(values, lambda v: to_bools(pc.is_in(v, value_set=allowed)), missing)))
         values = parsed.values
     if "pattern" in c:
         if spec.type != "string":
@@ -322,7 +322,7 @@ def constraint_failures(spec: FieldSpec, parsed: Parsed, usable: np.ndarray, loo
             limit = _typed_limit(spec, c[key])
             if limit.type != values.type:
                 raise _Slow
-            out.append((key, c[key], judged & ~_np(op(values, limit))))
+            out.append((key, c[key], judged & ~to_bools(op(values, limit))))
     for key, rule, op in (("minLength", "min-length", np.greater_equal), ("maxLength", "max-length", np.less_equal)):
         if key in c:
             if spec.type != "string" or not isinstance(c[key], int):

@@ -6,9 +6,11 @@ by primary key) and answers "which of these values are keys?" by binary search, 
 a hash set per chunk; needles that come in order (a link table sorted by event) are mostly proven
 present by one comparison with the keys they span. It also remembers which rows were referenced,
 for the rules that ask whether every event has a source. A `Lookup` passes what it learnt on to
-the constraint checks: a cell equal to a key matches a pattern exactly when that key does. `KeyOrder` proves, chunk by chunk, that a file's primary keys
-are strictly increasing (so unique) and in canonical order; when it cannot, the caller reads the
-key columns whole and checks them the general way.
+the constraint checks: a cell equal to a key matches a pattern exactly when that key does.
+
+`KeyOrder` proves, chunk by chunk, that a file's primary keys are strictly increasing (so unique)
+and in canonical order; when it cannot, the caller reads the key columns whole and checks them
+the general way.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import in_order, matches_pattern
+from .columns import in_order, matches_pattern, to_bools
 
 __all__ = ["KeyIndex", "Lookup", "KeyOrder", "repeats"]
 
@@ -28,10 +30,6 @@ __all__ = ["KeyIndex", "Lookup", "KeyOrder", "repeats"]
 SMALL = 1 << 16
 # Sorted needles are proven present in blocks of this many distinct values (keys._lookup_sorted).
 _BLOCK = 1024
-
-
-def _bools(mask: Any) -> np.ndarray:
-    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _int64(values: Any) -> np.ndarray:
@@ -84,7 +82,7 @@ class KeyIndex:
         pos = _int64(pc.fill_null(pc.search_sorted(keys, needles, side="left"), n))  # a null needle: no hit
         inside = pos < n
         pos = np.where(inside, pos, 0)
-        equal = _bools(pc.equal(keys.take(pa.array(pos)), needles)) if n else np.zeros(len(pos), dtype=bool)
+        equal = to_bools(pc.equal(keys.take(pa.array(pos)), needles)) if n else np.zeros(len(pos), dtype=bool)
         return inside & equal, pos
 
     def _lookup_sorted(self, needles: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +92,7 @@ class KeyIndex:
         to every event in turn), one comparison proves it without searching. Only the other
         blocks are searched, so a few dangling references cost a few blocks, not the chunk."""
         new_run = np.ones(len(needles), dtype=bool)
-        new_run[1:] = _bools(pc.not_equal(needles.slice(1), needles.slice(0, len(needles) - 1)))
+        new_run[1:] = to_bools(pc.not_equal(needles.slice(1), needles.slice(0, len(needles) - 1)))
         distinct = needles.filter(pa.array(new_run)) if not new_run.all() else needles
         if isinstance(distinct, pa.ChunkedArray):
             distinct = distinct.combine_chunks()
@@ -117,7 +115,7 @@ class KeyIndex:
         found, pos = np.zeros(k, dtype=bool), np.zeros(k, dtype=np.int64)
         if exact.any():
             guess = np.where(exact, np.repeat(lo - starts, sizes) + np.arange(k, dtype=np.int64), 0)
-            same = _bools(pc.equal(stretch.take(pa.array(guess)), distinct)) & exact
+            same = to_bools(pc.equal(stretch.take(pa.array(guess)), distinct)) & exact
             found = np.repeat(np.logical_and.reduceat(same, starts), sizes)  # a block holds all or is searched
             pos = np.where(found, guess, 0)
         rest = np.flatnonzero(~found)

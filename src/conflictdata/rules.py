@@ -283,11 +283,9 @@ def _precision_range(name: str, start: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def _blank(col: pd.Series) -> np.ndarray:
     """Cells written empty (raw text)."""
-    import pyarrow.compute as pc
+    from .columns import arrow_strings, is_missing
 
-    from .columns import arrow_strings
-
-    return np.asarray(pc.equal(pc.binary_length(arrow_strings(col)), 0).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(is_missing(arrow_strings(col), [""]).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _codes(col: pd.Series, names: tuple[str, ...]) -> np.ndarray:
@@ -440,7 +438,7 @@ def _claim_quote(package: Package, tables: dict[str, Table]) -> Iterator[Finding
     types = _source_types(tables)
     # Sources known and not datasets (by Arrow's hash set: 10^6 claims a chunk).
     needs_quote = isin(t.raw["source_id"], [s for s, kind in types.items() if kind != "dataset"])
-    for i in _rows((t.raw["quote"] == "").to_numpy(dtype=bool) & needs_quote):
+    for i in _rows(_blank(t.raw["quote"]) & needs_quote):
         src = t.raw["source_id"].iat[i]
         yield t.finding(i, "quote", "claim-quote-required", f"the claim needs the passage of {src} that states it, copied verbatim (only claims from datasets may omit it)")
 
