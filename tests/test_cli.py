@@ -43,10 +43,14 @@ def test_version_prints_the_package_version() -> None:
     assert out.stdout.strip() == f"conflictdata {conflictdata.__version__}"
 
 
-def test_bundled_dataset_validates_with_a_summary_table() -> None:
-    out = run("validate")
+def test_bundled_dataset_validates_with_a_summary_table(tmp_path: Path) -> None:
+    # No datapackage.json in the folder or above: the bundled dataset, and a line saying so.
+    import conflictdata
+
+    out = run("validate", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout == ""
+    assert out.stderr.splitlines()[0] == f"no datapackage.json here or above: using the dataset bundled with conflictdata {conflictdata.__version__}"
     assert "casualty_claims" in out.stderr and "rows" in out.stderr
     assert out.stderr.strip().splitlines()[-1].startswith("valid: ")
 

@@ -92,13 +92,34 @@ class _DelayedProgress:
 
 PathArg = Annotated[
     Optional[Path],
-    typer.Argument(help="A data package folder or its datapackage.json. Default: the dataset bundled with conflictdata.", show_default=False),
+    typer.Argument(help="A data package folder or its datapackage.json. Default: the nearest datapackage.json in this folder "
+                        "or above, else the dataset bundled with conflictdata.", show_default=False),
 ]
+
+
+def _package(path: Optional[Path], *, writes: Optional[str] = None) -> Path:
+    """The package a command acts on: PATH; else the nearest datapackage.json here or above (as git
+    finds .git); else the bundled dataset, said on stderr. `writes` names a command that will
+    change the package: it is refused the bundled dataset (exit 2)."""
+    from .package import discover, writable_package
+
+    try:
+        if writes is not None:
+            return writable_package(path, command=writes)
+        found = discover(path)
+    except UnusableInputError as exc:
+        raise _fail(str(exc)) from None
+    if found.note:
+        typer.echo(found.note, err=True)
+    return found.path
 
 
 @app.command()
 def validate(
-    path: PathArg = None,
+    path: Annotated[Optional[Path], typer.Argument(
+        help="A data package folder, its datapackage.json, or one of its data files (only that table's findings are reported). "
+             "Default: the nearest datapackage.json in this folder or above, else the dataset bundled with conflictdata.",
+        show_default=False)] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: tables on stderr; json: findings on stdout; github: workflow annotations.")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1 if there are any).")] = False,
     max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Report at most N findings (all are still counted, and the verdict is the whole run's).")] = None,
@@ -115,7 +136,9 @@ def validate(
 
     Examples:
 
-      conflictdata validate                      # the bundled dataset
+      conflictdata validate                      # the package here or above (else the bundled dataset)
+
+      conflictdata validate data/events.csv      # one table, checked against the rest of its package
 
       conflictdata validate . --format github    # in CI, from a checkout
 
@@ -125,6 +148,7 @@ def validate(
     """
     from .validation import validate as run
 
+    path = _package(path)
     bar = _DelayedProgress()
     try:
         report = run(path, strict=strict, against=against, progress=bar.update)
@@ -163,6 +187,7 @@ def fmt(
     """
     from .fmt import format_package
 
+    path = _package(path, writes=None if check else "fmt")
     try:
         result = format_package(path, check=check)
     except UnusableInputError as exc:
@@ -262,6 +287,7 @@ def build(
     from .build import build as run
     from .errors import InvalidDataError
 
+    path = _package(path)
     try:
         result = run(path, out)
     except UnusableInputError as exc:
@@ -282,7 +308,8 @@ def build(
 @app.command()
 def diff(
     old: Annotated[str, typer.Argument(help="The older version: a folder, datapackage.json, release .zip, or git ref (e.g. v0.1.0, HEAD~3).")],
-    new: Annotated[Optional[str], typer.Argument(help="The newer version, same forms. Default: the bundled dataset.", show_default=False)] = None,
+    new: Annotated[Optional[str], typer.Argument(help="The newer version, same forms. Default: the nearest datapackage.json in this "
+                                                      "folder or above, else the dataset bundled with conflictdata.", show_default=False)] = None,
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="text on stderr; json or markdown on stdout.")] = DiffFormat.text,
 ) -> None:
     """Compare two versions by primary key: rows added, retracted, removed and changed, and schema changes.
@@ -301,9 +328,15 @@ def diff(
     from .diff import diff_packages
     from .refs import opened
 
+    label = new
+    if new is None:
+        import os
+
+        new = str(_package(None))
+        label = os.path.relpath(new)
     try:
         with opened(old) as a, opened(new) as b:
-            result = diff_packages(a, b, labels=(old, new or "bundled dataset"))
+            result = diff_packages(a, b, labels=(old, label))
     except UnusableInputError as exc:
         raise _fail(str(exc)) from None
     if format is DiffFormat.json:
@@ -333,6 +366,7 @@ def bump(
     from .package import open_package
     from .release import ReleaseRefused, check_bump
 
+    path = _package(path)
     try:
         result = check_bump(open_package(path), against=against)
     except (UnusableInputError, ReleaseRefused) as exc:
@@ -373,6 +407,7 @@ def release(
     from .errors import InvalidDataError
     from .release import ReleaseRefused, release as run
 
+    path = _package(path, writes="release")
     try:
         result = run(path, against=against, out=out)
     except (UnusableInputError, ReleaseRefused) as exc:
@@ -391,7 +426,17 @@ def release(
 import_app = typer.Typer(help="Import openly licensed upstream datasets into the package, with their provenance.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
-PackageOpt = Annotated[Path, typer.Option("--package", "-p", help="The package to import into (a folder with datapackage.json).")]
+ImportPathArg = Annotated[Optional[Path], typer.Argument(
+    help="The package to import into (a folder with datapackage.json). Default: the nearest datapackage.json in this folder or above.",
+    show_default=False)]
+# The old spelling of PATH, hidden; kept for one release so scripts keep working, then dropped.
+PackageOpt = Annotated[Optional[Path], typer.Option("--package", "-p", hidden=True, help="Old spelling of PATH.")]
+
+
+def _import_target(path: Optional[Path], package: Optional[Path], command: str, dry_run: bool) -> Path:
+    if path is not None and package is not None and path != package:
+        raise _fail(f"two packages given ({path} and --package {package}); give only PATH")
+    return _package(path or package, writes=None if dry_run else command)
 
 
 def _render_import(result, format: OutputFormat, dry_run: bool = False) -> None:
@@ -423,7 +468,8 @@ def _run_import(fn, format: OutputFormat, dry_run: bool = False) -> None:
 @import_app.command("genstaff")
 def import_genstaff_command(
     file: Annotated[Path, typer.Argument(help="russia_losses_personnel.json of the 2022-Ukraine-Russia-War-Dataset (SOURCE.txt beside it).")],
-    package: PackageOpt = Path("."),
+    path: ImportPathArg = None,
+    package: PackageOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
 ) -> None:
@@ -439,14 +485,16 @@ def import_genstaff_command(
     """
     from .importers.genstaff import import_genstaff
 
+    package = _import_target(path, package, "import genstaff", dry_run)
     _run_import(lambda: import_genstaff(file, package_path=package, dry_run=dry_run), format, dry_run)
 
 
 @import_app.command("ucdp-ged")
 def import_ucdp_command(
     file: Annotated[Path, typer.Argument(help="A UCDP GED country extract (CSV; 22.1, 20.x or 19.x layout; SOURCE.txt beside it).")],
+    path: ImportPathArg = None,
     actors: Annotated[Optional[Path], typer.Option("--actors", help="The UCDP Actor dataset CSV, for actor names and types.")] = None,
-    package: PackageOpt = Path("."),
+    package: PackageOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
 ) -> None:
@@ -462,6 +510,7 @@ def import_ucdp_command(
     """
     from .importers.ucdp import import_ucdp_ged
 
+    package = _import_target(path, package, "import ucdp-ged", dry_run)
     _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run), format, dry_run)
 
 
@@ -516,6 +565,7 @@ def export(
     from .errors import InvalidDataError
     from .export import export as run
 
+    path = _package(path)
     try:
         result = run(to.value, out, path)
     except UnusableInputError as exc:
@@ -560,6 +610,7 @@ def report(
     from .errors import InvalidDataError
     from .report import write_report
 
+    path = _package(path)
     try:
         result = write_report(path, out)
     except UnusableInputError as exc:

@@ -62,6 +62,13 @@ class Report:
         """No errors, and no warnings either when the report is strict."""
         return not self.errors and not (self.strict and self.warnings)
 
+    def only(self, table: str) -> Report:
+        """Narrow the report to one table: its findings, its row count and its notes."""
+        self.findings = [f for f in self.findings if f.table == table]
+        self.rows = {name: n for name, n in self.rows.items() if name == table}
+        self.notes = [n for n in self.notes if n.startswith(f"{table}:")]
+        return self
+
     def sorted(self) -> Report:
         self.findings.sort(key=lambda f: f.sort_key)
         return self

@@ -8,13 +8,15 @@ Paths inside a descriptor must stay inside the package: no absolute paths, no `.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .errors import UnusableInputError
 
-__all__ = ["Package", "Resource", "open_package", "bundled_root", "safe_join"]
+__all__ = ["Package", "Resource", "Discovery", "open_package", "bundled_root", "safe_join", "find_package", "discover",
+           "writable_package", "table_of_file"]
 
 DESCRIPTOR = "datapackage.json"
 OWN_PACKAGE_NAME = "conflictdata"
@@ -128,6 +130,92 @@ def bundled_root() -> Path:
     raise UnusableInputError(
         f"the bundled dataset is missing from this installation ({bundle}); reinstall conflictdata"
     )
+
+
+def find_package(start: str | Path | None = None) -> Path | None:
+    """The folder of the nearest `datapackage.json` in `start` (default: the working folder) or one
+    of its parents, the way git finds `.git`; None when there is none."""
+    here = Path(os.path.abspath(start if start is not None else Path.cwd()))
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / DESCRIPTOR).is_file():
+            return folder
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """The package a command acts on, and how it was chosen: given, found above, or the bundled one."""
+
+    path: Path
+    how: Literal["given", "found", "bundled"]
+
+    @property
+    def note(self) -> str | None:
+        """What to tell the person when the choice may surprise them (the bundled dataset)."""
+        if self.how != "bundled":
+            return None
+        return f"no {DESCRIPTOR} here or above: using the dataset bundled with conflictdata {_software_version()}"
+
+
+def discover(path: str | Path | None = None, *, start: str | Path | None = None) -> Discovery:
+    """`path` when given; else the nearest package from `start` (`find_package`); else the bundled dataset.
+
+    The CLI's rule for a missing PATH. The library's own functions keep theirs: no path means the
+    bundled dataset, wherever the working folder is.
+    """
+    if path is not None:
+        return Discovery(Path(path), "given")
+    found = find_package(start)
+    return Discovery(found, "found") if found is not None else Discovery(bundled_root(), "bundled")
+
+
+def writable_package(path: str | Path | None = None, *, command: str, start: str | Path | None = None) -> Path:
+    """The package a writing command (`fmt`, `import`, `release`, `bump --write` ...) may change.
+
+    Chosen as `discover` does, but never the dataset bundled with conflictdata: an installed copy
+    is not the user's to edit (a change would vanish with the next upgrade and never reach a
+    release). Raises `UnusableInputError` saying what to pass instead.
+    """
+    found = discover(path, start=start)
+    if found.how == "bundled":
+        raise UnusableInputError(
+            f"no {DESCRIPTOR} here or above, and `conflictdata {command}` never writes into the dataset bundled "
+            f"with conflictdata; pass your package's folder (conflictdata {command} PATH) or run it from inside that folder")
+    installed = Path(__file__).resolve().parent
+    if Path(os.path.abspath(found.path)).resolve().is_relative_to(installed):
+        raise UnusableInputError(
+            f"{found.path}: this is the dataset bundled inside the installed conflictdata ({installed}); "
+            f"`conflictdata {command}` never writes there: copy it (or clone the dataset's repository) and pass that folder")
+    return found.path
+
+
+def table_of_file(file: str | Path) -> tuple[Path, str] | None:
+    """For a data file (not a folder or a `.json` descriptor): the folder of the nearest package that
+    has it as a resource, and that resource's name. None when `file` is no data file."""
+    p = Path(file)
+    if not p.is_file() or p.suffix.lower() == ".json":
+        return None
+    root = find_package(p.parent)
+    if root is None:
+        raise UnusableInputError(
+            f"{file}: belongs to no data package (no {DESCRIPTOR} in its folder or above); to check it on its own, "
+            "pass its Table Schema with --schema SCHEMA.json, or run the command on the package it belongs to")
+    package = open_package(root)
+    target = p.resolve()
+    for res in package.resources.values():
+        if any(q.resolve() == target for q in res.paths):
+            return root, res.name
+    raise UnusableInputError(
+        f"{file}: not a resource of {package.display(package.descriptor_path)} (its tables: {', '.join(package.resources)}); "
+        "add it to the descriptor's resources, or pass its Table Schema with --schema SCHEMA.json")
+
+
+def _software_version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def safe_join(root: Path, relpath: str, *, what: str, where: str) -> Path:

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .findings import Finding, Report
-from .package import Package, Resource, open_package
+from .package import Package, Resource, open_package, table_of_file
 from .schema import pandera_schema
 from .columns import arrow_strings, is_missing
 from .keys import KeyIndex, KeyOrder, Lookup
@@ -34,10 +34,16 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
              progress: Progress | None = None) -> Report:
     """Validate the package at `path` (the bundled dataset by default) and return every finding.
 
+    `path` may also be one data file of a package (e.g. `data/events.csv`): its table is checked
+    in the context of the nearest package holding it (foreign keys included), and only that
+    table's findings are returned.
     With `against` (a folder, release archive or git ref of an older version), also fail on ids
     that vanished without a retraction or were reused for a different record.
     Raises `UnusableInputError` only when a package cannot be read at all.
     """
+    if path is not None and (found := table_of_file(path)) is not None:
+        root, table = found
+        return validate(root, strict=strict, against=against, progress=progress).only(table)
     package = open_package(path)
     # Nobody needs the tables afterwards (but `against`, which compares whole records): large
     # files are checked chunk by chunk, in bounded memory.
