@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-import conflictdata
 from conflictdata.package import bundled_root
 from pkgcopy import REPO
 
@@ -24,8 +21,11 @@ def test_bundled_dataset_is_the_repository_dataset() -> None:
     assert _files(bundled_root()) == _files(REPO)
 
 
-def test_installed_wheel_carries_the_dataset_inside_the_package() -> None:
-    package_dir = Path(conflictdata.__file__).resolve().parent
-    if package_dir.parent.parent == REPO:
-        pytest.skip("editable install: the bundle is the checkout itself")
-    assert bundled_root() == package_dir / "_bundle"
+def test_installed_wheel_carries_the_dataset_inside_the_package(installed_wheel) -> None:
+    import subprocess
+
+    code = "from conflictdata.package import bundled_root; print(bundled_root())"
+    where = subprocess.run([str(installed_wheel.python), "-c", code], env=installed_wheel.env, capture_output=True,
+                           text=True, timeout=60, check=True).stdout.strip()
+    assert Path(where) == installed_wheel.package_dir / "_bundle"
+    assert _files(Path(where)) == _files(REPO)
