@@ -74,6 +74,17 @@ def test_fmt_in_a_sub_folder_formats_the_package_above(pkg: Path) -> None:
     assert stances.read_bytes() == canonical
 
 
+def test_diff_without_new_compares_against_the_package_above(pkg: Path, tmp_path: Path) -> None:
+    old = copy_package(tmp_path / "old")
+    replace_once(pkg / "data/casualty_claims.csv", ",600000,", ",600001,")
+    out = run("diff", str(old), "--format", "json", cwd=pkg / "schema")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["new"] == ".."
+    [change] = result["tables"]["casualty_claims"]["changed"]
+    assert (change["key"], change["fields"]["value_low"]) == ("CLM-0001", {"old": "600000", "new": "600001"})
+
+
 def test_without_a_package_the_bundled_dataset_is_used_and_said(empty: Path) -> None:
     out = run("fmt", "--check", cwd=empty)
     assert out.returncode == 0, out.stderr
