@@ -200,3 +200,21 @@ def test_an_installed_wheel_reads_its_bundle_where_there_is_no_package(installed
     out = installed_wheel.run("fmt", "--check", cwd=empty)
     assert out.returncode == 0, out.stderr
     assert out.stderr.splitlines()[0] == f"no datapackage.json here or above: using the dataset bundled with conflictdata {conflictdata.__version__}"
+
+
+def test_the_library_writers_refuse_the_installed_bundle_too(installed_wheel, empty: Path) -> None:
+    bundle = installed_wheel.package_dir / "_bundle"
+    before = _listing(bundle)
+    code = ("from conflictdata.errors import UnusableInputError\n"
+            "from conflictdata.fmt import format_package\nfrom conflictdata.release import release\n"
+            "for call in (lambda: format_package(), lambda: release()):\n"
+            "    try:\n        call()\n    except UnusableInputError as exc:\n        print(exc)\n")
+    out = subprocess.run([str(installed_wheel.python), "-c", code], cwd=empty, env=installed_wheel.env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        f"{bundle}: this is the dataset bundled inside the installed conflictdata ({installed_wheel.package_dir}); "
+        f"`conflictdata {c}` never writes there: copy it (or clone the dataset's repository) and pass that folder"
+        for c in ("fmt", "release")]
+    assert _listing(bundle) == before
+    assert list(empty.iterdir()) == []

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .atomic import write_many_atomic
 from .findings import Finding
-from .package import open_package
+from .package import open_package, writable_package
 from .tables import Table
 
 __all__ = ["canonical_order", "canonical_bytes", "canonical_findings", "format_package", "FormatResult"]
@@ -245,6 +245,8 @@ def format_package(path: str | Path | None = None, *, check: bool = False) -> Fo
     from .validation import read_tables
 
     package = open_package(path)
+    if not check:
+        writable_package(package.root, command="fmt")
     result = FormatResult()
     rewrites = {}
     for t in read_tables(package).values():

@@ -23,7 +23,7 @@ from .diff import PackageDiff, check_against, diff_packages
 from .errors import ConflictDataError, InvalidDataError, UnusableInputError
 from .findings import Report
 from .integrity import SUMS_NAME, sha256_bytes, sha256sums_text
-from .package import Package, open_package
+from .package import Package, open_package, writable_package
 from .refs import git_toplevel, opened, release_tags
 from .semver import bump_version, parse_version
 
@@ -202,6 +202,7 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
     from .validation import validate_package
 
     package = open_package(path)
+    writable_package(package.root, command="release")  # CHANGELOG.md is written beside the descriptor
     report, tables = validate_package(package)
     if not report.valid:
         raise InvalidDataError(report)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..atomic import write_many_atomic
 from ..errors import ConflictDataError, UnusableInputError
-from ..package import open_package
+from ..package import open_package, writable_package
 
 __all__ = ["ImportBatch", "ImportResult", "apply_import", "ImportConflict"]
 
@@ -82,6 +82,8 @@ def _render(header: list[str], rows: list[dict[str, str]], pk: list[str]) -> byt
 def apply_import(batch: ImportBatch, path: str | Path | None = ".", *, dry_run: bool = False) -> ImportResult:
     """Write `batch` into the package at `path` (default: the current folder)."""
     package = open_package(path)
+    if not dry_run:
+        writable_package(package.root, command=f"import {batch.name}")
     result = ImportResult(batch.name, package.display(package.descriptor_path), warnings=list(batch.warnings))
     outputs: dict[Path, bytes] = {}
     new_retractions: list[dict[str, str]] = []
