@@ -34,14 +34,22 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
              progress: Progress | None = None) -> Report:
     """Validate the package at `path` (the bundled dataset by default) and return every finding.
 
-    With `against` (a folder, release archive or git ref of an older version), also fail on ids
-    that vanished without a retraction or were reused for a different record.
+    With `against` (a folder, release archive or git ref of an older version, or `last-release`:
+    the last release found by tag or in releases.json), also fail on ids that vanished without a
+    retraction or were reused for a different record.
     Raises `UnusableInputError` only when a package cannot be read at all.
     """
     package = open_package(path)
+    asked = None
+    if against is not None:
+        from .releases import LAST_RELEASE, resolve_against
+
+        asked, against = against, resolve_against(against, package)
     # Nobody needs the tables afterwards (but `against`, which compares whole records): large
     # files are checked chunk by chunk, in bounded memory.
     report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
+    if against is None and asked is not None:
+        report.notes.append(f"--against {LAST_RELEASE}: no release yet (no tag vX.Y.Z, no releases.json entry); nothing to compare with")
     if against is not None:
         from .diff import check_against
         from .refs import opened
