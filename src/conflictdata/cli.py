@@ -370,7 +370,7 @@ def bump(
         state = "is released with these data" if result.rerelease else "will be the first"
         typer.echo(f"no previous release found: {result.current_version} {state}", err=True)
     else:
-        need = result.required or ("an unknown" if result.diff is None else "no")
+        need = result.required or ("an unknown (see the note)" if result.diff is None else "no")
         verdict = "ok" if result.ok else f"too low: set version to at least {result.minimum_version}"
         again = " (released with these data)" if result.rerelease else ""
         typer.echo(f"since {result.previous_version} ({result.previous}): {need} bump required, minimum {result.minimum_version}; "

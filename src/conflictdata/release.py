@@ -125,7 +125,7 @@ def _reissue(package: Package, last: Release, current: str) -> BumpReport | None
     if last.digest is None or last.digest == current_digest(package):
         return None
     return BumpReport(last.origin, current, current, "patch", bump_version(current, "patch"), False, None, None, reissue=True,
-                      note="at least a patch: " + missing_data(last, "the exact bump"))
+                      note="at least a patch; " + missing_data(last, "the exact bump"))
 
 
 def check_bump(package: Package, tables: dict | None = None, *, against: str | Path | None = None) -> BumpReport:
@@ -316,7 +316,7 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
         # The last release's data are not here (the record only): a re-release keeps its entry.
         entry = _existing_entry(changelog_path, version) if bump.rerelease else None
         if entry is None:
-            raise ReleaseRefused(missing_data(Release(bump.previous_version or "", None, bump.previous), f"cannot check {version}"))
+            raise ReleaseRefused(missing_data(Release(bump.previous_version or "", None, bump.previous), f"checking {version} against the last release"))
     if bump.previous_spec is not None:
         with opened(bump.previous_spec, repo=git_toplevel(package.root)) as old:
             vanished = check_against(old, package, tables)
@@ -370,7 +370,7 @@ def write_bump(package: Package, bump: BumpReport, *, now: str | None = None) ->
         raise ReleaseRefused(f"{current} is released with these very data: nothing to bump (change the data first); "
                              f"{package.descriptor_path} left as it is")
     if bump.previous is not None and (bump.diff is None or bump.minimum_version is None):
-        raise ReleaseRefused(bump.note or missing_data(Release(bump.previous_version or "", None, bump.previous), "bump --write"))
+        raise ReleaseRefused(missing_data(Release(bump.previous_version or "", None, bump.previous), "bump --write"))
     version = current
     if bump.reissue or not bump.ok:
         version = bump.minimum_version or current

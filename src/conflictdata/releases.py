@@ -134,8 +134,9 @@ def find_releases(package: Package) -> list[Release]:
 
 
 def missing_data(release: Release, what: str) -> str:
-    return (f"{what}: the data of {release.version} ({release.origin}) are not in this copy; run in a clone with "
-            f"its history and tags (git fetch --tags --unshallow) or pass --against the {release.version} release archive")
+    """Why `what` cannot be done here: the data of `release` are not in this copy, and how to get them."""
+    return (f"{what} needs the data of {release.version} ({release.origin}), which are not in this copy; run in a clone "
+            f"with its history and tags (git fetch --tags --unshallow) or pass --against the {release.version} release archive")
 
 
 def resolve_against(spec: str | Path | None, package: Package) -> str | Path | None:
