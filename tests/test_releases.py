@@ -110,6 +110,8 @@ def test_release_records_itself_and_a_copy_without_git_refuses_a_reissue(repo: P
     copy = tmp_path / "copy"
     shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".git"))
     assert _cli("bump", str(copy)).exit_code == 0
+    # Its own data again: the same archive, its CHANGELOG entry kept (nothing here to diff with).
+    assert release(copy, out=tmp_path / "again").archive.read_bytes() == first.archive.read_bytes()
     _add_actor_link(copy)
     bumped = _cli("bump", str(copy))
     assert bumped.exit_code == 1

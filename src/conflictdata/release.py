@@ -311,12 +311,11 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
         raise ReleaseRefused(bump.message + (f" ({bump.note})" if bump.note else ""))
     changelog_path = package.root / "CHANGELOG.md"
     version = package.version
-    entry = None
-    if bump.previous is not None and bump.diff is None:
-        # The last release's data are not here (the record only): a re-release keeps its entry.
-        entry = _existing_entry(changelog_path, version) if bump.rerelease else None
-        if entry is None:
-            raise ReleaseRefused(missing_data(Release(bump.previous_version or "", None, bump.previous), f"checking {version} against the last release"))
+    # A re-release (this version, these data) keeps its entry, whatever this copy can diff.
+    entry = _existing_entry(changelog_path, version) if bump.rerelease else None
+    if entry is None and bump.previous is not None and bump.diff is None:
+        # The last release's data are not here (the record only): nothing to check the version with.
+        raise ReleaseRefused(missing_data(Release(bump.previous_version or "", None, bump.previous), f"checking {version} against the last release"))
     if bump.previous_spec is not None:
         with opened(bump.previous_spec, repo=git_toplevel(package.root)) as old:
             vanished = check_against(old, package, tables)
