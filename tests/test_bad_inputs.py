@@ -81,6 +81,7 @@ def run_case(case_id: str, tmp_path: Path) -> tuple[dict, subprocess.CompletedPr
     # Anything a command caches or writes in the user's folders lands inside the watched tree.
     env.update(CONFLICTDATA_CACHE=str(folder / "cache"), HOME=str(folder / "home"), XDG_CACHE_HOME=str(folder / "xdg"),
                COLUMNS="200", NO_COLOR="1", http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9")
+    env.update(spec.get("env", {}))  # e.g. the clock future-date judges by, never the real date
     before = listing(parent)
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", RUN, *spec["args"]],

@@ -49,8 +49,10 @@ def test_a_release_failing_midway_leaves_no_archive_without_its_checksum(tmp_pat
         (pkg / "data/event_actors.csv").read_text() + "EVT-0003,ACT-PRK-AF,supporter,alleged\n")
     import json
 
+    from conflictdata.semver import bump_version
+
     d = json.loads((pkg / "datapackage.json").read_text())
-    d["version"] = "0.2.0"
+    d["version"] = bump_version(d["version"], "minor")
     (pkg / "datapackage.json").write_text(json.dumps(d))
     before_pkg = _tree(pkg)
     fail_on_second_stage(monkeypatch)

@@ -1,7 +1,7 @@
 """Mutation test: single-cell corruptions of the curated core are each reported where they are.
 
 Every cell of the curated core that a rule constrains gives candidate corruptions (a wrong type,
-an enum typo, an id breaking its pattern, a foreign key to nothing, a date after the release, a
+an enum typo, an id breaking its pattern, a foreign key to nothing, a date in the future, a
 negative count); a fixed sample of 60 is applied one at a time to a fresh copy, and `validate`
 must report each with the right table, line and column. The detection rate is printed; it must
 be 100%.
@@ -23,7 +23,8 @@ from pkgcopy import REPO, copy_package
 
 SAMPLE = 60
 SEED = 7
-RELEASE_DAY_AFTER = "2026-11-26"  # datapackage.json's created is 2026-11-25
+TODAY = "2026-11-25"  # the clock the test runs under (rules.today replaced)
+PAST_THE_SLACK = "2026-11-27"  # two days after TODAY: future even with the day of time-zone slack
 MISSING_IDS = {"ACT": "ACT-NOSUCH", "SRC": "SRC-NOSUCH", "EVT": "EVT-9999", "CLM": "CLM-NOSUCH", "STN": "STN-NOSUCH"}
 
 
@@ -61,7 +62,7 @@ def corruptions(field: dict, value: str, fk_targets: dict[str, str]) -> list[tup
         out.append(("abc", "type"))
     if t == "date":
         out.append(("2024-02-30", "type"))
-        out.append((RELEASE_DAY_AFTER, "future-date"))
+        out.append((PAST_THE_SLACK, "future-date"))
     if "enum" in c and value:
         typo = value[:-1]
         if typo not in c["enum"]:
@@ -99,9 +100,12 @@ def core(tmp_path_factory) -> Path:
 
 
 def test_every_sampled_single_cell_corruption_is_reported_at_its_table_line_and_column(core: Path, tmp_path: Path, monkeypatch) -> None:
-    from conflictdata import validate
+    import datetime as dt
+
+    from conflictdata import rules, validate
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(rules, "today", lambda: dt.date.fromisoformat(TODAY))
     pool = candidates(core)
     rules = {c[5] for c in pool}
     assert {"type", "enum", "pattern", "foreign-key", "future-date", "minimum"} <= rules, rules

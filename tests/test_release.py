@@ -30,9 +30,20 @@ def _add_actor_link(pkg: Path) -> None:
     edit_table(pkg, "event_actors", lambda h, rows: (h, rows + [{"event_id": "EVT-0001", "actor_id": "ACT-RUS-AF", "role": "target", "certainty": "alleged"}]))
 
 
+def _set_created(pkg: Path, created: str) -> None:
+    path = pkg / "datapackage.json"
+    d = json.loads(path.read_text())
+    d["created"] = created
+    path.write_text(json.dumps(d, indent=2) + "\n")
+
+
 @pytest.fixture
 def pkg(tmp_path: Path) -> Path:
-    return copy_package(tmp_path / "pkg")
+    """The curated core as version 0.1.0 of 2026-11-25, whatever the repository's version is now."""
+    pkg = copy_package(tmp_path / "pkg")
+    _set_version(pkg, "0.1.0")
+    _set_created(pkg, "2026-11-25T00:00:00Z")
+    return pkg
 
 
 def test_two_releases_of_the_same_data_are_byte_identical(pkg: Path, tmp_path: Path) -> None:

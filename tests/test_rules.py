@@ -23,9 +23,13 @@ from typer.testing import CliRunner, Result
 import conflictdata
 from conflictdata import rules
 from conflictdata.cli import app
+from conflictdata.errors import UnusableInputError
 from conflictdata.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent
+# The clock every test here runs under (rules.today is replaced, never waited for): the day the
+# package was created, so `future-date` findings do not depend on when the tests run.
+TODAY = "2026-11-25"
 
 Key = tuple[str, str, str, int | None, str | None, str]
 
@@ -52,8 +56,11 @@ def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     imported rows), also the working directory, so that findings name files as `data/<table>.csv`."""
     from pkgcopy import copy_package
 
+    import datetime as dt
+
     dst = copy_package(tmp_path / "pkg")
     monkeypatch.chdir(dst)
+    monkeypatch.setattr(rules, "today", lambda: dt.date.fromisoformat(TODAY))
     return dst
 
 
@@ -218,8 +225,8 @@ CELL_EDITS = [
                  [E("stances", 4, "event_id", "stance-target")], id="stance-target-both-set"),
     pytest.param("stances", "STN-0003,ACT-PUTIN-VLADIMIR,,EVT-0002,,", "STN-0003,ACT-PUTIN-VLADIMIR,,,,",
                  [E("stances", 4, "event_id", "stance-target")], id="stance-target-both-empty"),
-    # The package's release date (`created`) is 2026-11-25.
-    pytest.param("stances", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-26,",
+    # Two days after the clock (TODAY, 2026-11-25): past the day of slack for time zones.
+    pytest.param("stances", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-27,",
                  [E("stances", 4, "stance_date", "future-date")], id="future-date"),
     pytest.param("stances", "Putin did not deny their presence on Thursday.", "Putin did not deny their presence on Friday.",
                  [E("stances", 4, "quote", "quote-in-snapshot")], id="quote-in-snapshot"),
@@ -258,9 +265,32 @@ def test_quote_matches_its_snapshot_despite_whitespace_and_straight_quotes(pkg: 
     assert_report(pkg, [], exit_code=0)
 
 
-def test_date_on_the_release_day_is_not_in_the_future(pkg: Path) -> None:
-    replace_once(pkg / "data/stances.csv", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-25,")
+def test_a_date_within_the_day_of_time_zone_slack_is_not_in_the_future(pkg: Path) -> None:
+    replace_once(pkg / "data/stances.csv", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-26,")
     assert_report(pkg, [], exit_code=0)
+
+
+def test_future_date_judges_by_the_clock_not_by_created(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    # Three days after `created` (2026-11-25), a stance dated yesterday is no error...
+    monkeypatch.setattr(rules, "today", lambda: dt.date(2026, 11, 28))
+    replace_once(pkg / "data/stances.csv", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-27,")
+    assert_report(pkg, [], exit_code=0)
+    # ...and one dated two days ahead of the clock is, whatever `created` says.
+    replace_once(pkg / "data/stances.csv", ",does_not_deny,2026-11-27,", ",does_not_deny,2026-11-30,")
+    [finding] = assert_report(pkg, [E("stances", 4, "stance_date", "future-date")])
+    assert finding.message.startswith("2026-11-30 is after today (2026-11-28, UTC")
+
+
+def test_the_clock_can_be_set_for_a_subprocess(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    monkeypatch.setenv("CONFLICTDATA_TODAY", "2031-02-03")
+    assert rules.today() == dt.date(2031, 2, 3)
+    monkeypatch.setenv("CONFLICTDATA_TODAY", "tomorrow")
+    with pytest.raises(UnusableInputError, match="CONFLICTDATA_TODAY='tomorrow' is not a date"):
+        rules.today()
 
 
 # --- snapshots ----------------------------------------------------------------------------------

@@ -66,8 +66,9 @@ def _parquet_bytes(table: Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def write_package(package: Package, tables: dict[str, Table], dest: Path) -> BuildResult:
-    """Write the built package into the empty folder `dest`."""
+def write_package(package: Package, tables: dict[str, Table], dest: Path, *, parquet: bool = True) -> BuildResult:
+    """Write the built package into the empty folder `dest` (`parquet=False`: without the Parquet
+    copies, for the digest of the data alone)."""
     descriptor = copy.deepcopy(package.descriptor)
     result = BuildResult(out=dest, version=package.version)
 
@@ -85,6 +86,8 @@ def write_package(package: Package, tables: dict[str, Table], dest: Path) -> Bui
             put(res["schema"], dump_json(table.resource.schema))
         csv_rel = res["path"]
         res.update(put(csv_rel, canonical_bytes(table)))
+        if not parquet:
+            continue
         parquet_rel = csv_rel.rsplit(".", 1)[0] + ".parquet"
         res[PARQUET_KEY] = {"path": parquet_rel, "format": "parquet", "mediatype": "application/vnd.apache.parquet",
                             **put(parquet_rel, _parquet_bytes(table))}

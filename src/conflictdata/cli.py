@@ -123,7 +123,7 @@ def validate(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: tables on stderr; json: findings on stdout; github: workflow annotations.")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1 if there are any).")] = False,
     max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Report at most N findings (all are still counted, and the verdict is the whole run's).")] = None,
-    against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="An older version (folder, release .zip or git ref): fail if one of its ids vanished without a retraction or now names a different record.")] = None,
+    against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="An older version (folder, release .zip, git ref, or last-release: the last release by tag or releases.json): fail if one of its ids vanished without a retraction or now names a different record.")] = None,
 ) -> None:
     """Check a data package against its schemas and the rules of the data model.
 
@@ -145,6 +145,8 @@ def validate(
       conflictdata validate path/to/datapackage.json --format json | jq '.findings[]'
 
       conflictdata validate . --against v0.1.0      # ids never vanish between releases
+
+      conflictdata validate . --against last-release   # the same, against the last release (tag or releases.json)
     """
     from .validation import validate as run
 
@@ -307,7 +309,7 @@ def build(
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="The older version: a folder, datapackage.json, release .zip, or git ref (e.g. v0.1.0, HEAD~3).")],
+    old: Annotated[str, typer.Argument(help="The older version: a folder, datapackage.json, release .zip, git ref (e.g. v0.1.0, HEAD~3), or last-release (the last release by tag or releases.json).")],
     new: Annotated[Optional[str], typer.Argument(help="The newer version, same forms. Default: the nearest datapackage.json in this "
                                                       "folder or above, else the dataset bundled with conflictdata.", show_default=False)] = None,
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="text on stderr; json or markdown on stdout.")] = DiffFormat.text,
@@ -326,7 +328,8 @@ def diff(
     """
     from . import render_diff
     from .diff import diff_packages
-    from .refs import opened
+    from .refs import git_toplevel, opened
+    from .releases import LAST_RELEASE, resolve_against
 
     label = new
     if new is None:
@@ -335,8 +338,12 @@ def diff(
         new = str(_package(None))
         label = os.path.relpath(new)
     try:
-        with opened(old) as a, opened(new) as b:
-            result = diff_packages(a, b, labels=(old, label))
+        with opened(new) as b:
+            spec = resolve_against(old, b) if old == LAST_RELEASE else old
+            if spec is None:
+                raise UnusableInputError(f"{LAST_RELEASE}: no release yet (no tag vX.Y.Z, no releases.json entry in {b.root}); nothing to compare with")
+            with opened(spec, repo=git_toplevel(b.root) if b.root.exists() else None) as a:
+                result = diff_packages(a, b, labels=(old if spec == old else f"{old} ({spec})", label))
     except UnusableInputError as exc:
         raise _fail(str(exc)) from None
     if format is DiffFormat.json:
@@ -349,60 +356,83 @@ def diff(
         render_diff.text(result)
 
 
+AgainstOpt = Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="The last release (folder, .zip or git ref). Default: the newest of the tags vX.Y.Z and releases.json (as last-release).")]
+
+
 @app.command()
 def bump(
     path: PathArg = None,
-    against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="The last release (folder, .zip or git ref). Default: the newest git tag vX.Y.Z.")] = None,
+    against: AgainstOpt = None,
+    write: Annotated[bool, typer.Option("--write", help="Set version (the smallest the changes need) and created (now, UTC) in datapackage.json.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
 ) -> None:
     """Report the smallest version bump the changes since the last release require.
 
-    Exits 1 when the package's version understates them (the release would be refused).
+    Exits 1 when the package's version understates them, or is already released with other data
+    (the release would be refused). With --write, sets version and created in datapackage.json
+    instead (nothing else in the file changes), so that a release is `bump --write`, commit,
+    `release`.
 
-    Example:
+    Examples:
 
       conflictdata bump . --against v0.1.0
+
+      conflictdata bump . --write
     """
     from .package import open_package
-    from .release import ReleaseRefused, check_bump
+    from .release import ReleaseRefused, check_bump, write_bump
 
-    path = _package(path)
+    path = _package(path, writes="bump --write" if write else None)
     try:
-        result = check_bump(open_package(path), against=against)
+        package = open_package(path)
+        result = check_bump(package, against=against)
+        written = write_bump(package, result) if write else None
     except (UnusableInputError, ReleaseRefused) as exc:
         raise _fail(str(exc)) from None
     if format is OutputFormat.json:
         import json
 
-        typer.echo(json.dumps(result.to_dict(), indent=2))
+        data = result.to_dict()
+        if write:
+            data["written"] = written
+        typer.echo(json.dumps(data, indent=2))
+    elif written is not None:
+        typer.echo(written["summary"], err=True)
+    elif result.reissue:
+        typer.echo(f"conflictdata: error: {result.message}", err=True)
     elif result.previous is None:
-        typer.echo(f"no previous release found: {result.current_version} will be the first", err=True)
+        state = "is released with these data" if result.rerelease else "will be the first"
+        typer.echo(f"no previous release found: {result.current_version} {state}", err=True)
     else:
-        need = result.required or "no"
+        need = result.required or ("an unknown (see the note)" if result.diff is None else "no")
         verdict = "ok" if result.ok else f"too low: set version to at least {result.minimum_version}"
+        again = " (released with these data)" if result.rerelease else ""
         typer.echo(f"since {result.previous_version} ({result.previous}): {need} bump required, minimum {result.minimum_version}; "
-                   f"version is {result.current_version}: {verdict}", err=True)
-    raise typer.Exit(0 if result.ok else 1)
+                   f"version is {result.current_version}{again}: {verdict}", err=True)
+    if result.note and format is not OutputFormat.json:
+        typer.echo(f"note: {result.note}", err=True)
+    raise typer.Exit(0 if result.ok or written is not None else 1)
 
 
 @app.command()
 def release(
     path: PathArg = None,
-    against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="The last release (folder, .zip or git ref). Default: the newest git tag vX.Y.Z.")] = None,
+    against: AgainstOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the archive and its .sha256.")] = Path("dist"),
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
 ) -> None:
     """Write the release archive dist/conflictdata-X.Y.Z.zip and its published checksum.
 
-    Refuses invalid data, ids that vanished without a retraction, and a version that understates
-    the changes since the last release. Adds the release's entry (generated from the diff) to
-    CHANGELOG.md. The archive holds the built package (CSV, Parquet, datapackage.json), README,
-    LICENSE, CHANGELOG, CITATION.cff and SHA256SUMS; releasing the same data twice gives the
-    same bytes.
+    Refuses invalid data, a date after the release's own `created`, ids that vanished without a
+    retraction, a version already released with other data, and a version that understates the
+    changes since the last release. Adds the release's entry (generated from the diff) to
+    CHANGELOG.md and records it in releases.json (version, date, commit, digest of the data).
+    The archive holds the built package (CSV, Parquet, datapackage.json), README, LICENSE,
+    CHANGELOG, CITATION.cff and SHA256SUMS; releasing the same data twice gives the same bytes.
 
     Example:
 
-      conflictdata release . && git tag v$(jq -r .version datapackage.json)
+      conflictdata bump . --write && git commit -am "Version X.Y.Z" && conflictdata release .
     """
     from .errors import InvalidDataError
     from .release import ReleaseRefused, release as run

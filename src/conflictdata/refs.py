@@ -18,7 +18,7 @@ from pathlib import Path
 from .errors import UnusableInputError
 from .package import DESCRIPTOR, Package, open_package
 
-__all__ = ["opened", "git_toplevel", "release_tags"]
+__all__ = ["opened", "git_toplevel", "release_tags", "git_commit", "clean_head"]
 
 GIT_PATHS = [DESCRIPTOR, "schema", "data"]
 
@@ -44,6 +44,25 @@ def release_tags(repo: Path) -> list[str]:
         except ValueError:
             continue
     return [t for _, t in sorted(tags)]
+
+
+def git_commit(repo: Path, ref: str) -> str | None:
+    """The full id of the commit `ref` names in `repo`, or None (unknown here: a shallow clone, a fork)."""
+    out = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=repo, capture_output=True, text=True, timeout=30)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def clean_head(root: Path, paths: list[str] = GIT_PATHS) -> str | None:
+    """HEAD's commit id if `paths` under `root` are exactly as committed there (nothing modified or
+    untracked), else None: only then does that commit hold the data on disk."""
+    repo = git_toplevel(root)
+    if repo is None:
+        return None
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", *paths], cwd=root,
+                            capture_output=True, text=True, timeout=60)
+    if status.returncode != 0 or status.stdout.strip():
+        return None
+    return git_commit(repo, "HEAD")
 
 
 def _extract_git(ref: str, repo: Path, dest: Path) -> Path:

@@ -24,7 +24,7 @@ from .package import Package, safe_join
 from .tables import Table, isin
 
 __all__ = ["RULES", "SCOPES", "run_rows", "run_tables", "views_of", "kept_columns", "links", "context_tables",
-           "normalise_quote", "release_date"]
+           "normalise_quote", "today", "dates_after", "SLACK"]
 
 Rule = Callable[[Package, dict[str, Table]], Iterator[Finding]]
 RULES: dict[str, Rule] = {}
@@ -143,15 +143,34 @@ def _rows(mask: pd.Series | np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
 
 
-def release_date(package: Package) -> dt.date:
-    """The package's release date (`created`), or today for a working copy without one."""
-    created = package.descriptor.get("created")
-    if isinstance(created, str) and len(created) >= 10:
+# Dates are judged against the clock: a claim dated yesterday is no error three days after the
+# package's `created`. One day of slack, as "today" east of UTC is already tomorrow there.
+SLACK = dt.timedelta(days=1)
+
+
+def today() -> dt.date:
+    """Today in UTC, the clock `future-date` judges by. Tests replace this function (or set
+    CONFLICTDATA_TODAY=YYYY-MM-DD for a subprocess) instead of waiting for a date to pass."""
+    import os
+
+    fixed = os.environ.get("CONFLICTDATA_TODAY")
+    if fixed:
         try:
-            return dt.date.fromisoformat(created[:10])
+            return dt.date.fromisoformat(fixed)
         except ValueError:
-            pass
-    return dt.date.today()
+            raise UnusableInputError(f"CONFLICTDATA_TODAY={fixed!r} is not a date YYYY-MM-DD; fix or unset it") from None
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def dates_after(tables: dict[str, Table], limit: dt.date, rule_name: str, why: str) -> Iterator[Finding]:
+    """Every date cell after `limit`, as a finding of `rule_name`: "<date> is after <why>"."""
+    for t in tables.values():
+        for spec in t.specs:
+            if spec.type != "date" or spec.name in t.absent_columns:
+                continue
+            col = t.frame[spec.name]
+            for i in _rows(_after(col, limit)):
+                yield t.finding(i, spec.name, rule_name, f"{col.iat[i]} is after {why}; correct the date")
 
 
 # --- actors -----------------------------------------------------------------------------------
@@ -488,14 +507,8 @@ def _stance_target(package: Package, tables: dict[str, Table]) -> Iterator[Findi
 
 @rule("future-date", rows=("*",))
 def _future(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
-    limit = release_date(package)
-    for t in tables.values():
-        for spec in t.specs:
-            if spec.type != "date" or spec.name in t.absent_columns:
-                continue
-            col = t.frame[spec.name]
-            for i in _rows(_after(col, limit)):
-                yield t.finding(i, spec.name, "future-date", f"{col.iat[i]} is after the package's release date {limit}; correct the date")
+    now = today()
+    yield from dates_after(tables, now + SLACK, "future-date", f"today ({now}, UTC, with a day of slack for time zones)")
 
 
 def _after(col: pd.Series, limit: dt.date) -> np.ndarray:

@@ -37,17 +37,25 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     `path` may also be one data file of a package (e.g. `data/events.csv`): its table is checked
     in the context of the nearest package holding it (foreign keys included), and only that
     table's findings are returned.
-    With `against` (a folder, release archive or git ref of an older version), also fail on ids
-    that vanished without a retraction or were reused for a different record.
+    With `against` (a folder, release archive or git ref of an older version, or `last-release`:
+    the last release found by tag or in releases.json), also fail on ids that vanished without a
+    retraction or were reused for a different record.
     Raises `UnusableInputError` only when a package cannot be read at all.
     """
     if path is not None and (found := table_of_file(path)) is not None:
         root, table = found
         return validate(root, strict=strict, against=against, progress=progress).only(table)
     package = open_package(path)
+    asked = None
+    if against is not None:
+        from .releases import LAST_RELEASE, resolve_against
+
+        asked, against = against, resolve_against(against, package)
     # Nobody needs the tables afterwards (but `against`, which compares whole records): large
     # files are checked chunk by chunk, in bounded memory.
     report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
+    if against is None and asked is not None:
+        report.notes.append(f"--against {LAST_RELEASE}: no release yet (no tag vX.Y.Z, no releases.json entry); nothing to compare with")
     if against is not None:
         from .diff import check_against
         from .refs import opened

@@ -17,6 +17,7 @@ case.json:
   findings_include  like findings, but only a subset (where one defect cascades into many)
   stderr        fragments that must appear on stderr (the file, line and the fix)
   generate      a defect made at test time instead of committed (the 10 MB cell)
+  env           environment variables the command runs with (CONFLICTDATA_TODAY: the clock of future-date)
   xfail         the reason the current behaviour is wrong, when a fix was too large
 """
 
@@ -259,9 +260,9 @@ def key_cases() -> None:
 
 
 def value_cases() -> None:
-    pkg_case("date-future", "a stance dated the day after the package's release date (created 2026-11-25)",
-             cell("stances", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-26,"),
-             findings=[E("stances", 4, "stance_date", "future-date")])
+    pkg_case("date-future", "a stance dated two days after today, the clock set to 2026-11-25 (past the day of time-zone slack)",
+             cell("stances", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-27,"), env={"CONFLICTDATA_TODAY": "2026-11-25"},
+             findings=[E("stances", 4, "stance_date", "future-date", "after today (2026-11-25")])
     pkg_case("date-far-future", "a source published 9999-12-31",
              cell("sources", ",2024-10-29,,en,", ",9999-12-31,,en,"),
              findings=[E("sources", 2, "published_date", "future-date")])
