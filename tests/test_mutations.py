@@ -10,6 +10,7 @@ be 100%.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import random
@@ -23,7 +24,8 @@ from pkgcopy import REPO, copy_package
 
 SAMPLE = 60
 SEED = 7
-RELEASE_DAY_AFTER = "2026-11-26"  # datapackage.json's created is 2026-11-25
+# The day after datapackage.json's `created`: the first day `future-date` rejects.
+RELEASE_DAY_AFTER = str(dt.date.fromisoformat(json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["created"][:10]) + dt.timedelta(days=1))
 MISSING_IDS = {"ACT": "ACT-NOSUCH", "SRC": "SRC-NOSUCH", "EVT": "EVT-9999", "CLM": "CLM-NOSUCH", "STN": "STN-NOSUCH"}
 
 

@@ -9,7 +9,7 @@ form of the CSV files (`fmt.py`). Nothing stops at the first problem.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +31,17 @@ Progress = Callable[[str, int, int], None]
 
 
 def validate(path: str | Path | None = None, *, strict: bool = False, against: str | Path | None = None,
-             progress: Progress | None = None) -> Report:
+             progress: Progress | None = None, select: Iterable[str] | None = None,
+             ignore: Iterable[str] | None = None) -> Report:
     """Validate the package at `path` (the bundled dataset by default) and return every finding.
 
     With `against` (a folder, release archive or git ref of an older version), also fail on ids
-    that vanished without a retraction or were reused for a different record.
-    Raises `UnusableInputError` only when a package cannot be read at all.
+    that vanished without a retraction or were reused for a different record. `select` keeps
+    only the findings of those rules, `ignore` drops those of these (for this run; a rule kept
+    on purpose belongs in the package's acknowledgements table instead).
+    Raises `UnusableInputError` when a package cannot be read at all, or a rule name is unknown.
     """
+    chosen, dropped = _rule_names(select, "--select"), _rule_names(ignore, "--ignore")
     package = open_package(path)
     # Nobody needs the tables afterwards (but `against`, which compares whole records): large
     # files are checked chunk by chunk, in bounded memory.
@@ -49,7 +53,27 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
         with opened(against, repo=_repo_of(package)) as old:
             report.findings += check_against(old, package, tables)
         report.sorted()
+    if chosen is not None or dropped:
+        from .acknowledge import select_rules
+
+        report.findings = select_rules(report.findings, chosen, dropped)
     return report
+
+
+def _rule_names(names: Iterable[str] | None, option: str) -> set[str] | None:
+    """The rule names given (comma-separated lists allowed), every one known."""
+    if names is None:
+        return None
+    from .errors import UnusableInputError
+    from .rulenames import KNOWN_RULES, closest_rule, unknown_rules
+
+    given = {n.strip() for item in names for n in item.split(",") if n.strip()}
+    unknown = unknown_rules(given)
+    if unknown:
+        hints = "".join(f" (did you mean '{c}'?)" for c in map(closest_rule, unknown[:1]) if c)
+        raise UnusableInputError(f"{option}: no rule named {', '.join(repr(u) for u in unknown)}{hints}; "
+                                 f"the rules are: {', '.join(KNOWN_RULES)}")
+    return given
 
 
 def _repo_of(package: Package) -> Path | None:
@@ -116,6 +140,9 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
         step("data-model rules", done, total)
         findings += rules.run_tables(package, tables, views)
         findings += fmt.canonical_findings(tables)
+        from .acknowledge import apply_acknowledgements
+
+        findings = apply_acknowledgements(package, tables, findings)
     step("done", total, total)
     from .delegated import delegated_fields
 
