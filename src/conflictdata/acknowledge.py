@@ -19,7 +19,7 @@ import numpy as np
 from .findings import Finding
 from .package import Package
 from .rulenames import KNOWN_RULES, closest_rule
-from .tables import Table, concat, iter_batches, subset
+from .tables import Table, concat, iter_batches, read_table, subset
 
 __all__ = ["TABLE", "apply_acknowledgements", "select_rules"]
 
@@ -50,10 +50,13 @@ def apply_acknowledgements(package: Package, tables: dict[str, Table], findings:
     """`findings` with the acknowledged warnings marked, and the findings about the table's own
     rows added (an unknown rule, a duplicate, a row that acknowledges an error, a stale row)."""
     table = tables.get(TABLE)
+    if table is not None and table.partial:
+        table = read_table(package, package.resources[TABLE])  # read in chunks: now whole (it is small)
     if table is None or any(c not in table.raw.columns for c in _COLUMNS):
         return findings
-    # A rule name the column checks already reported (required, pattern) is not judged again.
-    flagged = {f.row for f in findings if f.table == TABLE and f.column == "rule"}
+    # A row whose rule or table the column checks already reported (required, pattern, enum)
+    # matches nothing; saying so again would add nothing.
+    flagged = {f.row for f in findings if f.table == TABLE and f.column in ("rule", "table")}
     acks, out = _read(table, flagged)
     by_target: dict[tuple[str, str], list[_Ack]] = {}
     for ack in acks:
