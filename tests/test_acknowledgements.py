@@ -189,8 +189,8 @@ def test_an_unknown_rule_name_exits_2_with_the_known_rules(pkg: Path) -> None:
     result = cli(pkg, "--select", "claim-value-ordr")
     assert result.exit_code == 2
     assert "--select: no rule named 'claim-value-ordr' (did you mean 'claim-value-order'?)" in result.output
-    assert "the rules are: " + ", ".join(KNOWN_RULES) in result.output.replace("\n", " ").replace("  ", " ") or \
-        all(rule in result.output for rule in KNOWN_RULES)
+    listed = result.output[result.output.index("the rules are: "):]
+    assert all(rule in listed for rule in KNOWN_RULES)
     assert cli(pkg, "--ignore", "enum,nosuch").exit_code == 2
 
 
