@@ -66,10 +66,12 @@ def apply_acknowledgements(package: Package, tables: dict[str, Table], findings:
     hit_errors: dict[_Ack, Finding] = {}
     marked: list[Finding] = []
     for f in findings:
-        candidates = by_target.get((f.rule, f.table or "")) if f.table else None
+        candidates = by_target.get((f.rule, f.table))
         if not candidates:
             marked.append(f)
             continue
+        # No record id: a file-level finding, or a row of a table without a primary key (which
+        # only rule and table can name).
         record_id = ids.of(f.table, f.row) if f.row is not None else None
         hits = [a for a in candidates if a.matches(f, record_id)]
         if hits and f.severity == "error":
