@@ -183,6 +183,7 @@ def test_select_and_ignore_keep_the_findings_of_some_rules(pkg: Path) -> None:
     assert report_of(pkg, "--ignore", "acknowledgement-stale", "--strict", exit_code=1) == [(*W_CLAIM, False)]
     assert report_of(pkg, "--ignore", "acknowledgement-stale", "--ignore", "claim-value-order", "--strict", exit_code=0) == []
     assert [f.rule for f in validate(pkg, select={"claim-value-order", "enum"}).findings] == ["claim-value-order"]
+    assert [f.rule for f in validate(pkg, select="claim-value-order,enum").findings] == ["claim-value-order"]
 
 
 def test_an_unknown_rule_name_exits_2_with_the_known_rules(pkg: Path) -> None:

@@ -64,6 +64,8 @@ def _rule_names(names: Iterable[str] | None, option: str) -> set[str] | None:
     """The rule names given (comma-separated lists allowed), every one known."""
     if names is None:
         return None
+    if isinstance(names, str):
+        names = [names]
     from .errors import UnusableInputError
     from .rulenames import KNOWN_RULES, closest_rule, unknown_rules
 
