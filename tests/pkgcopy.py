@@ -19,7 +19,9 @@ def _curated_only(path: Path) -> None:
 
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    kept = [rows[0]] + [r for r in rows[1:] if not (r and r[0].startswith(IMPORTED))]
+    # An acknowledgement names its record in record_id (its third column), not first.
+    at = 2 if path.name == "acknowledgements.csv" else 0
+    kept = [rows[0]] + [r for r in rows[1:] if not (r and r[at].startswith(IMPORTED))]
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(kept)
     path.write_bytes(buf.getvalue().encode("utf-8"))

@@ -19,7 +19,17 @@ TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casua
 
 
 def test_one_schema_per_table_of_the_data_model() -> None:
-    assert sorted(p.stem for p in (REPO / "schema").glob("*.json")) == sorted([*TABLES, "retractions", "countries"])
+    assert sorted(p.stem for p in (REPO / "schema").glob("*.json")) == sorted([*TABLES, "retractions", "countries", "acknowledgements"])
+
+
+def test_acknowledgements_name_any_table_of_the_package_and_have_no_primary_key() -> None:
+    schema = json.loads((REPO / "schema/acknowledgements.json").read_text())
+    [table] = [f for f in schema["fields"] if f["name"] == "table"]
+    assert table["constraints"]["enum"] == [r["name"] for r in json.loads((REPO / "datapackage.json").read_text())["resources"]]
+    # record_id and column may be empty (a file-level finding, all columns), which a primary key
+    # forbids; the four identify a row all the same (sorted and diffed by them).
+    assert "primaryKey" not in schema and schema["uniqueKeys"] == [["rule", "table", "record_id", "column"]]
+    assert [f["name"] for f in schema["fields"] if not f.get("description")] == []
 
 
 @pytest.mark.parametrize("name", [*TABLES, "retractions", "countries"])

@@ -17,13 +17,28 @@ DATE = pd.ArrowDtype(pa.date32())
 
 def test_load_returns_every_table_of_the_bundled_dataset() -> None:
     tables = conflictdata.load()
-    assert list(tables) == ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries"]
+    assert list(tables) == ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries",
+                            "acknowledgements"]
     assert {name: len(df) for name, df in tables.items() if name != "countries"} == {
         # curated core + General Staff (1 source, 1 actor, 1688 claims) + UCDP GED 22.1 Ukraine
         # (2 sources, 9 actors, 2989 events with 2 sides, 1 source link and 1 claim each)
         "sources": 2 + 1 + 2, "actors": 11 + 1 + 9, "events": 3 + 2989, "event_actors": 5 + 2 * 2989,
         "event_sources": 3 + 2989, "casualty_claims": 1 + 1688 + 2989, "stances": 3, "retractions": 0,
+        # UCDP's 13 events with estimates out of order and its 2 homonym actors (docs/sources/ucdp-ged.md)
+        "acknowledgements": 13 + 2,
     }
+
+
+def test_load_returns_the_acknowledged_quirks_with_their_reasons() -> None:
+    acks = conflictdata.load_table("acknowledgements")
+    assert list(acks.columns) == ["rule", "table", "record_id", "column", "reason", "acknowledged_date"]
+    assert acks["acknowledged_date"].dtype == DATE and acks["reason"].str.len().min() > 0
+    claims = acks[acks["rule"] == "claim-value-order"]
+    # Each acknowledged claim is one of UCDP's, and really has its estimates out of order.
+    loaded = conflictdata.load_table("casualty_claims").set_index("claim_id").loc[list(claims["record_id"])]
+    low, best, high = (loaded[c].astype("Float64") for c in ("value_low", "value_best", "value_high"))
+    assert ((low > best) | (best > high) | (low > high)).fillna(False).all()
+    assert set(claims["table"]) == {"casualty_claims"} and claims["column"].isna().all()
 
 
 def test_load_dtypes_follow_the_schema() -> None:

@@ -10,6 +10,7 @@ be 100%.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import random

@@ -14,7 +14,10 @@ import pytest
 from conflictdata.errors import InvalidDataError
 from conflictdata.release import ReleaseRefused, release
 from conflictdata.validation import validate
-from pkgcopy import copy_package, edit_table
+from pkgcopy import REPO, copy_package, edit_table
+
+# A release is dated from datapackage.json's `created`.
+CREATED = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["created"][:10]
 
 TOP_FILES = ["CHANGELOG.md", "CITATION.cff", "LICENSE", "README.md", "SHA256SUMS", "datapackage.json"]
 
@@ -79,7 +82,7 @@ def test_the_extracted_archive_validates_with_both_tools(pkg: Path, tmp_path: Pa
     sums = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=root, capture_output=True, text=True)
     assert sums.returncode == 0, sums.stdout + sums.stderr
     citation = (root / "CITATION.cff").read_text()
-    assert "version: 0.1.0\n" in citation and "date-released: 2026-11-25\n" in citation and "license: CC-BY-4.0\n" in citation
+    assert "version: 0.1.0\n" in citation and f"date-released: {CREATED}\n" in citation and "license: CC-BY-4.0\n" in citation
 
 
 def test_a_release_that_understates_its_version_is_refused(pkg: Path, tmp_path: Path) -> None:
@@ -93,7 +96,7 @@ def test_a_release_that_understates_its_version_is_refused(pkg: Path, tmp_path: 
     second = release(pkg, against=first.archive, out=tmp_path / "dist")
     assert second.bump.required == "minor" and second.bump.minimum_version == "0.2.0"
     changelog = (pkg / "CHANGELOG.md").read_text()
-    assert changelog.index("## 0.2.0 — 2026-11-25") < changelog.index("## 0.1.0 — 2026-11-25")
+    assert changelog.index(f"## 0.2.0 — {CREATED}") < changelog.index(f"## 0.1.0 — {CREATED}")
     assert "Changes since 0.1.0 (a minor release):\n\n- `event_actors`: 1 added\n" in changelog
 
 

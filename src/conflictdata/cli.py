@@ -124,6 +124,9 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1 if there are any).")] = False,
     max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Report at most N findings (all are still counted, and the verdict is the whole run's).")] = None,
     against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="An older version (folder, release .zip, git ref, or last-release: the last release by tag or releases.json): fail if one of its ids vanished without a retraction or now names a different record.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", metavar="RULE,…", help="Report only the findings of these rules (comma-separated, repeatable), for this run.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="RULE,…", help="Leave out the findings of these rules, for this run (to keep a warning for good, acknowledge it in data/acknowledgements.csv).")] = None,
+    show_acknowledged: Annotated[bool, typer.Option("--show-acknowledged", help="Also list the warnings data/acknowledgements.csv acknowledges (text format; they are always counted).")] = False,
 ) -> None:
     """Check a data package against its schemas and the rules of the data model.
 
@@ -147,13 +150,15 @@ def validate(
       conflictdata validate . --against v0.1.0      # ids never vanish between releases
 
       conflictdata validate . --against last-release   # the same, against the last release (tag or releases.json)
+
+      conflictdata validate . --select foreign-key,primary-key
     """
     from .validation import validate as run
 
     path = _package(path)
     bar = _DelayedProgress()
     try:
-        report = run(path, strict=strict, against=against, progress=bar.update)
+        report = run(path, strict=strict, against=against, progress=bar.update, select=select, ignore=ignore)
     except UnusableInputError as exc:
         raise _fail(str(exc)) from None
     finally:
@@ -165,7 +170,7 @@ def validate(
     elif format is OutputFormat.github:
         render.render_github(report, max_findings=max_findings)
     else:
-        render.render_text(report, max_findings=max_findings)
+        render.render_text(report, max_findings=max_findings, show_acknowledged=show_acknowledged)
     raise typer.Exit(0 if report.valid else 1)
 
 

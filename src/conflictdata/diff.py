@@ -112,7 +112,7 @@ def id_tables(package: Package) -> list[str]:
 
 def _keyed(t: Table) -> tuple[pd.DataFrame, dict[str, int | None]]:
     raw = clean_frame(t.raw)
-    pk = t.resource.primary_key
+    pk = t.resource.row_key
     keys = raw[pk].agg("|".join, axis=1) if len(raw) else pd.Series([], dtype=str)
     lines = {k: t.line(i) for i, k in enumerate(keys)}
     return raw.set_axis(keys, axis=0), lines

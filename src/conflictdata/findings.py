@@ -29,9 +29,15 @@ class Finding:
     # The record's number as frictionless counts rows (header = 1, blank rows included); for
     # Parquet and inline data, where there is no line to open, the only position there is.
     row: int | None = None
+    # A warning the package's `acknowledgements` table keeps on purpose (acknowledge.py): still
+    # reported, but it does not fail --strict.
+    acknowledged: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.acknowledged:
+            del out["acknowledged"]  # the JSON of an unacknowledged finding stays as it was
+        return out
 
     @property
     def sort_key(self) -> tuple:
@@ -55,11 +61,16 @@ class Report:
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
+        """The warnings not acknowledged by the package."""
+        return [f for f in self.findings if f.severity == "warning" and not f.acknowledged]
+
+    @property
+    def acknowledged(self) -> list[Finding]:
+        return [f for f in self.findings if f.acknowledged]
 
     @property
     def valid(self) -> bool:
-        """No errors, and no warnings either when the report is strict."""
+        """No errors, and no unacknowledged warnings either when the report is strict."""
         return not self.errors and not (self.strict and self.warnings)
 
     def only(self, table: str) -> Report:
@@ -80,6 +91,7 @@ class Report:
             "strict": self.strict,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "acknowledged": len(self.acknowledged),
             "rows": self.rows,
             "notes": self.notes,
             "findings": [f.to_dict() for f in self.findings],

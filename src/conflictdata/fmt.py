@@ -45,8 +45,9 @@ def _clean(cell: str) -> str:
 
 
 def canonical_order(table: Table) -> pd.Index:
-    """Row order of the canonical form: by primary key, typed where it parsed (numbers as numbers), stable."""
-    pk = [c for c in table.resource.primary_key if c in table.raw.columns]
+    """Row order of the canonical form: by primary key (else the first unique key), typed where it
+    parsed (numbers as numbers), stable."""
+    pk = [c for c in table.resource.row_key if c in table.raw.columns]
     if not pk or not len(table.raw):
         return table.raw.index
     import pyarrow as pa

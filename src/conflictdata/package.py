@@ -59,6 +59,15 @@ class Resource:
         return [pk] if isinstance(pk, str) else list(pk)
 
     @property
+    def row_key(self) -> list[str]:
+        """The fields that identify a row, for sorting and diffing: the primary key, else the
+        first of `uniqueKeys` (Table Schema v2; its fields may be empty, e.g. acknowledgements)."""
+        if self.primary_key:
+            return self.primary_key
+        keys = self.schema.get("uniqueKeys") or []
+        return list(keys[0]) if keys and isinstance(keys[0], list) else []
+
+    @property
     def foreign_keys(self) -> list[dict[str, Any]]:
         out = []
         for fk in self.schema.get("foreignKeys") or []:

@@ -19,6 +19,8 @@ def verdict_line(report: Report) -> str:
     rows = sum(report.rows.values())
     e, w = len(report.errors), len(report.warnings)
     counts = f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+    if (a := len(report.acknowledged)):
+        counts += f", {a} acknowledged"
     where = f"{len(report.rows)} tables, {rows} rows"
     if report.valid:
         return f"valid: {report.package} ({where}; {counts})"
@@ -26,7 +28,8 @@ def verdict_line(report: Report) -> str:
     return f"invalid: {report.package} ({where}; {counts}){why}"
 
 
-def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: int | None = None) -> None:
+def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: int | None = None,
+                show_acknowledged: bool = False) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -44,17 +47,19 @@ def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: 
     console.print(summary)
     for note in report.notes:
         console.print(f"note: {escape(note)}", highlight=False)
-    shown = report.findings if max_findings is None else report.findings[:max_findings]
+    # Acknowledged warnings are counted in the verdict, listed only on request.
+    listed = report.findings if show_acknowledged else [f for f in report.findings if not f.acknowledged]
+    shown = listed if max_findings is None else listed[:max_findings]
     # One finding per line, compiler style (file:line: severity [rule] column: message), so
     # editors and terminals can jump to the place and nothing wraps into a narrow table cell.
     for f in shown:
-        mark = "[red]error[/]" if f.severity == "error" else "[yellow]warning[/]"
+        mark = "[red]error[/]" if f.severity == "error" else "[dim]acknowledged warning[/]" if f.acknowledged else "[yellow]warning[/]"
         where = f"{f.file or report.package}{':' + str(f.line) if f.line else ''}"
         col = f" {f.column}" if f.column else ""
         value = f" (value: {escape(f.value[:80] + ('…' if len(f.value) > 80 else ''))})" if f.value else ""
         console.print(f"{escape(where)}: {mark} [bold]\\[{f.rule}][/]{escape(col)}: {escape(f.message)}{value}", highlight=False)
-    if len(shown) < len(report.findings):
-        console.print(f"… and {len(report.findings) - len(shown)} more (raise --max-findings)")
+    if len(shown) < len(listed):
+        console.print(f"… and {len(listed) - len(shown)} more (raise --max-findings)")
     style = "green" if report.valid else "red"
     console.print(f"[{style}]{verdict_line(report)}[/]", highlight=False)
 
@@ -81,7 +86,8 @@ def _escape_prop(s: str) -> str:
 def render_github(report: Report, stream: IO[str] | None = None, *, max_findings: int | None = None) -> None:
     """GitHub Actions workflow commands: one `::error`/`::warning` line per finding."""
     out = stream or sys.stdout
-    for f in report.findings[:max_findings]:
+    # An acknowledged warning is kept on purpose: no annotation on every run (the verdict counts it).
+    for f in [f for f in report.findings if not f.acknowledged][:max_findings]:
         props = []
         if f.file:
             props.append(f"file={_escape_prop(f.file)}")

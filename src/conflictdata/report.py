@@ -231,20 +231,21 @@ def _section_counts(package: Package, tables: Mapping[str, pd.DataFrame]) -> str
 
 
 def _section_validation(report: Report) -> str:
-    counts: Counter[tuple[str, str]] = Counter((f.rule, f.severity) for f in report.findings)
+    counts: Counter[tuple[str, str]] = Counter((f.rule, "acknowledged" if f.acknowledged else f.severity) for f in report.findings)
     first: dict[str, Any] = {}
     for f in report.findings:
         first.setdefault(f.rule, f)
     rules = sorted({rule for rule, _ in counts})
-    verdict = ("valid" if report.valid else "invalid") + f": {len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    verdict = ("valid" if report.valid else "invalid") + f": {len(report.errors)} error(s), {len(report.warnings)} warning(s), {len(report.acknowledged)} acknowledged"
     rows = []
     for rule in rules:
         f = first[rule]
         where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
         rows.append((f"<code>{esc(rule)}</code>", f'<span class="num">{counts[(rule, "error")]}</span>',
                      f'<span class="num">{counts[(rule, "warning")]}</span>',
+                     f'<span class="num">{counts[(rule, "acknowledged")]}</span>',
                      f'<span class="muted">{esc(where)}</span> {esc(f.message)}'))
-    table = _table(["rule", "errors", "warnings", "first finding"], rows, "findings") if rows else "<p>No findings.</p>"
+    table = _table(["rule", "errors", "warnings", "acknowledged", "first finding"], rows, "findings") if rows else "<p>No findings.</p>"
     return (f'<h2 id="validation">Validation</h2><p class="verdict">{esc(verdict)} '
             f'<span class="muted">(<code>conflictdata validate</code> lists each finding with its file and line)</span></p>' + table)
 

@@ -9,7 +9,7 @@ form of the CSV files (`fmt.py`). Nothing stops at the first problem.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +31,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def validate(path: str | Path | None = None, *, strict: bool = False, against: str | Path | None = None,
-             progress: Progress | None = None) -> Report:
+             progress: Progress | None = None, select: Iterable[str] | None = None,
+             ignore: Iterable[str] | None = None) -> Report:
     """Validate the package at `path` (the bundled dataset by default) and return every finding.
 
     `path` may also be one data file of a package (e.g. `data/events.csv`): its table is checked
@@ -39,12 +40,15 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     table's findings are returned.
     With `against` (a folder, release archive or git ref of an older version, or `last-release`:
     the last release found by tag or in releases.json), also fail on ids that vanished without a
-    retraction or were reused for a different record.
-    Raises `UnusableInputError` only when a package cannot be read at all.
+    retraction or were reused for a different record. `select` keeps only the findings of those
+    rules, `ignore` drops those of these (for this run; a rule kept on purpose belongs in the
+    package's acknowledgements table instead).
+    Raises `UnusableInputError` when a package cannot be read at all, or a rule name is unknown.
     """
+    chosen, dropped = _rule_names(select, "--select"), _rule_names(ignore, "--ignore")
     if path is not None and (found := table_of_file(path)) is not None:
         root, table = found
-        return validate(root, strict=strict, against=against, progress=progress).only(table)
+        return validate(root, strict=strict, against=against, progress=progress, select=select, ignore=ignore).only(table)
     package = open_package(path)
     asked = None
     if against is not None:
@@ -63,7 +67,29 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
         with opened(against, repo=_repo_of(package)) as old:
             report.findings += check_against(old, package, tables)
         report.sorted()
+    if chosen is not None or dropped:
+        from .acknowledge import select_rules
+
+        report.findings = select_rules(report.findings, chosen, dropped)
     return report
+
+
+def _rule_names(names: Iterable[str] | None, option: str) -> set[str] | None:
+    """The rule names given (comma-separated lists allowed), every one known."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [names]
+    from .errors import UnusableInputError
+    from .rulenames import KNOWN_RULES, closest_rule, unknown_rules
+
+    given = {n.strip() for item in names for n in item.split(",") if n.strip()}
+    unknown = unknown_rules(given)
+    if unknown:
+        hints = "".join(f" (did you mean '{c}'?)" for c in map(closest_rule, unknown[:1]) if c)
+        raise UnusableInputError(f"{option}: no rule named {', '.join(repr(u) for u in unknown)}{hints}; "
+                                 f"the rules are: {', '.join(KNOWN_RULES)}")
+    return given
 
 
 def _repo_of(package: Package) -> Path | None:
@@ -130,6 +156,9 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
         step("data-model rules", done, total)
         findings += rules.run_tables(package, tables, views)
         findings += fmt.canonical_findings(tables)
+        from .acknowledge import apply_acknowledgements
+
+        findings = apply_acknowledgements(package, tables, findings)
     step("done", total, total)
     from .delegated import delegated_fields
 
