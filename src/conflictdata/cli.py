@@ -11,20 +11,97 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+import typer.core
 
 from .errors import UnusableInputError
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
+class _Argument(typer.core.TyperArgument):
+    """An argument shown as a word in capitals (`PATH`, `[NEW]`), without a `<type>` beside it."""
+
+    @property
+    def display_name_raw(self) -> str:
+        return self.metavar or self.name.upper()
+
+    def _usage_display_name(self) -> str:
+        return self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+class _Option(typer.core.TyperOption):
+    """An option whose value reads as a word (`N`, `OLD`, `text|json`) and whose wrong choice
+    says what it is and what to choose, not a type checker's wording."""
+
+    def _choices(self) -> list[str] | None:
+        desc = getattr(self, "type_descriptor", None)
+        if desc is not None:
+            choices = desc.choices if desc.is_choice else None
+        else:  # typer before 0.29: a click.Choice
+            choices = getattr(getattr(self, "type", None), "choices", None)
+        return [str(getattr(c, "value", c)) for c in choices] if choices else None
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        if self.is_flag:
+            return None
+        if self.metavar is not None:
+            return self.metavar
+        choices = self._choices()
+        if choices:
+            return "|".join(choices)
+        desc = getattr(self, "type_descriptor", None)
+        if desc is not None and getattr(desc, "annotation", None) is int:
+            return "N"
+        return max(self.opts, key=len).lstrip("-").replace("-", "_").upper()
+
+    def process_value(self, ctx: Any, value: Any) -> Any:
+        try:
+            return super().process_value(ctx, value)
+        except typer.BadParameter:
+            choices = self._choices()
+            if not choices or isinstance(value, Enum):
+                raise
+            noun = _CHOICE_NOUNS.get(self.name or "", (self.name or "value").replace("_", " "))
+            article = "an" if noun[:1] in "aeiou" else "a"
+            raise typer.BadParameter(f"'{value}' is not {article} {noun}; choose {', '.join(choices)}", ctx=ctx, param=self) from None
+
+
+_CHOICE_NOUNS = {"to": "export format"}
+
+
+class _Command(typer.core.TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is typer.core.TyperArgument:
+                param.__class__ = _Argument
+            elif type(param) is typer.core.TyperOption:
+                param.__class__ = _Option
+
+
+class _Typer(typer.Typer):
+    """Every command with `-h` as well as `--help`, and arguments and options shown as words."""
+
+    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
+_CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+app = _Typer(
     name="conflictdata",
     help="Validate, format and load the conflictdata dataset: attributed conflict claims with their sources.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help and errors: no boxes that wrap an error message mid-sentence in a CI log.
+    rich_markup_mode=None,
+    context_settings=_CONTEXT,
 )
 
 
@@ -34,9 +111,31 @@ class OutputFormat(str, Enum):
     github = "github"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+def _fail(message: str, code: int = 2, format: Enum | None = None, title: str | None = None) -> typer.Exit:
+    """Say why on stderr (and as an `::error` annotation with `--format github`); the exit to raise."""
     typer.echo(f"conflictdata: error: {message}", err=True)
+    if format is not None and format.value == "github":
+        _say(format, "error", message, title=title)
     return typer.Exit(code)
+
+
+def _say(format: Enum, level: str, message: str, *, title: str | None = None, file: str | None = None) -> None:
+    """A result for people: a line on stderr, or with `--format github` an annotation
+    (`::error`/`::warning`/`::notice`) on stdout, where a workflow shows it."""
+    if format.value == "github":
+        from .render import annotation
+
+        typer.echo(annotation(level, message, file=file, title=title))
+    else:
+        typer.echo(message if level == "notice" else f"{level}: {message}", err=True)
 
 
 def _version(value: bool) -> None:
@@ -99,7 +198,9 @@ PathArg = Annotated[
 @app.command()
 def validate(
     path: PathArg = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: tables on stderr; json: findings on stdout; github: workflow annotations.")] = OutputFormat.text,
+    format: Annotated[ValidateFormat, typer.Option("--format", "-f", help="text: one finding per line; json: the report; github: workflow annotations; "
+                                                   "sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML. Findings go to stdout, "
+                                                   "the summary and verdict to stderr.")] = ValidateFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1 if there are any).")] = False,
     max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Report at most N findings (all are still counted, and the verdict is the whole run's).")] = None,
     against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="An older version (folder, release .zip or git ref): fail if one of its ids vanished without a retraction or now names a different record.")] = None,
@@ -119,6 +220,10 @@ def validate(
 
       conflictdata validate . --format github    # in CI, from a checkout
 
+      conflictdata validate . --format sarif > conflictdata.sarif   # for GitHub code scanning
+
+      conflictdata validate . | grep -c warning   # findings on stdout, one per line
+
       conflictdata validate path/to/datapackage.json --format json | jq '.findings[]'
 
       conflictdata validate . --against v0.1.0      # ids never vanish between releases
@@ -129,17 +234,14 @@ def validate(
     try:
         report = run(path, strict=strict, against=against, progress=bar.update)
     except UnusableInputError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), format=format, title="validate") from None
     finally:
         bar.close()
     from . import render
 
-    if format is OutputFormat.json:
-        render.render_json(report, max_findings=max_findings)
-    elif format is OutputFormat.github:
-        render.render_github(report, max_findings=max_findings)
-    else:
-        render.render_text(report, max_findings=max_findings)
+    renderer = {ValidateFormat.json: render.render_json, ValidateFormat.github: render.render_github,
+                ValidateFormat.sarif: render.render_sarif, ValidateFormat.junit: render.render_junit}.get(format, render.render_text)
+    renderer(report, max_findings=max_findings)
     raise typer.Exit(0 if report.valid else 1)
 
 
@@ -233,19 +335,23 @@ class DiffFormat(str, Enum):
     markdown = "markdown"
 
 
-def _invalid(exc: Exception) -> typer.Exit:
-    """Render an InvalidDataError's findings on stderr and exit 1."""
+def _invalid(exc: Exception, format: Enum | None = None) -> typer.Exit:
+    """Render an InvalidDataError's findings (on stderr; annotations on stdout with `--format
+    github`, where stdout holds no other result) and exit 1."""
     from . import render
 
-    render.render_text(exc.report, max_findings=50)
+    if format is not None and format.value == "github":
+        render.render_github(exc.report, max_findings=50)
+    else:
+        render.render_text(exc.report, sys.stderr, max_findings=50)
     return typer.Exit(1)
 
 
 @app.command()
 def build(
     path: PathArg = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write; replaced only when the new build is complete.")] = Path("build"),
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: a summary on stderr; json: the files and their sha256 on stdout.")] = OutputFormat.text,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder to write; replaced only when the new build is complete.")] = Path("build"),
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: a summary on stderr; json: the files and their sha256 on stdout; github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Build the complete data package: every table as canonical CSV and Parquet, checksummed.
 
@@ -265,18 +371,18 @@ def build(
     try:
         result = run(path, out)
     except UnusableInputError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), format=format, title="build") from None
     except InvalidDataError as exc:
         typer.echo("conflictdata: error: the data is invalid; nothing was built", err=True)
-        raise _invalid(exc) from None
+        raise _invalid(exc, format) from None
     if format is OutputFormat.json:
         import json
 
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        typer.echo(f"built {result.out} (version {result.version}): {len(result.files)} files, SHA256SUMS written", err=True)
+        _say(format, "notice", f"built {result.out} (version {result.version}): {len(result.files)} files, SHA256SUMS written", title="build")
         for w in result.withheld_snapshots:
-            typer.echo(f"  withheld (license does not allow redistribution): {w}", err=True)
+            _say(format, "notice", f"  withheld (license does not allow redistribution): {w}", title="build", file=w)
 
 
 @app.command()
@@ -320,7 +426,7 @@ def diff(
 def bump(
     path: PathArg = None,
     against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="The last release (folder, .zip or git ref). Default: the newest git tag vX.Y.Z.")] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Report the smallest version bump the changes since the last release require.
 
@@ -336,18 +442,19 @@ def bump(
     try:
         result = check_bump(open_package(path), against=against)
     except (UnusableInputError, ReleaseRefused) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), format=format, title="bump") from None
     if format is OutputFormat.json:
         import json
 
         typer.echo(json.dumps(result.to_dict(), indent=2))
     elif result.previous is None:
-        typer.echo(f"no previous release found: {result.current_version} will be the first", err=True)
+        _say(format, "notice", f"no previous release found: {result.current_version} will be the first", title="bump")
     else:
         need = result.required or "no"
         verdict = "ok" if result.ok else f"too low: set version to at least {result.minimum_version}"
-        typer.echo(f"since {result.previous_version} ({result.previous}): {need} bump required, minimum {result.minimum_version}; "
-                   f"version is {result.current_version}: {verdict}", err=True)
+        _say(format, "notice" if result.ok else "error",
+             f"since {result.previous_version} ({result.previous}): {need} bump required, minimum {result.minimum_version}; "
+             f"version is {result.current_version}: {verdict}", title="bump")
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -355,8 +462,8 @@ def bump(
 def release(
     path: PathArg = None,
     against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="The last release (folder, .zip or git ref). Default: the newest git tag vX.Y.Z.")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the archive and its .sha256.")] = Path("dist"),
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the archive and its .sha256.")] = Path("dist"),
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Write the release archive dist/conflictdata-X.Y.Z.zip and its published checksum.
 
@@ -376,19 +483,20 @@ def release(
     try:
         result = run(path, against=against, out=out)
     except (UnusableInputError, ReleaseRefused) as exc:
-        raise _fail(str(exc), 1 if isinstance(exc, ReleaseRefused) else 2) from None
+        raise _fail(str(exc), 1 if isinstance(exc, ReleaseRefused) else 2, format=format, title="release") from None
     except InvalidDataError as exc:
         typer.echo("conflictdata: error: refusing to release invalid data", err=True)
-        raise _invalid(exc) from None
+        raise _invalid(exc, format) from None
     if format is OutputFormat.json:
         import json
 
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        typer.echo(f"released {result.archive} (sha256 {result.sha256})", err=True)
+        _say(format, "notice", f"released {result.archive} (sha256 {result.sha256})", title="release")
 
 
-import_app = typer.Typer(help="Import openly licensed upstream datasets into the package, with their provenance.", no_args_is_help=True)
+import_app = _Typer(help="Import openly licensed upstream datasets into the package, with their provenance.", no_args_is_help=True,
+                    rich_markup_mode=None, context_settings=_CONTEXT)
 app.add_typer(import_app, name="import")
 
 PackageOpt = Annotated[Path, typer.Option("--package", "-p", help="The package to import into (a folder with datapackage.json).")]
@@ -401,13 +509,13 @@ def _render_import(result, format: OutputFormat, dry_run: bool = False) -> None:
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
     for table, c in result.counts.items():
-        typer.echo(f"{table}: {c['added']} added, {c['changed']} changed, {c['removed']} removed, {c['unchanged']} unchanged", err=True)
+        _say(format, "notice", f"{table}: {c['added']} added, {c['changed']} changed, {c['removed']} removed, {c['unchanged']} unchanged", title="import")
     for w in result.warnings:
-        typer.echo(f"warning: {w}", err=True)
+        _say(format, "warning", w, title="import")
     for r in result.retracted[:20]:
-        typer.echo(f"retracted (gone upstream): {r}", err=True)
+        _say(format, "notice", f"retracted (gone upstream): {r}", title="import")
     verb = "would write" if dry_run else "wrote"
-    typer.echo(f"{verb} {', '.join(result.written)}" if result.written else "nothing changed", err=True)
+    _say(format, "notice", f"{verb} {', '.join(result.written)}" if result.written else "nothing changed", title="import")
 
 
 def _run_import(fn, format: OutputFormat, dry_run: bool = False) -> None:
@@ -416,7 +524,7 @@ def _run_import(fn, format: OutputFormat, dry_run: bool = False) -> None:
     try:
         result = fn()
     except (UnusableInputError, ImportConflict) as exc:
-        raise _fail(str(exc), 1 if isinstance(exc, ImportConflict) else 2) from None
+        raise _fail(str(exc), 1 if isinstance(exc, ImportConflict) else 2, format=format, title="import") from None
     _render_import(result, format, dry_run)
 
 
@@ -425,7 +533,7 @@ def import_genstaff_command(
     file: Annotated[Path, typer.Argument(help="russia_losses_personnel.json of the 2022-Ukraine-Russia-War-Dataset (SOURCE.txt beside it).")],
     package: PackageOpt = Path("."),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Import the General Staff of the Armed Forces of Ukraine's daily loss claims into casualty_claims.
 
@@ -445,10 +553,10 @@ def import_genstaff_command(
 @import_app.command("ucdp-ged")
 def import_ucdp_command(
     file: Annotated[Path, typer.Argument(help="A UCDP GED country extract (CSV; 22.1, 20.x or 19.x layout; SOURCE.txt beside it).")],
-    actors: Annotated[Optional[Path], typer.Option("--actors", help="The UCDP Actor dataset CSV, for actor names and types.")] = None,
+    actors: Annotated[Optional[Path], typer.Option("--actors", metavar="FILE", help="The UCDP Actor dataset CSV, for actor names and types.")] = None,
     package: PackageOpt = Path("."),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Import a UCDP GED extract: events, their sides as actors, sources, and UCDP's fatality estimates as claims.
 
@@ -482,7 +590,7 @@ class ResultFormat(str, Enum):
 def export(
     path: PathArg = None,
     to: Annotated[ExportFormat, typer.Option("--to", "-t", help="sqlite, duckdb, geojson (files); jsonl, csv-safe (folders).")] = ...,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The file (sqlite, duckdb, geojson) or folder (jsonl, csv-safe) to write; replaced only when the new export is complete.")] = ...,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="PATH", help="The file (sqlite, duckdb, geojson) or folder (jsonl, csv-safe) to write; replaced only when the new export is complete.")] = ...,
     format: Annotated[ResultFormat, typer.Option("--format", "-f", help="text: a summary on stderr; json: the result on stdout.")] = ResultFormat.text,
 ) -> None:
     """Export the validated tables for other tools: SQLite, DuckDB, GeoJSON, JSON Lines, spreadsheet-safe CSV.
@@ -492,7 +600,7 @@ def export(
     (`datasette FILE` browses it).
 
     duckdb: typed tables with primary keys and the same views (needs the duckdb package:
-    pip install "conflictdata\\[export]", or pip install duckdb).
+    pip install "conflictdata[export]", or pip install duckdb).
 
     geojson: the events that have coordinates, as Points in (longitude, latitude) order.
 
@@ -541,7 +649,7 @@ def export(
 @app.command()
 def report(
     path: PathArg = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html (created if needed).")] = Path("report"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for index.html (created if needed).")] = Path("report"),
     format: Annotated[ResultFormat, typer.Option("--format", "-f", help="text: a message on stderr; json: the result on stdout.")] = ResultFormat.text,
 ) -> None:
     """Write a self-contained HTML report of the dataset: OUT/index.html.
