@@ -27,21 +27,24 @@ class Passage:
 def closest_passage(snapshot: str, quote: str) -> Passage | None:
     """The passage of `snapshot` that the quote matches best (None: they share nothing).
 
-    The longest common run anchors the quote in the snapshot; the quote is then aligned with the
-    snapshot around that anchor, and the first edit of that alignment is where they differ.
+    A run of the quote's words found verbatim in the snapshot (the longest tried first, by
+    `str.find`, so a long snapshot costs little) anchors the quote; the quote is then aligned with
+    the snapshot around that anchor by difflib, and the first edit of that alignment is where
+    they differ.
     """
-    if not quote or not snapshot:
+    found = _anchor(snapshot, quote)
+    if found is None:
         return None
-    anchor = SequenceMatcher(None, snapshot, quote, autojunk=False).find_longest_match(0, len(snapshot), 0, len(quote))
-    if anchor.size == 0:
-        return None
+    at, offset = found
     # The span the quote would occupy if the anchor is right, with room for a few words more or less.
     slack = max(20, len(quote) // 4)
-    lo = max(0, anchor.a - anchor.b - slack)
-    hi = min(len(snapshot), anchor.a + (len(quote) - anchor.b) + slack)
+    lo = max(0, at - offset - slack)
+    hi = min(len(snapshot), at - offset + len(quote) + slack)
     window = snapshot[lo:hi]
     matcher = SequenceMatcher(None, quote, window, autojunk=False)
     blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    if not blocks:
+        return None
     # The passage covers what the quote's unmatched ends stand for in the snapshot too.
     first, last = blocks[0], blocks[-1]
     start = max(0, first.b - first.a)
@@ -51,6 +54,25 @@ def closest_passage(snapshot: str, quote: str) -> Passage | None:
         if tag != "equal":
             return Passage(text, i1, j1)
     return Passage(text, len(quote), len(text))
+
+
+def _anchor(snapshot: str, quote: str) -> tuple[int, int] | None:
+    """(offset in the snapshot, offset in the quote) of a run of the quote's words found in the snapshot."""
+    words = quote.split(" ")
+    starts = [0]
+    for w in words[:-1]:
+        starts.append(starts[-1] + len(w) + 1)
+    n = len(words)
+    while n >= 1:
+        for k in range(len(words) - n + 1):
+            piece = " ".join(words[k : k + n])
+            if len(piece) < 3 and n == 1:
+                continue  # a one- or two-letter word anchors anywhere
+            at = snapshot.find(piece)
+            if at >= 0:
+                return at, starts[k]
+        n //= 2
+    return None
 
 
 def describe_difference(passage: Passage, quote: str) -> str:
