@@ -120,7 +120,7 @@ class _Acknowledged(Finding):
 
 
 def _report(*findings: Finding, strict: bool = False) -> Report:
-    return Report(package="datapackage.json", findings=list(findings), rows={"actors": 11, "events": 3}, strict=strict, root=str(REPO))
+    return Report(package=str(REPO / "datapackage.json"), findings=list(findings), rows={"actors": 11, "events": 3}, strict=strict, root=str(REPO))
 
 
 WARNING = Finding("warning", "actor-same-name", "same name", "actors", "data/actors.csv", 17, "name", "DPR")
@@ -136,6 +136,12 @@ def test_an_acknowledged_finding_is_a_suppressed_sarif_result() -> None:
     first, second = log["runs"][0]["results"]
     assert first["suppressions"] == [{"kind": "external", "justification": "acknowledged in the package's acknowledgements table"}]
     assert "suppressions" not in second
+
+
+def test_a_finding_about_no_file_points_at_the_descriptor() -> None:
+    vanished = Finding("error", "id-vanished", "EVT-0009 is missing here", "events")
+    [result] = sarif(_report(vanished))["runs"][0]["results"]
+    assert result["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "datapackage.json", "uriBaseId": "%SRCROOT%"}}}]
 
 
 # --- JUnit ---------------------------------------------------------------------------------------
@@ -156,6 +162,7 @@ def test_junit_has_a_suite_per_table_and_fails_on_errors_only() -> None:
     assert (root.get("tests"), root.get("failures")) == ("2", "1")
     failure = root.find("testsuite[@name='events']/testcase/failure")
     assert failure.get("type") == "enum" and failure.text == "data/events.csv:3: error [enum] event_type: not allowed (value: shelling)"
+    assert ET.fromstring(junit(_report(Finding("error", "id-vanished", "gone", "events")))).find("testsuite[@name='events']/testcase").get("name").startswith("[id-vanished] ")
 
 
 def test_junit_fails_on_warnings_under_strict_but_never_on_acknowledged_ones() -> None:

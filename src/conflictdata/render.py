@@ -135,12 +135,13 @@ def _sarif_base(report: Report) -> Path | None:
     return Path(top).resolve() if top else root.resolve()
 
 
-def _sarif_location(f: Finding, base: Path | None) -> dict[str, Any]:
-    path = Path(f.file).resolve() if f.file else None
-    if path is not None and base is not None and path.is_relative_to(base):
+def _sarif_location(f: Finding, base: Path | None, package: str) -> dict[str, Any]:
+    # A finding about no file in particular (a vanished id) points at the package's descriptor.
+    path = Path(f.file or package).resolve()
+    if base is not None and path.is_relative_to(base):
         artifact: dict[str, Any] = {"uri": path.relative_to(base).as_posix(), "uriBaseId": _BASE_ID}
     else:
-        artifact = {"uri": path.as_uri() if path is not None else (base.as_uri() if base else "datapackage.json")}
+        artifact = {"uri": path.as_uri()}
     physical: dict[str, Any] = {"artifactLocation": artifact}
     if f.line:
         physical["region"] = {"startLine": f.line}
@@ -175,7 +176,7 @@ def sarif(report: Report, *, max_findings: int | None = None) -> dict[str, Any]:
             "ruleIndex": index[f.rule],
             "level": f.severity,
             "message": {"text": f"{where + ': ' if where else ''}{f.message}{value}"},
-            "locations": [_sarif_location(f, base)],
+            "locations": [_sarif_location(f, base, report.package)],
         }
         if _acknowledged(f):
             result["suppressions"] = [{"kind": "external", "justification": "acknowledged in the package's acknowledgements table"}]
