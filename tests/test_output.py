@@ -269,6 +269,19 @@ def test_bump_and_release_with_format_github_print_annotations(pkg: Path, tmp_pa
     assert refused.stdout.startswith("::error title=release::"), refused.output
 
 
+def test_an_import_with_format_github_prints_its_counts_as_notices(tmp_path: Path) -> None:
+    from test_import_genstaff import curated_copy, write_fixture
+
+    pkg = curated_copy(tmp_path / "pkg")
+    upstream = write_fixture(tmp_path / "upstream")
+    out = invoke("import", "genstaff", str(upstream), "--package", str(pkg), "--dry-run", "--format", "github")
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    assert "::notice title=import::casualty_claims: 8 added, 0 changed, 0 removed, 0 unchanged" in lines
+    assert lines[-1].startswith("::notice title=import::would write ")
+    assert all(line.startswith("::") for line in lines)
+
+
 def test_import_with_format_github_prints_annotations(pkg: Path, tmp_path: Path) -> None:
     bad = tmp_path / "russia_losses_personnel.json"
     bad.write_text("not json", encoding="utf-8")
