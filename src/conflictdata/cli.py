@@ -11,87 +11,14 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
-import typer.core
 
+from .cliparams import CONTEXT as _CONTEXT, Typer as _Typer
 from .errors import UnusableInputError
 
 __all__ = ["app", "main"]
-
-class _Argument(typer.core.TyperArgument):
-    """An argument shown as a word in capitals (`PATH`, `[NEW]`), without a `<type>` beside it."""
-
-    @property
-    def display_name_raw(self) -> str:
-        return self.metavar or self.name.upper()
-
-    def _usage_display_name(self) -> str:
-        return self.display_name_raw if self.required else f"[{self.display_name_raw}]"
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None
-
-
-class _Option(typer.core.TyperOption):
-    """An option whose value reads as a word (`N`, `OLD`, `text|json`) and whose wrong choice
-    says what it is and what to choose, not a type checker's wording."""
-
-    def _choices(self) -> list[str] | None:
-        desc = getattr(self, "type_descriptor", None)
-        if desc is not None:
-            choices = desc.choices if desc.is_choice else None
-        else:  # typer before 0.29: a click.Choice
-            choices = getattr(getattr(self, "type", None), "choices", None)
-        return [str(getattr(c, "value", c)) for c in choices] if choices else None
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        if self.is_flag:
-            return None
-        if self.metavar is not None:
-            return self.metavar
-        choices = self._choices()
-        if choices:
-            return "|".join(choices)
-        desc = getattr(self, "type_descriptor", None)
-        if desc is not None and getattr(desc, "annotation", None) is int:
-            return "N"
-        return max(self.opts, key=len).lstrip("-").replace("-", "_").upper()
-
-    def process_value(self, ctx: Any, value: Any) -> Any:
-        try:
-            return super().process_value(ctx, value)
-        except typer.BadParameter:
-            choices = self._choices()
-            if not choices or isinstance(value, Enum):
-                raise
-            noun = _CHOICE_NOUNS.get(self.name or "", (self.name or "value").replace("_", " "))
-            article = "an" if noun[:1] in "aeiou" else "a"
-            raise typer.BadParameter(f"'{value}' is not {article} {noun}; choose {', '.join(choices)}", ctx=ctx, param=self) from None
-
-
-_CHOICE_NOUNS = {"to": "export format"}
-
-
-class _Command(typer.core.TyperCommand):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if type(param) is typer.core.TyperArgument:
-                param.__class__ = _Argument
-            elif type(param) is typer.core.TyperOption:
-                param.__class__ = _Option
-
-
-class _Typer(typer.Typer):
-    """Every command with `-h` as well as `--help`, and arguments and options shown as words."""
-
-    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
-        return super().command(*args, cls=cls or _Command, **kwargs)
-
-
-_CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 app = _Typer(
     name="conflictdata",
