@@ -68,6 +68,13 @@ def test_text_findings_are_lines_on_stdout_and_the_summary_and_verdict_on_stderr
     assert out.stderr.strip().splitlines()[-1] == "invalid: datapackage.json (9 tables, 277 rows; 1 error, 1 warning)"
 
 
+def test_a_finding_whose_value_spans_lines_is_still_one_line() -> None:
+    from conflictdata.render import text_line
+
+    f = Finding("error", "type", "not a valid integer", "events", "data/events.csv", 3, "latitude", "4\n5")
+    assert text_line(f) == "data/events.csv:3: error [type] latitude: not a valid integer (value: 4\\n5)"
+
+
 def test_max_findings_cuts_stdout_and_says_so_on_stderr(broken: Path) -> None:
     out = invoke("validate", ".", "--max-findings", "1")
     assert len(out.stdout.splitlines()) == 1

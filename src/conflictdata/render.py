@@ -33,7 +33,8 @@ def text_line(f: Finding, package: str = "") -> str:
     where = f"{f.file or package}{':' + str(f.line) if f.line else ''}"
     col = f" {f.column}" if f.column else ""
     value = f" (value: {f.value[:80] + ('…' if len(f.value) > 80 else '')})" if f.value else ""
-    return f"{where}: {f.severity} [{f.rule}]{col}: {f.message}{value}"
+    # A line break inside a cell's value must not split the finding over two lines.
+    return f"{where}: {f.severity} [{f.rule}]{col}: {f.message}{value}".replace("\r", "\\r").replace("\n", "\\n")
 
 
 def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: int | None = None,
@@ -44,7 +45,8 @@ def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: 
     from rich.table import Table
 
     console = Console(file=err or sys.stderr, soft_wrap=True, emoji=False)
-    out = Console(file=stream or sys.stdout, soft_wrap=True, emoji=False, highlight=False)
+    stream = stream or sys.stdout
+    out = Console(file=stream, soft_wrap=True, emoji=False, highlight=False)
     summary = Table(title="conflictdata validate", title_justify="left", show_edge=False)
     summary.add_column("table")
     summary.add_column("rows", justify="right")
@@ -61,6 +63,9 @@ def render_text(report: Report, stream: IO[str] | None = None, *, max_findings: 
     # One finding per line (nothing wraps into a narrow table cell), so editors and terminals can
     # jump to the place and pipes can count and filter; colour only where stdout is a terminal.
     for f in shown:
+        if not out.is_terminal:  # a pipe or a file: plain lines, written fast
+            stream.write(text_line(f, report.package) + "\n")
+            continue
         line = escape(text_line(f, report.package))
         colour = "red" if f.severity == "error" else "yellow"
         out.print(line.replace(f": {f.severity} ", f": [{colour}]{f.severity}[/] ", 1))
