@@ -16,11 +16,11 @@ KIND = {
     "type": "type-error", "required": "constraint-error", "enum": "constraint-error", "pattern": "constraint-error",
     "minimum": "constraint-error", "maximum": "constraint-error", "min-length": "constraint-error",
     "max-length": "constraint-error", "unique": "unique-error", "primary-key": "primary-key", "foreign-key": "foreign-key",
-    "blank-row": "blank-row", "extra-cell": "extra-cell", "missing-cell": "missing-cell", "duplicate-column": "duplicate-label",
+    "blank-row": "blank-row", "extra-cell": "extra-cell", "unquoted-delimiter": "extra-cell", "missing-cell": "missing-cell", "duplicate-column": "duplicate-label",
     "missing-column": "missing-label", "extra-column": "extra-label", "encoding": "encoding-error",
 }
 # Row-level errors carry no field in frictionless' report.
-ROW_LEVEL = {"primary-key", "foreign-key", "blank-row", "extra-cell"}
+ROW_LEVEL = {"primary-key", "foreign-key", "blank-row", "extra-cell", "unquoted-delimiter"}
 
 
 def ours(path: Path) -> list[list]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .findings import Finding
 from .package import Package
-from .rulenames import KNOWN_RULES, closest_rule
+from .rulebook import KNOWN_RULES, closest_rule
 from .tables import Table, concat, iter_batches, read_table, subset
 
 __all__ = ["TABLE", "apply_acknowledgements", "select_rules"]

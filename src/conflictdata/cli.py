@@ -15,16 +15,20 @@ from typing import Annotated, Optional
 
 import typer
 
+from .cliparams import CONTEXT as _CONTEXT, Typer as _Typer
 from .errors import UnusableInputError
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
+app = _Typer(
     name="conflictdata",
     help="Validate, format and load the conflictdata dataset: attributed conflict claims with their sources.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help and errors: no boxes that wrap an error message mid-sentence in a CI log.
+    rich_markup_mode=None,
+    context_settings=_CONTEXT,
 )
 
 
@@ -34,9 +38,31 @@ class OutputFormat(str, Enum):
     github = "github"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+def _fail(message: str, code: int = 2, format: Enum | None = None, title: str | None = None) -> typer.Exit:
+    """Say why on stderr (and as an `::error` annotation with `--format github`); the exit to raise."""
     typer.echo(f"conflictdata: error: {message}", err=True)
+    if format is not None and format.value == "github":
+        _say(format, "error", message, title=title)
     return typer.Exit(code)
+
+
+def _say(format: Enum, level: str, message: str, *, title: str | None = None, file: str | None = None) -> None:
+    """A result for people: a line on stderr, or with `--format github` an annotation
+    (`::error`/`::warning`/`::notice`) on stdout, where a workflow shows it."""
+    if format.value == "github":
+        from .render import annotation
+
+        typer.echo(annotation(level, message, file=file, title=title))
+    else:
+        typer.echo(message if level == "notice" else f"{level}: {message}", err=True)
 
 
 def _version(value: bool) -> None:
@@ -120,7 +146,9 @@ def validate(
         help="A data package folder, its datapackage.json, or one of its data files (only that table's findings are reported). "
              "Default: the nearest datapackage.json in this folder or above, else the dataset bundled with conflictdata.",
         show_default=False)] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: tables on stderr; json: findings on stdout; github: workflow annotations.")] = OutputFormat.text,
+    format: Annotated[ValidateFormat, typer.Option("--format", "-f", help="text: one finding per line; json: the report; github: workflow annotations; "
+                                                   "sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML. Findings go to stdout, "
+                                                   "the summary and verdict to stderr.")] = ValidateFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1 if there are any).")] = False,
     max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Report at most N findings (all are still counted, and the verdict is the whole run's).")] = None,
     against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="An older version (folder, release .zip, git ref, or last-release: the last release by tag or releases.json): fail if one of its ids vanished without a retraction or now names a different record.")] = None,
@@ -145,6 +173,10 @@ def validate(
 
       conflictdata validate . --format github    # in CI, from a checkout
 
+      conflictdata validate . --format sarif > conflictdata.sarif   # for GitHub code scanning
+
+      conflictdata validate . | grep -c warning   # findings on stdout, one per line
+
       conflictdata validate path/to/datapackage.json --format json | jq '.findings[]'
 
       conflictdata validate . --against v0.1.0      # ids never vanish between releases
@@ -160,17 +192,17 @@ def validate(
     try:
         report = run(path, strict=strict, against=against, progress=bar.update, select=select, ignore=ignore)
     except UnusableInputError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), format=format, title="validate") from None
     finally:
         bar.close()
     from . import render
 
-    if format is OutputFormat.json:
-        render.render_json(report, max_findings=max_findings)
-    elif format is OutputFormat.github:
-        render.render_github(report, max_findings=max_findings)
-    else:
+    if format is ValidateFormat.text:
         render.render_text(report, max_findings=max_findings, show_acknowledged=show_acknowledged)
+    else:
+        renderer = {ValidateFormat.json: render.render_json, ValidateFormat.github: render.render_github,
+                    ValidateFormat.sarif: render.render_sarif, ValidateFormat.junit: render.render_junit}[format]
+        renderer(report, max_findings=max_findings)
     raise typer.Exit(0 if report.valid else 1)
 
 
@@ -265,19 +297,23 @@ class DiffFormat(str, Enum):
     markdown = "markdown"
 
 
-def _invalid(exc: Exception) -> typer.Exit:
-    """Render an InvalidDataError's findings on stderr and exit 1."""
+def _invalid(exc: Exception, format: Enum | None = None) -> typer.Exit:
+    """Render an InvalidDataError's findings (on stderr; annotations on stdout with `--format
+    github`, where stdout holds no other result) and exit 1."""
     from . import render
 
-    render.render_text(exc.report, max_findings=50)
+    if format is not None and format.value == "github":
+        render.render_github(exc.report, max_findings=50)
+    else:
+        render.render_text(exc.report, sys.stderr, max_findings=50)
     return typer.Exit(1)
 
 
 @app.command()
 def build(
     path: PathArg = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write; replaced only when the new build is complete.")] = Path("build"),
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: a summary on stderr; json: the files and their sha256 on stdout.")] = OutputFormat.text,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder to write; replaced only when the new build is complete.")] = Path("build"),
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text: a summary on stderr; json: the files and their sha256 on stdout; github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Build the complete data package: every table as canonical CSV and Parquet, checksummed.
 
@@ -298,18 +334,18 @@ def build(
     try:
         result = run(path, out)
     except UnusableInputError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), format=format, title="build") from None
     except InvalidDataError as exc:
         typer.echo("conflictdata: error: the data is invalid; nothing was built", err=True)
-        raise _invalid(exc) from None
+        raise _invalid(exc, format) from None
     if format is OutputFormat.json:
         import json
 
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        typer.echo(f"built {result.out} (version {result.version}): {len(result.files)} files, SHA256SUMS written", err=True)
+        _say(format, "notice", f"built {result.out} (version {result.version}): {len(result.files)} files, SHA256SUMS written", title="build")
         for w in result.withheld_snapshots:
-            typer.echo(f"  withheld (license does not allow redistribution): {w}", err=True)
+            _say(format, "notice", f"  withheld (license does not allow redistribution): {w}", title="build", file=w)
 
 
 @app.command()
@@ -369,7 +405,7 @@ def bump(
     path: PathArg = None,
     against: AgainstOpt = None,
     write: Annotated[bool, typer.Option("--write", help="Set version (the smallest the changes need) and created (now, UTC) in datapackage.json.")] = False,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Report the smallest version bump the changes since the last release require.
 
@@ -393,7 +429,7 @@ def bump(
         result = check_bump(package, against=against)
         written = write_bump(package, result) if write else None
     except (UnusableInputError, ReleaseRefused) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), format=format, title="bump") from None
     if format is OutputFormat.json:
         import json
 
@@ -402,20 +438,21 @@ def bump(
             data["written"] = written
         typer.echo(json.dumps(data, indent=2))
     elif written is not None:
-        typer.echo(written["summary"], err=True)
+        _say(format, "notice", written["summary"], title="bump")
     elif result.reissue:
-        typer.echo(f"conflictdata: error: {result.message}", err=True)
+        _say(format, "error", result.message, title="bump")
     elif result.previous is None:
         state = "is released with these data" if result.rerelease else "will be the first"
-        typer.echo(f"no previous release found: {result.current_version} {state}", err=True)
+        _say(format, "notice", f"no previous release found: {result.current_version} {state}", title="bump")
     else:
         need = result.required or ("an unknown (see the note)" if result.diff is None else "no")
         verdict = "ok" if result.ok else f"too low: set version to at least {result.minimum_version}"
         again = " (released with these data)" if result.rerelease else ""
-        typer.echo(f"since {result.previous_version} ({result.previous}): {need} bump required, minimum {result.minimum_version}; "
-                   f"version is {result.current_version}{again}: {verdict}", err=True)
+        _say(format, "notice" if result.ok or written is not None else "error",
+             f"since {result.previous_version} ({result.previous}): {need} bump required, minimum {result.minimum_version}; "
+             f"version is {result.current_version}{again}: {verdict}", title="bump")
     if result.note and format is not OutputFormat.json:
-        typer.echo(f"note: {result.note}", err=True)
+        _say(format, "notice", f"note: {result.note}", title="bump")
     raise typer.Exit(0 if result.ok or written is not None else 1)
 
 
@@ -423,8 +460,8 @@ def bump(
 def release(
     path: PathArg = None,
     against: AgainstOpt = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the archive and its .sha256.")] = Path("dist"),
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the archive and its .sha256.")] = Path("dist"),
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Write the release archive dist/conflictdata-X.Y.Z.zip and its published checksum.
 
@@ -446,19 +483,20 @@ def release(
     try:
         result = run(path, against=against, out=out)
     except (UnusableInputError, ReleaseRefused) as exc:
-        raise _fail(str(exc), 1 if isinstance(exc, ReleaseRefused) else 2) from None
+        raise _fail(str(exc), 1 if isinstance(exc, ReleaseRefused) else 2, format=format, title="release") from None
     except InvalidDataError as exc:
         typer.echo("conflictdata: error: refusing to release invalid data", err=True)
-        raise _invalid(exc) from None
+        raise _invalid(exc, format) from None
     if format is OutputFormat.json:
         import json
 
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        typer.echo(f"released {result.archive} (sha256 {result.sha256})", err=True)
+        _say(format, "notice", f"released {result.archive} (sha256 {result.sha256})", title="release")
 
 
-import_app = typer.Typer(help="Import openly licensed upstream datasets into the package, with their provenance.", no_args_is_help=True)
+import_app = _Typer(help="Import openly licensed upstream datasets into the package, with their provenance.", no_args_is_help=True,
+                    rich_markup_mode=None, context_settings=_CONTEXT)
 app.add_typer(import_app, name="import")
 
 ImportPathArg = Annotated[Optional[Path], typer.Argument(
@@ -481,13 +519,13 @@ def _render_import(result, format: OutputFormat, dry_run: bool = False) -> None:
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
     for table, c in result.counts.items():
-        typer.echo(f"{table}: {c['added']} added, {c['changed']} changed, {c['removed']} removed, {c['unchanged']} unchanged", err=True)
+        _say(format, "notice", f"{table}: {c['added']} added, {c['changed']} changed, {c['removed']} removed, {c['unchanged']} unchanged", title="import")
     for w in result.warnings:
-        typer.echo(f"warning: {w}", err=True)
+        _say(format, "warning", w, title="import")
     for r in result.retracted[:20]:
-        typer.echo(f"retracted (gone upstream): {r}", err=True)
+        _say(format, "notice", f"retracted (gone upstream): {r}", title="import")
     verb = "would write" if dry_run else "wrote"
-    typer.echo(f"{verb} {', '.join(result.written)}" if result.written else "nothing changed", err=True)
+    _say(format, "notice", f"{verb} {', '.join(result.written)}" if result.written else "nothing changed", title="import")
 
 
 def _run_import(fn, format: OutputFormat, dry_run: bool = False) -> None:
@@ -496,7 +534,7 @@ def _run_import(fn, format: OutputFormat, dry_run: bool = False) -> None:
     try:
         result = fn()
     except (UnusableInputError, ImportConflict) as exc:
-        raise _fail(str(exc), 1 if isinstance(exc, ImportConflict) else 2) from None
+        raise _fail(str(exc), 1 if isinstance(exc, ImportConflict) else 2, format=format, title="import") from None
     _render_import(result, format, dry_run)
 
 
@@ -506,7 +544,7 @@ def import_genstaff_command(
     path: ImportPathArg = None,
     package: PackageOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Import the General Staff of the Armed Forces of Ukraine's daily loss claims into casualty_claims.
 
@@ -528,10 +566,10 @@ def import_genstaff_command(
 def import_ucdp_command(
     file: Annotated[Path, typer.Argument(help="A UCDP GED country extract (CSV; 22.1, 20.x or 19.x layout; SOURCE.txt beside it).")],
     path: ImportPathArg = None,
-    actors: Annotated[Optional[Path], typer.Option("--actors", help="The UCDP Actor dataset CSV, for actor names and types.")] = None,
+    actors: Annotated[Optional[Path], typer.Option("--actors", metavar="FILE", help="The UCDP Actor dataset CSV, for actor names and types.")] = None,
     package: PackageOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
 ) -> None:
     """Import a UCDP GED extract: events, their sides as actors, sources, and UCDP's fatality estimates as claims.
 
@@ -566,7 +604,7 @@ class ResultFormat(str, Enum):
 def export(
     path: PathArg = None,
     to: Annotated[ExportFormat, typer.Option("--to", "-t", help="sqlite, duckdb, geojson (files); jsonl, csv-safe (folders).")] = ...,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The file (sqlite, duckdb, geojson) or folder (jsonl, csv-safe) to write; replaced only when the new export is complete.")] = ...,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="PATH", help="The file (sqlite, duckdb, geojson) or folder (jsonl, csv-safe) to write; replaced only when the new export is complete.")] = ...,
     format: Annotated[ResultFormat, typer.Option("--format", "-f", help="text: a summary on stderr; json: the result on stdout.")] = ResultFormat.text,
 ) -> None:
     """Export the validated tables for other tools: SQLite, DuckDB, GeoJSON, JSON Lines, spreadsheet-safe CSV.
@@ -576,7 +614,7 @@ def export(
     (`datasette FILE` browses it).
 
     duckdb: typed tables with primary keys and the same views (needs the duckdb package:
-    pip install "conflictdata\\[export]", or pip install duckdb).
+    pip install "conflictdata[export]", or pip install duckdb).
 
     geojson: the events that have coordinates, as Points in (longitude, latitude) order.
 
@@ -626,7 +664,7 @@ def export(
 @app.command()
 def report(
     path: PathArg = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html (created if needed).")] = Path("report"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for index.html (created if needed).")] = Path("report"),
     format: Annotated[ResultFormat, typer.Option("--format", "-f", help="text: a message on stderr; json: the result on stdout.")] = ResultFormat.text,
 ) -> None:
     """Write a self-contained HTML report of the dataset: OUT/index.html.

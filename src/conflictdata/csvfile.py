@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +140,7 @@ class Chunk:
     data: bytes | bytearray
 
 
-def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25) -> Iterator[Chunk]:
+def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25, names: list[str] | None = None) -> Iterator[Chunk]:
     """Read a large CSV file in chunks of whole lines, with pyarrow, in bounded memory.
 
     The conditions are the fast reader's (one record per line: no CR, no blank line, no line
@@ -157,6 +157,11 @@ def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25)
             raise NotStreamable("header") from None
         if len(set(header)) != len(header) or "" in header:
             raise NotStreamable("header")
+        if names is not None and not set(names) <= set(header):
+            from .delimiters import sniff_delimiter
+
+            if sniff_delimiter(head[:-1].decode("utf-8"), names, delimiter) is not None:
+                raise NotStreamable("another delimiter")
         line, rest = 2, b""
         while True:
             # Read straight into the chunk's own buffer, and cut it at its last line break: no
@@ -191,8 +196,10 @@ def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25)
             line += n
 
 
-def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawTable:
-    """Read `path`; `file` is the name findings use for it."""
+def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",",
+             repair: Callable[[list[str], list[str]], tuple[list[str], str] | None] | None = None) -> RawTable:
+    """Read `path`; `file` is the name findings use for it. `repair` (delimiters.py) is asked about
+    each record with more cells than the header: which cell holds an unquoted delimiter."""
     findings: list[Finding] = []
     data = path.read_bytes()
     if data.startswith(BOM):
@@ -247,11 +254,20 @@ def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",") -> RawT
             continue
         width = len(header)
         if len(record) > width:
-            extra = record[width:]
-            findings.append(
-                Finding("error", "extra-cell", f"the record has {len(record)} cells but the header has {width}; remove the extra cell(s) or quote a cell that contains a comma", table, file, start, None, ",".join(extra)[:200], row=recno)
-            )
-            record = record[:width]
+            fixed = repair(record, header) if repair is not None else None
+            if fixed is not None:
+                # One finding where the mistake is, and the record read as meant: no cascade of
+                # type errors in the cells after it.
+                record, column = fixed
+                what = "comma" if delimiter == "," else repr(delimiter)
+                findings.append(Finding("error", "unquoted-delimiter", f"unquoted {what} in column {column}; quote the cell",
+                                        table, file, start, column, record[header.index(column)][:200], row=recno))
+            else:
+                extra = record[width:]
+                findings.append(
+                    Finding("error", "extra-cell", f"the record has {len(record)} cells but the header has {width}; remove the extra cell(s) or quote a cell that contains a comma", table, file, start, None, ",".join(extra)[:200], row=recno)
+                )
+                record = record[:width]
         elif len(record) < width:
             findings.append(
                 Finding("error", "missing-cell", f"the record has {len(record)} cells but the header has {width}; add the missing cell(s) (empty cells still need their commas)", table, file, start, header[len(record)], row=recno)

@@ -54,6 +54,8 @@ class Report:
     strict: bool = False
     # How resources were read where the fast path needed help (e.g. "events: schema inferred").
     notes: list[str] = field(default_factory=list)
+    # The package's root folder (absolute), for outputs whose paths are relative to it (SARIF).
+    root: str | None = None
 
     @property
     def errors(self) -> list[Finding]:

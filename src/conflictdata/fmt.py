@@ -25,7 +25,7 @@ from .tables import Table
 __all__ = ["canonical_order", "canonical_bytes", "canonical_findings", "format_package", "FormatResult"]
 
 # File-level problems that make a rewrite lose data: fmt leaves such files alone.
-_BLOCKING = {"encoding", "csv-syntax", "extra-cell", "duplicate-column", "extra-column", "missing-column", "header", "file"}
+_BLOCKING = {"encoding", "csv-syntax", "extra-cell", "unquoted-delimiter", "wrong-delimiter", "duplicate-column", "extra-column", "missing-column", "header", "file"}
 
 
 @dataclass(slots=True)
@@ -158,7 +158,7 @@ def _plainly_canonical(t: Table, current: bytes) -> bool:
     order = canonical_order(t)
     if not (order == t.raw.index).all():
         return False
-    if any(f.rule in ("missing-cell", "extra-cell", "blank-row", "column-order") for f in t.findings):
+    if any(f.rule in ("missing-cell", "extra-cell", "unquoted-delimiter", "blank-row", "column-order") for f in t.findings):
         return False
     return _plain_quoting(t, current, t.resource.field_names)
 

@@ -601,9 +601,15 @@ def _quotes(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
         candidates = (t.raw["quote"] != "") & t.raw["source_id"].isin(list(texts))
         for i in _rows(candidates.to_numpy()):
             quote, sid = t.raw["quote"].iat[i], t.raw["source_id"].iat[i]
-            if normalise_quote(quote) not in texts[sid]:
+            wanted = normalise_quote(quote)
+            if wanted not in texts[sid]:
+                from .passages import closest_passage, describe_difference
+
+                # Only for the quotes not found: the comparison is the costly part.
+                near = closest_passage(texts[sid], wanted)
+                where = f"; {describe_difference(near, wanted)}" if near is not None else ""
                 yield t.finding(i, "quote", "quote-in-snapshot",
-                                f"the quote is not in the snapshot of {sid}; copy it verbatim from the source (only whitespace and typographic quotes may differ)")
+                                f"the quote is not in the snapshot of {sid}; copy it verbatim from the source (only whitespace and typographic quotes may differ){where}")
 
 
 # --- retractions ------------------------------------------------------------------------------

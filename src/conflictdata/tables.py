@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .csvfile import read_csv
+from .csvfile import BOM, read_csv
 from .findings import Finding, Severity
 from .package import Package, Resource
 from .columns import Parsed, parse
@@ -134,7 +134,7 @@ def read_table(package: Package, resource: Resource) -> Table:
     else:
         delimiter = _delimiter(resource)
         try:
-            parts = [read_csv(p, table=resource.name, file=package.display(p), delimiter=delimiter) for p in resource.paths]
+            parts = [_read_csv_part(package, resource, p, delimiter) for p in resource.paths]
         except OSError as exc:
             f = Finding("error", "file", f"cannot read the file ({exc.strerror or exc}); check the resource path in datapackage.json", resource.name, file, None)
             return _empty(resource, file, [f])
@@ -157,6 +157,48 @@ def read_table(package: Package, resource: Resource) -> Table:
                         table.unusable.loc[row, name] = True
         return table
     return _finish(resource, file, raw, lines, findings)
+
+
+def _read_csv_part(package: Package, resource: Resource, path: Path, delimiter: str) -> Any:
+    """One file of a CSV resource, read so that a wrong delimiter is one finding, not a cascade:
+    a record with an unquoted delimiter in a cell is read as meant (delimiters.py), and a file
+    separated by another delimiter than its dialect's is read with that one."""
+    from .delimiters import delimiter_name, sniff_delimiter, stray_delimiter_judge
+    from .schema import field_specs
+
+    file = package.display(path)
+
+    def judge(header: list[str]) -> Any:
+        return stray_delimiter_judge(header, field_specs(resource.schema), resource.missing_values, delimiter)
+
+    names = resource.field_names
+    with path.open("rb") as fh:
+        head = fh.readline().removeprefix(BOM).decode("utf-8", errors="replace").rstrip("\r\n")
+    other = sniff_delimiter(head, names, delimiter)
+    if other is None:
+        return read_csv(path, table=resource.name, file=file, delimiter=delimiter, repair=_Lazy(judge))
+    import json
+
+    part = read_csv(path, table=resource.name, file=file, delimiter=other)
+    own = "save as CSV with commas" if delimiter == "," else f"save it {delimiter_name(delimiter)}-separated"
+    part.findings.insert(0, Finding("error", "wrong-delimiter",
+                                    f"looks {delimiter_name(other)}-separated: {own}, or set the dialect "
+                                    f"(\"dialect\": {{\"delimiter\": {json.dumps(other)}}} on resource {resource.name} in datapackage.json)",
+                                    resource.name, file, 1))
+    return part
+
+
+class _Lazy:
+    """The stray-delimiter judge of a file, built only when a record first needs it (most never do)."""
+
+    def __init__(self, make: Callable[[list[str]], Any]) -> None:
+        self._make = make
+        self._judge: Any = None
+
+    def __call__(self, record: list[str], header: list[str]) -> Any:
+        if self._judge is None:
+            self._judge = self._make(header)
+        return self._judge(record)
 
 
 class Run:
@@ -254,7 +296,7 @@ def _csv_chunks(package: Package, resource: Resource, prepare: Callable[[Table],
     file = package.display(resource.path)
     delimiter = _delimiter(resource)
     first = True
-    for chunk in iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES):
+    for chunk in iter_chunks(resource.path, delimiter=delimiter, chunk_bytes=CHUNK_BYTES, names=resource.field_names):
         n = len(next(iter(chunk.columns.values()))) if chunk.columns else 0
         raw, findings = _match_header(chunk.header, [], resource, file, columns=chunk.columns)
         lines = Run(chunk.first_line, n)  # one record per line: row numbers are the lines

@@ -81,7 +81,7 @@ def _rule_names(names: Iterable[str] | None, option: str) -> set[str] | None:
     if isinstance(names, str):
         names = [names]
     from .errors import UnusableInputError
-    from .rulenames import KNOWN_RULES, closest_rule, unknown_rules
+    from .rulebook import KNOWN_RULES, closest_rule, unknown_rules
 
     given = {n.strip() for item in names for n in item.split(",") if n.strip()}
     unknown = unknown_rules(given)
@@ -166,7 +166,8 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
     for r in package.resources.values():
         if (fields := delegated_fields(r)):
             notes.append(f"{r.name}: checked by frictionless, not by the fast path: " + ", ".join(f"{n} ({why})" for n, why in fields.items()))
-    report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict, notes=notes)
+    report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict, notes=notes,
+                    root=str(package.root.resolve()))
     report.rows = {name: len(t.raw) for name, t in tables.items()}
     return report.sorted(), tables
 
