@@ -61,8 +61,10 @@ def _run_step(step: dict, cwd: Path, env: dict[str, str]) -> subprocess.Complete
     """Run a step's script as GitHub runs `shell: bash` (bash --noprofile --norc -eo pipefail FILE)."""
     script = cwd / ".step.sh"
     script.write_text(step["run"], encoding="utf-8")
+    # The runner has the installed `conflictdata` on PATH; so does this interpreter's bin folder.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd,
-                          env={**os.environ, **step.get("env", {}), **env}, capture_output=True, text=True, timeout=60)
+                          env={**os.environ, **step.get("env", {}), "PATH": path, **env}, capture_output=True, text=True, timeout=120)
 
 
 def _actionlint() -> str:
@@ -232,6 +234,35 @@ def test_ci_run_runs_the_readme_test_command_verbatim() -> None:
     assert '\npip install ".[test]" && pytest\n' in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+# --- the action's scripts, run as GitHub runs them -----------------------------------------------
+
+
+def test_action_checks_format_and_validates_strictly_by_default(tmp_path: Path) -> None:
+    """A package whose only finding is a warning (two rows out of key order: non-canonical) fails
+    the format check, fails validation with strict true, passes it with strict false; a strict that
+    is neither says so. PACKAGE_PATH is the package as the action's `path` input names it."""
+    package = copy_package(tmp_path / "datasets" / "kursk")
+    csv_path = package / "data/event_sources.csv"
+    lines = csv_path.read_bytes().split(b"\n")
+    lines[1], lines[2] = lines[2], lines[1]
+    csv_path.write_bytes(b"\n".join(lines))
+    where = {"PACKAGE_PATH": "datasets/kursk"}
+
+    fmt = _run_step(_step(ACTION, "Canonical form (conflictdata fmt fixes it)"), tmp_path, where)
+    assert fmt.returncode == 1
+    assert "datasets/kursk/data/event_sources.csv" in fmt.stdout + fmt.stderr
+    validate = _step(ACTION, "Validate")
+    strict = _run_step(validate, tmp_path, {**where, "STRICT": "true"})
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+    [annotation] = [line for line in strict.stdout.splitlines() if line.startswith("::")]
+    assert annotation.startswith("::warning file=datasets/kursk/data/event_sources.csv,")
+    assert "non-canonical" in annotation
+    lenient = _run_step(validate, tmp_path, {**where, "STRICT": "false"})
+    assert lenient.returncode == 0, lenient.stdout + lenient.stderr
+    unclear = _run_step(validate, tmp_path, {**where, "STRICT": "yes"})
+    assert (unclear.returncode, unclear.stdout) == (2, "::error::input strict is 'yes'; set it to true or false\n")
+
+
 # --- the release workflow's scripts, run as GitHub runs them -------------------------------------
 
 RELEASE = ROOT / ".github/workflows/release.yml"
@@ -247,6 +278,20 @@ def test_release_refuses_a_tag_that_is_not_the_package_version(tmp_path: Path) -
     bad = _run_step(step, tmp_path, {"GITHUB_REF_NAME": "v0.1.0", "GITHUB_OUTPUT": str(out)})
     assert bad.returncode == 1
     assert bad.stdout == "::error file=datapackage.json::the tag is v0.1.0 but datapackage.json says version 0.2.0; tag v0.2.0 instead\n"
+
+
+def test_release_warns_when_it_changed_the_tagged_commit(tmp_path: Path) -> None:
+    step = _step(RELEASE, "The tagged commit holds what the release wrote")
+    (tmp_path / "CHANGELOG.md").write_text(CHANGELOG, encoding="utf-8")
+    (tmp_path / "releases.json").write_text("{}\n", encoding="utf-8")
+    _git_commit(tmp_path)
+    clean = _run_step(step, tmp_path, {})
+    assert (clean.returncode, clean.stdout) == (0, "")
+    (tmp_path / "CHANGELOG.md").write_text(CHANGELOG.replace("2 sources", "3 sources"), encoding="utf-8")
+    changed = _run_step(step, tmp_path, {})
+    assert changed.returncode == 0  # a warning: the archive is still the release's
+    assert changed.stdout == ("::warning file=CHANGELOG.md::conflictdata release changed CHANGELOG.md, so the archive differs from the tagged "
+                              "commit; run conflictdata release . before tagging and commit what it writes\n")
 
 
 CHANGELOG = """# Changelog
