@@ -234,6 +234,33 @@ def test_ci_run_runs_the_readme_test_command_verbatim() -> None:
     assert '\npip install ".[test]" && pytest\n' in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+# --- the validate workflow's SARIF step -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("exit_code", "kept"), [(0, True), (1, True), (2, False)])
+def test_the_sarif_step_never_fails_the_job(tmp_path: Path, exit_code: int, kept: bool) -> None:
+    """Exit 1 means findings, which the SARIF file holds: it is uploaded. Exit 2 (unusable input)
+    leaves nothing worth uploading. The step itself succeeds either way. A stand-in conflictdata
+    gives each exit code, so this judges the step's script, not the validator."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "conflictdata").write_text(f"#!/bin/sh\necho '{{\"version\": \"2.1.0\"}}'\nexit {exit_code}\n", encoding="utf-8")
+    (bin_dir / "conflictdata").chmod(0o755)
+    step = _step(ROOT / ".github/workflows/validate.yml", "Findings as SARIF")
+    result = _run_step(step, tmp_path, {"PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin"})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "conflictdata.sarif").exists() is kept
+    warning = f"::warning::conflictdata validate --format sarif exited {exit_code}; no SARIF to upload\n"
+    assert result.stdout == ("" if kept else warning)
+
+
+def test_the_sarif_step_survives_a_failed_install(tmp_path: Path) -> None:
+    step = _step(ROOT / ".github/workflows/validate.yml", "Findings as SARIF")
+    result = _run_step(step, tmp_path, {"PATH": f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin"})
+    assert (result.returncode, result.stdout) == (0, "::warning::conflictdata validate --format sarif exited 127; no SARIF to upload\n")
+    assert not (tmp_path / "conflictdata.sarif").exists()
+
+
 # --- the action's scripts, run as GitHub runs them -----------------------------------------------
 
 
