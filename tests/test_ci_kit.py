@@ -397,6 +397,14 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pre-commit's home for these tests, never the user's ~/.cache/pre-commit. (`try-repo` builds
+    the hooks' environment in a store of its own each time: about 20 s here, most of it pip
+    installing conflictdata's dependencies.)"""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
 def _try_repo(hook_repo: Path, dataset: Path, home: Path) -> subprocess.CompletedProcess:
     # The hooks must work from their own install: nothing of this test's environment leaks in.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
@@ -417,13 +425,13 @@ def dataset(tmp_path: Path) -> Path:
     return repo
 
 
-def test_pre_commit_hooks_pass_on_the_dataset(hook_repo: Path, dataset: Path, tmp_path: Path) -> None:
-    result = _try_repo(hook_repo, dataset, tmp_path / "pre-commit-home")
+def test_pre_commit_hooks_pass_on_the_dataset(hook_repo: Path, dataset: Path, pre_commit_home: Path) -> None:
+    result = _try_repo(hook_repo, dataset, pre_commit_home)
     assert _verdicts(result.stdout) == {"conflictdata fmt": "Passed", "conflictdata validate": "Passed"}, result.stdout + result.stderr
     assert result.returncode == 0
 
 
-def test_pre_commit_hooks_stop_a_planted_error_and_reformat(hook_repo: Path, dataset: Path, tmp_path: Path) -> None:
+def test_pre_commit_hooks_stop_a_planted_error_and_reformat(hook_repo: Path, dataset: Path, pre_commit_home: Path) -> None:
     # An error (an actor that does not exist) and a non-canonical file (two rows out of key order).
     replace_once(dataset / "data/stances.csv", "\nSTN-0003,ACT-PUTIN-VLADIMIR,", "\nSTN-0003,ACT-NOBODY,")
     canonical = (dataset / "data/event_sources.csv").read_bytes()
@@ -431,7 +439,7 @@ def test_pre_commit_hooks_stop_a_planted_error_and_reformat(hook_repo: Path, dat
     lines[1], lines[2] = lines[2], lines[1]
     (dataset / "data/event_sources.csv").write_bytes(b"\n".join(lines))
 
-    result = _try_repo(hook_repo, dataset, tmp_path / "pre-commit-home")
+    result = _try_repo(hook_repo, dataset, pre_commit_home)
     out = result.stdout
     assert result.returncode == 1
     assert _verdicts(out) == {"conflictdata fmt": "Failed", "conflictdata validate": "Failed"}, out + result.stderr
