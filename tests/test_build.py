@@ -95,11 +95,11 @@ def test_an_interrupted_build_leaves_the_previous_one_intact(built: Path, tmp_pa
     real = build_module._parquet_bytes
     calls = {"n": 0}
 
-    def dies_midway(table):  # the third table's Parquet never gets written
+    def dies_midway(*args):  # the third table's Parquet never gets written
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(table)
+        return real(*args)
 
     monkeypatch.setattr(build_module, "_parquet_bytes", dies_midway)
     with pytest.raises(KeyboardInterrupt):
