@@ -16,7 +16,7 @@ from conflictdata.release import ReleaseRefused, release
 from conflictdata.validation import validate
 from pkgcopy import copy_package, edit_table
 
-TOP_FILES = ["CHANGELOG.md", "CITATION.cff", "LICENSE", "README.md", "SHA256SUMS", "datapackage.json"]
+TOP_FILES = ["CHANGELOG.md", "CITATION.cff", "LICENSE", "README.md", "SHA256SUMS", "datapackage.json", "datapackage.parquet.json"]
 
 
 def _set_version(pkg: Path, version: str) -> None:
@@ -52,6 +52,7 @@ def test_the_archive_holds_the_package_and_its_papers_under_one_folder(pkg: Path
     rel = [n.split("/", 1)[1] for n in names]
     assert [r for r in rel if "/" not in r] == TOP_FILES
     assert {r for r in rel if r.startswith("data/")} >= {"data/events.csv", "data/events.parquet", "data/casualty_claims.parquet"}
+    assert {"schema/events.json", "schema/pandera/events.yaml"} <= set(rel)
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert "data/snapshots/SRC-0001.txt" not in rel  # no license to redistribute it
 
