@@ -97,3 +97,21 @@ def test_a_dictionary_column_of_the_wrong_value_type_is_a_parquet_type_finding(t
     _to_parquet(pkg, "stances", table)
     findings = [(f.rule, f.column, f.value) for f in validate(pkg).findings]
     assert findings == [("parquet-type", "stance_date", "dictionary<values=string, indices=int32, ordered=0>")]
+
+
+def test_built_parquet_read_in_batches_gives_the_findings_of_a_whole_read(tmp_path: Path, monkeypatch) -> None:
+    import conflictdata.tables as tables_mod
+
+    pkg = copy_package(tmp_path / "pkg", full=True)
+    table = _built_table(pkg, "casualty_claims")
+    i = table.schema.get_field_index("measure")
+    values = table.column(i).to_pylist()
+    values[-1] = "kiled"  # in the last batch, whose dictionary differs from the first's
+    table = table.set_column(i, table.schema.field(i), pa.array(values).dictionary_encode())
+    _to_parquet(pkg, "casualty_claims", table)
+    whole = [(f.rule, f.column, f.value, f.row) for f in validate(pkg).findings if f.table == "casualty_claims"]
+    monkeypatch.setattr(tables_mod, "STREAM_MIN_ROWS", 1)
+    monkeypatch.setattr(tables_mod, "PARQUET_BATCH_ROWS", 1000)
+    batches = [(f.rule, f.column, f.value, f.row) for f in validate(pkg).findings if f.table == "casualty_claims"]
+    assert ("enum", "measure", "kiled", len(values) + 1) in whole  # rows numbered as frictionless does: the first is 2
+    assert batches == whole
