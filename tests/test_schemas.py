@@ -200,3 +200,29 @@ def test_the_built_package_ships_the_pandera_schemas_as_yaml(built: Path) -> Non
         text = (built / f"schema/pandera/{name}.yaml").read_text(encoding="utf-8")
         assert text == conflictdata.pandera_schema(name).to_yaml()
         assert pa.DataFrameSchema.from_yaml(text).columns.keys() == conflictdata.pandera_schema(name).columns.keys()
+
+
+def test_any_table_gets_models_even_with_columns_that_are_not_python_names(tmp_path: Path) -> None:
+    import json
+
+    pkg = copy_package(tmp_path / "pkg")
+    schema = {"fields": [{"name": "class", "type": "string", "constraints": {"required": True, "enum": ["a", "b"]}},
+                         {"name": "value-low", "type": "integer", "constraints": {"minimum": 0}}],
+              "primaryKey": ["class", "value-low"]}
+    (pkg / "schema/side_notes.json").write_text(json.dumps(schema))
+    (pkg / "data/side_notes.csv").write_text("class,value-low\na,1\n")
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    descriptor["resources"].append({"name": "side_notes", "path": "data/side_notes.csv", "schema": "schema/side_notes.json"})
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor))
+    package = open_package(pkg)
+    frame = conflictdata.load(pkg, tables=["side_notes"])["side_notes"]
+    pandas_model = generate.build_models(package, "pandas")["side_notes"]
+    assert pandas_model.__name__ == "SideNotes"
+    pandas_model.validate(frame)
+    bad = frame.assign(**{"value-low": frame["value-low"] - 2})
+    with pytest.raises(pandera.errors.SchemaError, match="value-low"):
+        pandas_model.validate(bad)
+    polars_model = generate.build_models(package, "polars")["side_notes"]
+    polars_model.validate(pl.from_pandas(frame))
+    with pytest.raises(pandera.errors.SchemaError, match="value-low"):
+        polars_model.validate(pl.from_pandas(bad))

@@ -13,6 +13,8 @@ are `schema.column_rules`, which the validator's own Pandera schema uses too.
 
 from __future__ import annotations
 
+import keyword
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -117,12 +119,13 @@ def _render_model(name: str, schema: dict[str, Any], backend: str) -> str:
     annotate = _pandas_annotation if backend == "pandas" else _polars_annotation
     lines = [f"class {cls}(pa.DataFrameModel):", f"    {_docstring(schema.get('description') or name)}", ""]
     for spec in field_specs(schema):
-        if not spec.name.isidentifier():
-            raise ValueError(f"field '{name}.{spec.name}' is not a Python identifier, which a DataFrameModel needs; rename the field")
+        attr = _attribute(spec.name)
         annotation, extra = annotate(spec)
         kind = f"Series[{annotation}]" if backend == "pandas" else annotation
         args = {**extra, **_field_args(spec, backend, unique=(spec.unique or pk == [spec.name]))}
-        lines.append(f"    {spec.name}: {kind} = pa.Field(")
+        if attr != spec.name:
+            args["alias"] = spec.name
+        lines.append(f"    {attr}: {kind} = pa.Field(")
         lines += [f"        {k}={v!r}," for k, v in args.items()]
         lines.append("    )")
     lines += ["", "    class Config:", f"        name = {name!r}"]
@@ -131,6 +134,19 @@ def _render_model(name: str, schema: dict[str, Any], backend: str) -> str:
     if schema.get("description"):
         lines.append(f"        description = {schema['description']!r}")
     return "\n".join(lines) + "\n"
+
+
+# Attributes of DataFrameModel (both backends) that a column must not shadow.
+_MODEL_ATTRIBUTES = {"Config", "empty", "example", "from_json", "from_yaml", "get_metadata", "pydantic_validate", "strategy",
+                     "to_json", "to_json_schema", "to_schema", "to_yaml", "validate", "build_schema_"}
+
+
+def _attribute(column: str) -> str:
+    """The model attribute of a column: its name, or (not an identifier, a keyword, or a name the
+    model already has) a made-up one, the column's name then given as the Field's `alias`."""
+    if column.isidentifier() and not keyword.iskeyword(column) and column not in _MODEL_ATTRIBUTES and not column.startswith("_"):
+        return column
+    return "col_" + re.sub(r"\W", "_", column)
 
 
 def _docstring(text: str) -> str:
