@@ -75,24 +75,24 @@ def class_name(table: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in table.split("_") if part)
 
 
-def _pandas_annotation(spec: FieldSpec) -> tuple[str, dict[str, Any]]:
+def _pandas_annotation(spec: FieldSpec) -> str:
     dtype = pandas_dtype(spec, for_load=True)
     if isinstance(dtype, pd.CategoricalDtype):
         # Any categorical, the enum being the isin check: a table without rows read from Parquet
         # has no categories (Parquet keeps a dictionary only with values), nor has a frame whose
         # unused categories were dropped.
-        return "pd.CategoricalDtype", {}
+        return "pd.CategoricalDtype"
     if dtype == DATE32:
-        return "Annotated[pd.ArrowDtype, pyarrow.date32()]", {}
+        return "Annotated[pd.ArrowDtype, pyarrow.date32()]"
     names = {"int64": "np.int64", "Int64": "pd.Int64Dtype", "float64": "np.float64", "boolean": "pd.BooleanDtype", "string": "pd.StringDtype"}
-    return names[str(dtype)], {}
+    return names[str(dtype)]
 
 
-def _polars_annotation(spec: FieldSpec) -> tuple[str, dict[str, Any]]:
+def _polars_annotation(spec: FieldSpec) -> str:
     # pl.read_parquet gives a dictionary column as Categorical; the enum is the isin check.
     if spec.enum is not None and spec.type == "string":
-        return "pl.Categorical", {}
-    return _POLARS_TYPES.get(spec.type, "pl.String"), {}
+        return "pl.Categorical"
+    return _POLARS_TYPES.get(spec.type, "pl.String")
 
 
 def _field_args(spec: FieldSpec, backend: str, unique: bool) -> dict[str, Any]:
@@ -120,9 +120,8 @@ def _render_model(name: str, schema: dict[str, Any], backend: str) -> str:
     lines = [f"class {cls}(pa.DataFrameModel):", f"    {_docstring(schema.get('description') or name)}", ""]
     for spec in field_specs(schema):
         attr = _attribute(spec.name)
-        annotation, extra = annotate(spec)
-        kind = f"Series[{annotation}]" if backend == "pandas" else annotation
-        args = {**extra, **_field_args(spec, backend, unique=(spec.unique or pk == [spec.name]))}
+        kind = f"Series[{annotate(spec)}]" if backend == "pandas" else annotate(spec)
+        args = _field_args(spec, backend, unique=(spec.unique or pk == [spec.name]))
         if attr != spec.name:
             args["alias"] = spec.name
         lines.append(f"    {attr}: {kind} = pa.Field(")
