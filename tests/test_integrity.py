@@ -107,11 +107,11 @@ def test_a_build_failing_halfway_leaves_the_previous_build_and_no_temporary_fold
     calls = {"n": 0}
     real = build_mod._parquet_bytes
 
-    def failing(table):
+    def failing(*args):
         calls["n"] += 1
         if calls["n"] == 4:
             raise OSError(28, "No space left on device")
-        return real(table)
+        return real(*args)
 
     monkeypatch.setattr(build_mod, "_parquet_bytes", failing)
     with pytest.raises(OSError):

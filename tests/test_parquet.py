@@ -61,3 +61,57 @@ def test_a_truncated_parquet_file_is_a_finding_not_a_crash(tmp_path: Path) -> No
     path.write_bytes(path.read_bytes()[:100])
     findings = [(f.rule, f.table) for f in validate(pkg).findings if f.table == "stances"]
     assert findings == [("parquet", "stances")]
+
+
+def _built_table(pkg: Path, name: str) -> pa.Table:
+    from conflictdata.parquet import typed_table
+
+    package = open_package(pkg)
+    return typed_table(read_tables(package)[name].frame, package.resources[name].schema, name=name, version=package.version)
+
+
+def test_enum_dictionary_columns_as_the_build_writes_them_are_valid(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    table = _built_table(pkg, "casualty_claims")
+    assert pa.types.is_dictionary(table.schema.field("measure").type)
+    _to_parquet(pkg, "casualty_claims", table)
+    assert validate(pkg).findings == []
+
+
+def test_a_value_outside_the_enum_in_a_dictionary_column_is_an_enum_finding(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    table = _built_table(pkg, "casualty_claims")
+    i = table.schema.get_field_index("measure")
+    values = ["kiled"] + table.column(i).to_pylist()[1:]
+    table = table.set_column(i, table.schema.field(i), pa.array(values).dictionary_encode())
+    _to_parquet(pkg, "casualty_claims", table)
+    findings = [(f.rule, f.column, f.value) for f in validate(pkg).findings]
+    assert findings == [("enum", "measure", "kiled")]
+
+
+def test_a_dictionary_column_of_the_wrong_value_type_is_a_parquet_type_finding(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    table = _typed_table(pkg, "stances")
+    i = table.schema.get_field_index("stance_date")
+    table = table.set_column(i, "stance_date", pa.array([None if v is None else str(v) for v in table.column(i).to_pylist()]).dictionary_encode())
+    _to_parquet(pkg, "stances", table)
+    findings = [(f.rule, f.column, f.value) for f in validate(pkg).findings]
+    assert findings == [("parquet-type", "stance_date", "dictionary<values=string, indices=int32, ordered=0>")]
+
+
+def test_built_parquet_read_in_batches_gives_the_findings_of_a_whole_read(tmp_path: Path, monkeypatch) -> None:
+    import conflictdata.tables as tables_mod
+
+    pkg = copy_package(tmp_path / "pkg", full=True)
+    table = _built_table(pkg, "casualty_claims")
+    i = table.schema.get_field_index("measure")
+    values = table.column(i).to_pylist()
+    values[-1] = "kiled"  # in the last batch, whose dictionary differs from the first's
+    table = table.set_column(i, table.schema.field(i), pa.array(values).dictionary_encode())
+    _to_parquet(pkg, "casualty_claims", table)
+    whole = [(f.rule, f.column, f.value, f.row) for f in validate(pkg).findings if f.table == "casualty_claims"]
+    monkeypatch.setattr(tables_mod, "STREAM_MIN_ROWS", 1)
+    monkeypatch.setattr(tables_mod, "PARQUET_BATCH_ROWS", 1000)
+    batches = [(f.rule, f.column, f.value, f.row) for f in validate(pkg).findings if f.table == "casualty_claims"]
+    assert ("enum", "measure", "kiled", len(values) + 1) in whole  # rows numbered as frictionless does: the first is 2
+    assert sorted(batches, key=str) == sorted(whole, key=str)

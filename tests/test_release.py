@@ -17,9 +17,9 @@ from conflictdata.validation import validate
 from pkgcopy import REPO, copy_package, edit_table
 
 # A release is dated from datapackage.json's `created`.
-CREATED = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["created"][:10]
+CREATED = "2026-11-25"  # the day the `pkg` fixture pins as its `created`
 
-TOP_FILES = ["CHANGELOG.md", "CITATION.cff", "LICENSE", "README.md", "SHA256SUMS", "datapackage.json"]
+TOP_FILES = ["CHANGELOG.md", "CITATION.cff", "LICENSE", "README.md", "SHA256SUMS", "datapackage.json", "datapackage.parquet.json"]
 
 
 def _set_version(pkg: Path, version: str) -> None:
@@ -66,6 +66,7 @@ def test_the_archive_holds_the_package_and_its_papers_under_one_folder(pkg: Path
     rel = [n.split("/", 1)[1] for n in names]
     assert [r for r in rel if "/" not in r] == TOP_FILES
     assert {r for r in rel if r.startswith("data/")} >= {"data/events.csv", "data/events.parquet", "data/casualty_claims.parquet"}
+    assert {"schema/events.json", "schema/pandera/events.yaml"} <= set(rel)
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert "data/snapshots/SRC-0001.txt" not in rel  # no license to redistribute it
 

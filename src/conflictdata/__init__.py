@@ -4,6 +4,7 @@
     >>> tables = conflictdata.load()          # validated tables of the bundled dataset
     >>> claims = conflictdata.load_table("casualty_claims")
     >>> report = conflictdata.validate()      # every finding, as data
+    >>> conflictdata.pandera_schema("events")  # its Pandera schema (models: conflictdata.schemas)
 
 Heavy libraries (pandas, pandera, pyarrow) are imported only when one of these is called.
 """
@@ -18,6 +19,7 @@ from .errors import ConflictDataError, IntegrityError, InvalidDataError, Unusabl
 if TYPE_CHECKING:
     from .findings import Finding, Report
     from .loading import load, load_table
+    from .schemas import pandera_schema
     from .validation import validate
 
 try:
@@ -30,6 +32,7 @@ __all__ = [
     "load",
     "load_table",
     "validate",
+    "pandera_schema",
     "Finding",
     "Report",
     "ConflictDataError",
@@ -42,6 +45,7 @@ _LAZY = {
     "load": ("loading", "load"),
     "load_table": ("loading", "load_table"),
     "validate": ("validation", "validate"),
+    "pandera_schema": ("schemas", "pandera_schema"),
     "Finding": ("findings", "Finding"),
     "Report": ("findings", "Report"),
 }

@@ -1,8 +1,10 @@
 """Building a complete, checksummed data package from the canonical CSV (`conflictdata build`).
 
 The output holds every table as canonical CSV and as Parquet (types from `schema/`, rows sorted by
-primary key), the schemas, the archived snapshots whose license allows redistribution, a generated
-`datapackage.json` where every file carries its `bytes` and `sha256:` hash, and `SHA256SUMS`.
+primary key), the schemas (and their Pandera form, `schema/pandera/<table>.yaml`), the archived
+snapshots whose license allows redistribution, a generated `datapackage.json` where every file
+carries its `bytes` and `sha256:` hash, `datapackage.parquet.json` (the same package with the
+Parquet files as its resources), and `SHA256SUMS`.
 Building twice from the same inputs gives byte-identical files. The output folder is written
 beside its destination and swapped in only when complete, so an interrupted build leaves the
 previous one intact.
@@ -26,12 +28,18 @@ from .errors import InvalidDataError, UnusableInputError
 from .fmt import canonical_bytes, canonical_order
 from .integrity import SUMS_NAME, sha256_bytes, sha256sums_text
 from .package import DESCRIPTOR, Package, open_package
-from .schema import arrow_schema
+from .parquet import typed_table
 from .tables import Table
 
-__all__ = ["build", "write_package", "BuildResult", "PARQUET_KEY", "WITHHELD_KEY", "dump_json", "replace_dir"]
+__all__ = ["build", "write_package", "BuildResult", "PARQUET_KEY", "PARQUET_DESCRIPTOR", "PANDERA_DIR", "WITHHELD_KEY", "dump_json", "replace_dir", "parquet_descriptor"]
 
 PARQUET_KEY = "conflictdata:parquet"
+# The same package with the Parquet copies as its resources, for Frictionless tools and catalogues;
+# the main descriptor stays CSV so that `load()` and `diff` see each table once.
+PARQUET_DESCRIPTOR = "datapackage.parquet.json"
+PANDERA_DIR = "schema/pandera"
+# Resource properties that describe a CSV file only.
+_CSV_ONLY = ("path", "format", "mediatype", "encoding", "dialect", "bytes", "hash")
 WITHHELD_KEY = "conflictdata:withheldSnapshots"
 # Licenses under which an archived source text may be redistributed in a release.
 REDISTRIBUTABLE = {"CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODC-PDDL-1.0", "ODC-BY-1.0", "PDDL-1.0", "MIT", "public-domain"}
@@ -54,11 +62,8 @@ def dump_json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _parquet_bytes(table: Table) -> bytes:
-    schema = arrow_schema(table.resource.schema).with_metadata({"conflictdata:table": table.name})
-    frame = table.frame.loc[canonical_order(table)]
-    columns = [pa.array(frame[f.name], type=f.type, from_pandas=True) for f in schema]
-    arrow = pa.Table.from_arrays(columns, schema=schema)
+def _parquet_bytes(table: Table, version: str | None = None) -> bytes:
+    arrow = typed_table(table.frame.loc[canonical_order(table)], table.resource.schema, name=table.name, version=version)
     sink = pa.BufferOutputStream()
     # Fixed writer options: the same table gives the same bytes with the same pyarrow version.
     pq.write_table(arrow, sink, compression="zstd", compression_level=9, use_dictionary=True,
@@ -66,9 +71,23 @@ def _parquet_bytes(table: Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def parquet_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The built descriptor with each resource's `conflictdata:parquet` copy as the resource itself."""
+    out = copy.deepcopy(descriptor)
+    resources = []
+    for res in out["resources"]:
+        alt = res.pop(PARQUET_KEY)
+        kept = {k: (alt["path"] if k == "path" else v) for k, v in res.items() if k == "path" or k not in _CSV_ONLY}
+        # No `bytes`: frictionless 5.21 reads Parquet through pyarrow, counts no bytes and reports a
+        # byte-count error for any size stated; the sha256 `hash` (which it skips) stays.
+        resources.append({**kept, **{k: v for k, v in alt.items() if k not in ("path", "bytes")}})
+    out["resources"] = resources
+    return out
+
+
 def write_package(package: Package, tables: dict[str, Table], dest: Path, *, parquet: bool = True) -> BuildResult:
     """Write the built package into the empty folder `dest` (`parquet=False`: without the Parquet
-    copies, for the digest of the data alone)."""
+    copies, their descriptor and the Pandera YAML, for the digest of the data alone)."""
     descriptor = copy.deepcopy(package.descriptor)
     result = BuildResult(out=dest, version=package.version)
 
@@ -90,7 +109,15 @@ def write_package(package: Package, tables: dict[str, Table], dest: Path, *, par
             continue
         parquet_rel = csv_rel.rsplit(".", 1)[0] + ".parquet"
         res[PARQUET_KEY] = {"path": parquet_rel, "format": "parquet", "mediatype": "application/vnd.apache.parquet",
-                            **put(parquet_rel, _parquet_bytes(table))}
+                            **put(parquet_rel, _parquet_bytes(table, package.version))}
+
+    # The Pandera schemas, serialized, so that users outside Python can read what is checked. Like
+    # the Parquet copies they derive from the data's schemas, and are left out of the data alone.
+    if parquet:
+        from .schemas.generate import build_models
+
+        for name, model in build_models(package, "pandas").items():
+            put(f"{PANDERA_DIR}/{name}.yaml", model.to_schema().to_yaml().encode("utf-8"))
 
     withheld = []
     sources = tables.get("sources")
@@ -107,6 +134,8 @@ def write_package(package: Package, tables: dict[str, Table], dest: Path, *, par
         descriptor[WITHHELD_KEY] = sorted(withheld)
     result.withheld_snapshots = sorted(withheld)
     put(DESCRIPTOR, dump_json(descriptor))
+    if parquet:
+        put(PARQUET_DESCRIPTOR, dump_json(parquet_descriptor(descriptor)))
     sums = sha256sums_text(dest)
     (dest / SUMS_NAME).write_text(sums, encoding="utf-8")
     result.files = {line[66:]: line[:64] for line in sums.splitlines()}

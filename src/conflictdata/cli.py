@@ -62,7 +62,7 @@ def _say(format: Enum, level: str, message: str, *, title: str | None = None, fi
 
         typer.echo(annotation(level, message, file=file, title=title))
     else:
-        typer.echo(message if level == "notice" else f"{level}: {message}", err=True)
+        typer.echo(message if level == "notice" else f"conflictdata: {level}: {message}", err=True)
 
 
 def _version(value: bool) -> None:
@@ -318,8 +318,10 @@ def build(
     """Build the complete data package: every table as canonical CSV and Parquet, checksummed.
 
     Validates first and writes nothing from invalid data. The output has datapackage.json (with
-    each file's bytes and sha256), schema/, data/*.csv, data/*.parquet and SHA256SUMS. Building
-    twice from the same data gives byte-identical files.
+    each file's bytes and sha256), datapackage.parquet.json (the Parquet files as the resources),
+    schema/ (with the Pandera schemas in schema/pandera/), data/*.csv, data/*.parquet (typed:
+    enums as categoricals, nullable integers, dates) and SHA256SUMS. Building twice from the same
+    data gives byte-identical files.
 
     Examples:
 

@@ -1,21 +1,63 @@
-"""Parquet resources: reading them into the same string view as CSV, so one set of checks applies.
+"""Parquet resources: the typed Arrow table the build writes, and reading Parquet back into the
+same string view as CSV, so one set of checks applies.
 
-Writing Parquet (with types derived from `schema/`) belongs to the build; reading here reports a
-column whose stored type differs from the schema's, then checks the values themselves.
+Built files carry their own types for readers without conflictdata: enums are dictionary columns
+whose dictionary is the schema's enum in schema order, pyarrow's `pandas` metadata makes a plain
+`pd.read_parquet` give the dtypes `load()` gives (`Int64`, `category`, `date32[pyarrow]`), and the
+Table Schema and package version sit in the file's key-value metadata. Reading reports a column
+whose stored type differs from the schema's (a dictionary column counts as its value type), then
+checks the values themselves.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
 from .findings import Finding
 from .package import Resource
-from .schema import arrow_type, field_specs
+from .schema import FieldSpec, arrow_type, field_specs, pandas_dtype, parquet_schema, parquet_type
 
-__all__ = ["read_parquet_strings", "iter_parquet_strings", "parquet_rows"]
+__all__ = ["typed_table", "read_parquet_strings", "iter_parquet_strings", "parquet_rows", "SCHEMA_KEY", "TABLE_KEY", "VERSION_KEY"]
+
+TABLE_KEY = "conflictdata:table"
+SCHEMA_KEY = "conflictdata:schema"
+VERSION_KEY = "conflictdata:version"
+
+
+def _column(values: pd.Series, spec: FieldSpec) -> pa.Array:
+    kind = parquet_type(spec)
+    if pa.types.is_dictionary(kind):
+        # Codes against the whole enum (not the values present), so every release has one dictionary.
+        codes = pd.Categorical(values, categories=list(spec.enum)).codes
+        indices = pa.array(codes, type=kind.index_type, mask=codes < 0)
+        return pa.DictionaryArray.from_arrays(indices, pa.array(list(spec.enum), type=kind.value_type))
+    return pa.array(values, type=kind, from_pandas=True)
+
+
+def _pandas_metadata(specs: list[FieldSpec]) -> bytes:
+    """pyarrow's `pandas` schema metadata for a frame with `load()`'s dtypes: it is what makes
+    `read_parquet` restore nullable integers, categories and dates."""
+    empty = pd.DataFrame({s.name: pd.Series([], dtype=pandas_dtype(s, for_load=True)) for s in specs})
+    return pa.Table.from_pandas(empty, preserve_index=False).schema.metadata[b"pandas"]
+
+
+def typed_table(frame: pd.DataFrame, schema: dict[str, Any], *, name: str, version: str | None) -> pa.Table:
+    """The rows of `frame` (typed columns as `tables.Table.frame` holds them) as the Arrow table a
+    build writes."""
+    specs = field_specs(schema)
+    metadata = {
+        b"pandas": _pandas_metadata(specs),
+        TABLE_KEY.encode(): name.encode(),
+        SCHEMA_KEY.encode(): json.dumps(schema, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+    }
+    if version is not None:
+        metadata[VERSION_KEY.encode()] = version.encode()
+    return pa.Table.from_arrays([_column(frame[s.name], s) for s in specs], schema=parquet_schema(schema).with_metadata(metadata))
 
 
 def _as_text(col: pa.ChunkedArray) -> pd.Series:
@@ -24,6 +66,8 @@ def _as_text(col: pa.ChunkedArray) -> pd.Series:
     that small numbers stay positional, 0.000025 not 2.5e-05), missing values as empty cells."""
     import pyarrow.compute as pc
 
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
     if pa.types.is_boolean(col.type):
         text = pc.if_else(col, "true", "false")
     else:
@@ -89,7 +133,8 @@ def _strings(table: pa.Table, resource: Resource, file: str) -> tuple[pd.DataFra
             continue
         col = table.column(spec.name)
         want = arrow_type(spec)
-        if col.type != want:
+        stored = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+        if stored != want:
             findings.append(Finding("error", "parquet-type", f"column '{spec.name}' is stored as {col.type}, the schema says {spec.type} ({want}); rebuild the file", resource.name, file, None, spec.name, str(col.type)))
         data[spec.name] = _as_text(col)
     for extra in set(table.column_names) - set(resource.field_names):

@@ -86,7 +86,8 @@ def data_digest(package: Package, files: dict[str, str]) -> str:
     """sha256 of the released data, from a build's per-file sha256 (`BuildResult.files`).
 
     The digest is that of a SHA256SUMS text: the lines of every built file but the Parquet copies
-    (their bytes depend on the pyarrow version, not on the data) and datapackage.json, whose line is
+    and their descriptor (their bytes depend on the pyarrow version, not on the data), the Pandera
+    YAML (pandera's version) and datapackage.json, whose line is
     replaced by one for the descriptor without its version (a reissue keeps the version and changes
     the rest) and without what a build adds to it.
     """
@@ -98,7 +99,11 @@ def data_digest(package: Package, files: dict[str, str]) -> str:
     for res in descriptor.get("resources") or []:
         for key in ("bytes", "hash", PARQUET_KEY):
             res.pop(key, None)
-    lines = {rel: sha for rel, sha in files.items() if not rel.endswith(".parquet") and rel != DESCRIPTOR}
+    from .build import PANDERA_DIR, PARQUET_DESCRIPTOR
+
+    # What derives from the data by a library's version (Parquet bytes, Pandera's YAML) is not data.
+    lines = {rel: sha for rel, sha in files.items()
+             if not rel.endswith(".parquet") and rel not in (DESCRIPTOR, PARQUET_DESCRIPTOR) and not rel.startswith(PANDERA_DIR + "/")}
     lines[DESCRIPTOR] = sha256_bytes(json.dumps(descriptor, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     return sha256_bytes("".join(f"{lines[rel]}  {rel}\n" for rel in sorted(lines)).encode("utf-8"))
 

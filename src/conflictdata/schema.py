@@ -30,8 +30,13 @@ __all__ = [
     "pandas_dtype",
     "arrow_type",
     "arrow_schema",
+    "parquet_type",
+    "parquet_schema",
     "pandera_schema",
     "CheckSpec",
+    "ColumnRule",
+    "column_rules",
+    "typed_limit",
 ]
 
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
@@ -111,6 +116,24 @@ def arrow_schema(schema: dict[str, Any]) -> pa.Schema:
     )
 
 
+# Enum codes as int32 whatever the enum's size, so a column's type does not change when a value is added.
+ENUM_INDEX = pa.int32()
+
+
+def parquet_type(spec: FieldSpec) -> pa.DataType:
+    """The type of this field in built Parquet files: enums of strings are dictionary columns (the
+    dictionary is the schema's enum, in schema order), so readers get categoricals."""
+    if spec.enum is not None and spec.type == "string":
+        return pa.dictionary(ENUM_INDEX, pa.string())
+    return arrow_type(spec)
+
+
+def parquet_schema(schema: dict[str, Any]) -> pa.Schema:
+    return pa.schema(
+        [pa.field(s.name, parquet_type(s), nullable=not s.required, metadata={"description": s.description}) for s in field_specs(schema)]
+    )
+
+
 def parse_column(raw: pd.Series, spec: FieldSpec, missing: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse strings into the field's type.
 
@@ -164,42 +187,66 @@ class CheckSpec:
     limit: Any
 
 
-def _column_checks(spec: FieldSpec) -> tuple[list[Any], list[CheckSpec]]:
-    import pandera.pandas as pa_
+@dataclass(frozen=True, slots=True)
+class ColumnRule:
+    """One constraint of a field as a Pandera check: `check` names both the `Check` constructor
+    and the `Field` argument (`arg` its value, a dict for keyword arguments), `rule` the finding's
+    rule name and `limit` the constraint as written. The validator's schema and the generated
+    public models (`conflictdata.schemas`) are both built from these."""
 
-    c = spec.constraints
-    checks: list[Any] = []
-    names: list[CheckSpec] = []
+    rule: str
+    check: str
+    arg: Any
+    limit: Any
 
-    def typed(v: Any) -> Any:
-        # Constraint values may be written as strings ("1000", "4E4"); compare them as the field's type.
-        try:
-            if spec.type == "number":
-                return float(v)
-            if spec.type == "integer":
-                return int(v)
-            if spec.type == "date":
-                return pd.Timestamp(v).date()
-        except (TypeError, ValueError):
-            return v
+    def to_check(self) -> Any:
+        import pandera.pandas as pa_
+
+        make = getattr(pa_.Check, self.check)
+        return make(**self.arg) if isinstance(self.arg, dict) else make(self.arg)
+
+
+def typed_limit(spec: FieldSpec, v: Any) -> Any:
+    """A constraint value (possibly written as a string: "1000", "4E4") as the field's type."""
+    try:
+        if spec.type == "number":
+            return float(v)
+        if spec.type == "integer":
+            return int(v)
+        if spec.type == "date":
+            return pd.Timestamp(v).date()
+    except (TypeError, ValueError):
         return v
+    return v
 
-    def add(check: Any, rule: str, limit: Any) -> None:
-        checks.append(check)
-        names.append(CheckSpec(rule, limit))
 
+def column_rules(spec: FieldSpec, *, backend: str = "pandas") -> list[ColumnRule]:
+    """The enum, pattern, range and length constraints of a field, in a fixed order.
+
+    Patterns must match the whole value: pandas' `str_matches` anchors at the start only, so the
+    end is `\\Z` (Python's `$` also matches before a final newline); polars' regex engine has no
+    `\\Z`, and its `$` is already the end of the text.
+    """
+    c = spec.constraints
+    out: list[ColumnRule] = []
     if spec.enum is not None:
-        add(pa_.Check.isin([typed(v) for v in spec.enum]), "enum", list(spec.enum))
+        out.append(ColumnRule("enum", "isin", [typed_limit(spec, v) for v in spec.enum], list(spec.enum)))
     if "pattern" in c:
-        add(pa_.Check.str_matches(f"^(?:{c['pattern']})\\Z"), "pattern", c["pattern"])
-    for key, rule, op in (("minimum", "minimum", "ge"), ("maximum", "maximum", "le")):
+        end = "$" if backend == "polars" else "\\Z"
+        out.append(ColumnRule("pattern", "str_matches", f"^(?:{c['pattern']}){end}", c["pattern"]))
+    for key, op in (("minimum", "ge"), ("maximum", "le")):
         if key in c:
-            add(getattr(pa_.Check, op)(typed(c[key])), rule, c[key])
+            out.append(ColumnRule(key, op, typed_limit(spec, c[key]), c[key]))
     if "minLength" in c:
-        add(pa_.Check.str_length(min_value=c["minLength"]), "min-length", c["minLength"])
+        out.append(ColumnRule("min-length", "str_length", {"min_value": c["minLength"]}, c["minLength"]))
     if "maxLength" in c:
-        add(pa_.Check.str_length(max_value=c["maxLength"]), "max-length", c["maxLength"])
-    return checks, names
+        out.append(ColumnRule("max-length", "str_length", {"max_value": c["maxLength"]}, c["maxLength"]))
+    return out
+
+
+def _column_checks(spec: FieldSpec) -> tuple[list[Any], list[CheckSpec]]:
+    rules = column_rules(spec)
+    return [r.to_check() for r in rules], [CheckSpec(r.rule, r.limit) for r in rules]
 
 
 def pandera_schema(schema: dict[str, Any], *, name: str = "", for_load: bool = False) -> tuple[Any, dict[str, list[CheckSpec]]]:
