@@ -51,6 +51,8 @@ def test_add_source_takes_the_next_id_and_writes_canonically(pkg: Path) -> None:
     assert {k: row[k] for k in SOURCE} == SOURCE and row["source_id"] == "SRC-0003"
     assert format_package(pkg, check=True).changed == []
     assert validate(pkg).findings == []
+    # The write lock lives outside the package: nothing but the new row was written.
+    assert sorted(p.name for p in pkg.iterdir()) == ["data", "datapackage.json", "schema"]
 
 
 def test_retracted_ids_are_not_handed_out_again(pkg: Path) -> None:

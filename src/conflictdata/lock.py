@@ -8,15 +8,21 @@ rename; a second writer waits, then reads what the first wrote.
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["LOCK_NAME", "package_lock"]
+__all__ = ["lock_path", "package_lock"]
 
-# Beside datapackage.json; .gitignore lists it. A lock file left behind is harmless: the OS lock
-# (flock) goes with the process that held it, the file itself means nothing.
-LOCK_NAME = ".conflictdata.lock"
+
+def lock_path(root: str | Path) -> Path:
+    """The lock file of the package at `root`: in the temporary folder, named after the package's
+    resolved path, so that locking never writes into the package (which may be read-only, and
+    whose files `validate` and release checks account for)."""
+    key = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"conflictdata-{key}.lock"
 
 
 @contextmanager
@@ -24,5 +30,6 @@ def package_lock(root: str | Path) -> Iterator[None]:
     """Hold the write lock of the package whose root folder is `root` (waiting for it if needed)."""
     from filelock import FileLock
 
-    with FileLock(str(Path(root) / LOCK_NAME)):
+    # The OS lock (flock) goes with the process holding it; a lock file left behind means nothing.
+    with FileLock(str(lock_path(root))):
         yield
