@@ -184,3 +184,18 @@ def _append_under_lock(pkg: Path) -> str:
     rows.append({**{h: "" for h in header}, **SOURCE, "title": "first", "source_id": "SRC-0003"})
     (pkg / "data/sources.csv").write_bytes(_render(header, rows, ["source_id"]))
     return "SRC-0003"
+
+
+def test_add_options_are_generated_from_the_schema() -> None:
+    import click
+    import typer.main
+
+    from conflictdata.curate import KINDS
+    from conflictdata.package import bundled_root
+
+    group = typer.main.get_command(app).commands["add"]
+    for kind, table in KINDS.items():
+        schema = json.loads((bundled_root() / "schema" / f"{table}.json").read_text(encoding="utf-8"))
+        options = {o for p in group.commands[kind].params if isinstance(p, click.Option) for o in p.opts}
+        expected = {f"--{f['name'].replace('_', '-')}" for f in schema["fields"]} - ({"--snapshot-sha256"} if table == "sources" else set())
+        assert expected <= options, (kind, expected - options)
