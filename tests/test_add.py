@@ -187,7 +187,6 @@ def _append_under_lock(pkg: Path) -> str:
 
 
 def test_add_options_are_generated_from_the_schema() -> None:
-    import click
     import typer.main
 
     from conflictdata.curate import KINDS
@@ -196,6 +195,6 @@ def test_add_options_are_generated_from_the_schema() -> None:
     group = typer.main.get_command(app).commands["add"]
     for kind, table in KINDS.items():
         schema = json.loads((bundled_root() / "schema" / f"{table}.json").read_text(encoding="utf-8"))
-        options = {o for p in group.commands[kind].params if isinstance(p, click.Option) for o in p.opts}
+        options = {o for p in group.commands[kind].params if p.param_type_name == "option" for o in p.opts}
         expected = {f"--{f['name'].replace('_', '-')}" for f in schema["fields"]} - ({"--snapshot-sha256"} if table == "sources" else set())
         assert expected <= options, (kind, expected - options)
