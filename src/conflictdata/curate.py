@@ -123,8 +123,8 @@ def _defaults(table: str, row: dict[str, str]) -> None:
 def _plan(package: Package, table: str, values: dict[str, str], *, sources, actors, snapshot) -> tuple[str, _Change]:
     res = package.resources[table]
     key = res.primary_key[0]
+    _check_columns(package, table, values, f"add {table}")
     row = {k: v for k, v in values.items() if v != ""}
-    _check_columns(package, table, row, f"add {table}")
     record_id = row.get(key) or ""
     taken = _taken_ids(package, table)
     if not record_id:
