@@ -305,6 +305,7 @@ def write_stances(w: TableWriter, event_width: int) -> None:
         "stance_date": pa.array(np.full(n, np.datetime64("2025-01-20", "D")), pa.date32()),
         "source_id": ids("SRC-SYN-", np.full(n, N_SOURCES), 4),
         "quote": const("A synthetic statement about the report", n),
+        "notes": const(None, n),
     })
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -27,11 +28,40 @@ def _curated_only(path: Path) -> None:
     path.write_bytes(buf.getvalue().encode("utf-8"))
 
 
+# The first topic's sources after the seed article (SRC-0003 on, docs/sources/kursk-topic.md).
+_TOPIC_SOURCE = re.compile(r"^SRC-0*([3-9]|[1-9][0-9]+)$")
+
+
+def _seed_only(data: Path) -> None:
+    """Drop the first topic's rows curated after the seed article: its sources and every row that
+    refers to a dropped id (its actors, events, their link rows, claims and stances), so the
+    core stays the seed article's dozen rows per table."""
+    import csv
+    import io
+
+    tables = {}
+    for p in sorted(data.glob("*.csv")):
+        with open(p, encoding="utf-8", newline="") as fh:
+            tables[p] = list(csv.reader(fh))
+    dropped = {r[0] for r in tables.get(data / "sources.csv", [[]])[1:] if r and _TOPIC_SOURCE.match(r[0])}
+    while True:
+        more = {r[0] for rows in tables.values() for r in rows[1:] if r and r[0] not in dropped and dropped.intersection(r)}
+        if not more:
+            break
+        dropped |= more
+    for p, rows in tables.items():
+        kept = [rows[0]] + [r for r in rows[1:] if not (r and (r[0] in dropped or dropped.intersection(r)))]
+        if len(kept) != len(rows):
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(kept)
+            p.write_bytes(buf.getvalue().encode("utf-8"))
+
+
 def copy_package(dst: Path, *, full: bool = False) -> Path:
     """Copy datapackage.json, schema/ and data/ into `dst`; return `dst`.
 
-    By default only the curated core is kept (imported rows are dropped); `full=True` copies the
-    whole shipped dataset.
+    By default only the curated core is kept (imported rows and the topic's rows after the seed
+    article are dropped); `full=True` copies the whole shipped dataset.
     """
     dst.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "datapackage.json", dst / "datapackage.json")
@@ -40,6 +70,7 @@ def copy_package(dst: Path, *, full: bool = False) -> Path:
     if not full:
         for csv_path in (dst / "data").glob("*.csv"):
             _curated_only(csv_path)
+        _seed_only(dst / "data")
     return dst
 
 

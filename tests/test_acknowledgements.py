@@ -236,6 +236,8 @@ def _emitted_rules() -> set[str]:
                 names.add(args[1])
             elif fn == "finding":
                 names.update(a for a in args if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+|[a-z]+", a) and a not in ("rule", "name", "quote", "snapshot", "qualifier"))
+            elif fn == "ColumnRule" and args:  # schema.column_rules: the generated column checks
+                names.add(args[0])
             elif fn == "add" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
                 names.add(node.args[1].value)
     return names

@@ -20,10 +20,11 @@ def test_load_returns_every_table_of_the_bundled_dataset() -> None:
     assert list(tables) == ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries",
                             "acknowledgements"]
     assert {name: len(df) for name, df in tables.items() if name != "countries"} == {
-        # curated core + General Staff (1 source, 1 actor, 1688 claims) + UCDP GED 22.1 Ukraine
-        # (2 sources, 9 actors, 2989 events with 2 sides, 1 source link and 1 claim each)
-        "sources": 2 + 1 + 2, "actors": 11 + 1 + 9, "events": 3 + 2989, "event_actors": 5 + 2 * 2989,
-        "event_sources": 3 + 2989, "casualty_claims": 1 + 1688 + 2989, "stances": 3, "retractions": 0,
+        # curated core (seed article + the Kursk topic, docs/sources/kursk-topic.md) + General Staff
+        # (1 source, 1 actor, 1688 claims) + UCDP GED 22.1 Ukraine (2 sources, 9 actors, 2989 events
+        # with 2 sides, 1 source link and 1 claim each)
+        "sources": 2 + 34 + 1 + 2, "actors": 11 + 22 + 1 + 9, "events": 3 + 6 + 2989, "event_actors": 5 + 14 + 2 * 2989,
+        "event_sources": 3 + 13 + 2989, "casualty_claims": 1 + 34 + 1688 + 2989, "stances": 3 + 15, "retractions": 0,
         # UCDP's 13 events with estimates out of order and its 2 homonym actors (docs/sources/ucdp-ged.md)
         "acknowledgements": 13 + 2,
     }
@@ -50,6 +51,7 @@ def test_load_dtypes_follow_the_schema() -> None:
     assert isinstance(measure, pd.CategoricalDtype)
     assert list(measure.categories) == [
         "killed", "wounded", "killed_or_wounded", "missing", "captured", "personnel_losses", "civilians_killed", "civilians_injured",
+        "troops_deployed",
     ]
     events = conflictdata.load_table("events")
     assert events["latitude"].dtype == "float64"

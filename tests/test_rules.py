@@ -150,6 +150,8 @@ def test_library_and_command_report_the_same_findings(pkg: Path) -> None:
 
 # --- one cell or line changed -------------------------------------------------------------------
 
+QUOTE_EVT_0002 = ('"On Monday, the Secretary-General confirmed the deployment of North Korean to Russia, '
+                  'revealing that these military units have been stationed in the Kursk region."')
 QUOTE_CLM_0001 = ('"Rutte claimed that over 600,000 Russian troops have been killed or wounded in the war, '
                   'stating that without external support, Putin cannot continue his aggression in Ukraine."')
 QUOTE_EVT_0003 = ('"Ukrainian forces launched a large-scale offensive in Kursk in August, and despite Russian '
@@ -221,7 +223,11 @@ CELL_EDITS = [
     pytest.param("casualty_claims", "2022-02-24,2024-10-28,2024-10-28,,,SRC-0001", "2022-02-24,2024-10-28,2024-10-27,,,SRC-0001",
                  [E("casualty_claims", 2, "statement_date", "claim-period-order")], id="claim-period-order-end-after-statement"),
     pytest.param("casualty_claims", f",SRC-0001,{QUOTE_CLM_0001},", ",SRC-0001,,",
-                 [E("casualty_claims", 2, "quote", "claim-quote-required")], id="claim-quote-required"),
+                 [E("casualty_claims", 2, "quote", "quote-required")], id="quote-required-claim"),
+    pytest.param("stances", "Putin did not deny their presence on Thursday.,", ",",
+                 [E("stances", 4, "quote", "quote-required")], id="quote-required-stance"),
+    pytest.param("event_sources", f"EVT-0002,SRC-0001,{QUOTE_EVT_0002},", "EVT-0002,SRC-0001,,",
+                 [E("event_sources", 3, "quote", "quote-required")], id="quote-required-event-source"),
     pytest.param("stances", "STN-0003,ACT-PUTIN-VLADIMIR,,EVT-0002,,", "STN-0003,ACT-PUTIN-VLADIMIR,,EVT-0002,CLM-0001,",
                  [E("stances", 4, "event_id", "stance-target")], id="stance-target-both-set"),
     pytest.param("stances", "STN-0003,ACT-PUTIN-VLADIMIR,,EVT-0002,,", "STN-0003,ACT-PUTIN-VLADIMIR,,,,",
@@ -254,8 +260,18 @@ def test_min_length_is_reported_for_a_present_but_too_short_value(pkg: Path) -> 
     assert_report(pkg, [E("actors", 3, "name", "min-length")])  # 'NATO'
 
 
-def test_claim_from_a_dataset_source_needs_no_quote(pkg: Path) -> None:
+def test_claim_from_a_source_without_snapshot_needs_no_quote(pkg: Path) -> None:
     replace_once(pkg / "data/casualty_claims.csv", f",SRC-0001,{QUOTE_CLM_0001},", ",SRC-0002,,")
+    assert_report(pkg, [], exit_code=0)
+
+
+def test_rows_citing_a_source_without_snapshot_need_no_quote_in_any_table(pkg: Path) -> None:
+    # SRC-TEST has no snapshot: a news page the project holds no copy of (sorted last: canonical).
+    with open(pkg / "data/sources.csv", "a", encoding="utf-8") as fh:
+        fh.write("SRC-TEST,[test] page,Publisher,,https://example.org/a,2024-11-01,,en,news_report,C,,,,\n")
+    replace_once(pkg / "data/casualty_claims.csv", f",SRC-0001,{QUOTE_CLM_0001},", ",SRC-TEST,,")
+    replace_once(pkg / "data/stances.csv", ",SRC-0001,Putin did not deny their presence on Thursday.,", ",SRC-TEST,,")
+    replace_once(pkg / "data/event_sources.csv", f"EVT-0002,SRC-0001,{QUOTE_EVT_0002},", "EVT-0002,SRC-TEST,,")
     assert_report(pkg, [], exit_code=0)
 
 
@@ -519,7 +535,7 @@ COVERED = {
     "event-has-actor": {"event-has-actor"},
     "claim-values": {"claim-value-present", "claim-value-order", "claim-qualifier"},
     "claim-period-order": {"claim-period-order"},
-    "claim-quote-required": {"claim-quote-required"},
+    "quote-required": {"quote-required"},
     "cumulative-decrease": {"cumulative-decrease"},
     "stance-target": {"stance-target"},
     "future-date": {"future-date"},

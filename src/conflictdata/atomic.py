@@ -9,12 +9,17 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_bytes_atomic", "write_many_atomic"]
+__all__ = ["write_bytes_atomic", "write_many_atomic", "stage", "replace_staged"]
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data`: the old content or the new one, never half of either."""
     write_many_atomic({Path(path): data})
+
+
+def stage(path: Path, data: bytes) -> Path:
+    """Write `data` to a new temporary file beside `path` (synced, with its mode); return its path."""
+    return _stage(path, data)
 
 
 def _stage(path: Path, data: bytes) -> Path:
@@ -45,6 +50,12 @@ def write_many_atomic(files: dict[Path, bytes]) -> None:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
+    replace_staged(staged)
+
+
+def replace_staged(staged: list[tuple[Path, Path]]) -> None:
+    """Rename staged files (temporary, target) into place, in order; leftovers removed on failure."""
+    n = 0
     try:
         for n, (tmp, path) in enumerate(staged):
             os.replace(tmp, path)

@@ -426,10 +426,17 @@ def bump(
     from .release import ReleaseRefused, check_bump, write_bump
 
     path = _package(path, writes="bump --write" if write else None)
+    from contextlib import nullcontext
+
+    from .lock import package_lock
+
     try:
-        package = open_package(path)
-        result = check_bump(package, against=against)
-        written = write_bump(package, result) if write else None
+        # --write holds the package's write lock from reading the data to replacing the
+        # descriptor, like add, import and fmt.
+        with package_lock(path) if write else nullcontext():
+            package = open_package(path)
+            result = check_bump(package, against=against)
+            written = write_bump(package, result) if write else None
     except (UnusableInputError, ReleaseRefused) as exc:
         raise _fail(str(exc), format=format, title="bump") from None
     if format is OutputFormat.json:
@@ -589,6 +596,113 @@ def import_ucdp_command(
     _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run), format, dry_run)
 
 
+# --- add: curating without hand-editing CSV ------------------------------------------------------
+
+add_app = _Typer(help="Add one record (with the next free id) to a package: validated first, written canonically and atomically.",
+                 no_args_is_help=True, rich_markup_mode=None, context_settings=_CONTEXT)
+app.add_typer(add_app, name="add")
+
+# Columns `add` sets itself, not by option: a source's snapshot and hash come from --snapshot FILE.
+_ADD_SKIP = {"sources": {"snapshot", "snapshot_sha256"}}
+_ADD_EXTRA = {
+    "sources": {"snapshot": (Optional[Path], typer.Option("--snapshot", metavar="FILE", help="A text of the source the project may keep: archived as data/snapshots/<id>.txt with its sha256."))},
+    "events": {
+        "source": (list[str], typer.Option("--source", metavar="SRC-…", help="A source reporting the event (repeatable): written to event_sources.")),
+        "locator": (list[str], typer.Option("--locator", help="Where in the n-th --source the event is reported (repeatable, in --source order).")),
+        "source_quote": (list[str], typer.Option("--source-quote", help="The n-th --source's passage, verbatim; only for sources with a snapshot.")),
+        "actor": (list[str], typer.Option("--actor", metavar="ACT-…:ROLE[:CERTAINTY]", help="An actor taking part (repeatable): written to event_actors; certainty defaults to known.")),
+    },
+}
+
+
+def _schema_fields(table: str) -> list[dict]:
+    """The table's columns from the bundled schema/ (the options are generated from it)."""
+    import json
+
+    from .package import bundled_root
+
+    try:
+        return json.loads((bundled_root() / "schema" / f"{table}.json").read_text(encoding="utf-8"))["fields"]
+    except (UnusableInputError, OSError, ValueError, KeyError):
+        return []
+
+
+def _add_metavar(field: dict) -> str:
+    """A word for the option's value, from the field's type and enum (what the curator types)."""
+    enum = (field.get("constraints") or {}).get("enum")
+    if enum and len("|".join(enum)) <= 40:
+        return "|".join(enum)
+    return {"date": "YYYY-MM-DD", "integer": "N", "number": "NUMBER", "boolean": "true|false"}.get(field.get("type"), "VALUE")
+
+
+def _add_command(kind: str, table: str):
+    import inspect
+
+    fields = [f for f in _schema_fields(table) if f["name"] not in _ADD_SKIP.get(table, set())]
+    params = [inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=Annotated[
+        Optional[Path], typer.Argument(help="The package folder (or its datapackage.json). Default: the nearest datapackage.json "
+                                            "in this folder or above (never the dataset bundled with conflictdata).", show_default=False)])]
+    for f in fields:
+        first = (f.get("description") or "").split("; ")[0]
+        params.append(inspect.Parameter(f["name"], inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option(f"--{f['name'].replace('_', '-')}", metavar=_add_metavar(f), help=first, show_default=False)]))
+    for name, (kind_, option) in _ADD_EXTRA.get(table, {}).items():
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind_, option]))
+    params.append(inspect.Parameter("format", inspect.Parameter.KEYWORD_ONLY, default=ResultFormat.text, annotation=Annotated[
+        ResultFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")]))
+    columns = [f["name"] for f in fields]
+
+    def command(**kw) -> None:
+        from .curate import AddRefused, add_record
+
+        values = {c: kw[c] for c in columns if kw.get(c) is not None}
+        kw["path"] = _package(kw["path"], writes=f"add {kind}")
+        try:
+            links = _event_links(kw) if table == "events" else {}
+            result = add_record(kind, values, kw["path"], snapshot=kw.get("snapshot"), **links)
+        except AddRefused as exc:
+            raise _fail(str(exc), 1) from None
+        except UnusableInputError as exc:
+            raise _fail(str(exc)) from None
+        if kw["format"] is ResultFormat.json:
+            import json
+
+            typer.echo(json.dumps(result.to_dict(), indent=2))
+        else:
+            typer.echo(result.record_id)
+            typer.echo(f"added {result.record_id}; wrote {', '.join(result.written)}", err=True)
+
+    command.__signature__ = inspect.Signature(params)  # typer reads the options from it
+    command.__name__ = f"add_{kind}"
+    command.__doc__ = (f"Add one {kind} to {table}: one option per column of schema/{table}.json; the id defaults to the next free one."
+                       + ("\n\nExample:\n\n  conflictdata add event . --title ... --source SRC-0003 --locator 'paragraph 2' --actor ACT-PRK-AF:deployed_force"
+                          if table == "events" else ""))
+    return command
+
+
+def _event_links(kw: dict) -> dict:
+    from .curate import AddRefused
+
+    sources, locators, quotes = kw.get("source") or [], kw.get("locator") or [], kw.get("source_quote") or []
+    if len(locators) > len(sources) or len(quotes) > len(sources):
+        raise AddRefused("give one --source per --locator / --source-quote (they pair up in order)")
+    actors = []
+    for a in kw.get("actor") or []:
+        parts = a.split(":")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise AddRefused(f"--actor {a!r}: write ACT-…:ROLE or ACT-…:ROLE:CERTAINTY, e.g. ACT-PRK-AF:deployed_force")
+        actors.append((parts[0], parts[1], parts[2] if len(parts) == 3 else "known"))
+    pad = lambda xs: xs + [""] * (len(sources) - len(xs))  # noqa: E731
+    return {"sources": list(zip(sources, pad(list(locators)), pad(list(quotes)))), "actors": actors}
+
+
+def _register_add_commands() -> None:
+    from .curate import KINDS
+
+    for kind, table in KINDS.items():
+        add_app.command(kind)(_add_command(kind, table))
+
+
 class ExportFormat(str, Enum):
     sqlite = "sqlite"
     duckdb = "duckdb"
@@ -600,6 +714,9 @@ class ExportFormat(str, Enum):
 class ResultFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+_register_add_commands()
 
 
 @app.command()

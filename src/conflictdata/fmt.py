@@ -19,7 +19,7 @@ import pandas as pd
 
 from .atomic import write_many_atomic
 from .findings import Finding
-from .package import open_package, writable_package
+from .package import Package, open_package, writable_package
 from .tables import Table
 
 __all__ = ["canonical_order", "canonical_bytes", "canonical_findings", "format_package", "FormatResult"]
@@ -243,11 +243,20 @@ def canonical_findings(tables: dict[str, Table]) -> list[Finding]:
 
 def format_package(path: str | Path | None = None, *, check: bool = False) -> FormatResult:
     """Rewrite every CSV resource of the package in canonical form (only report, with `check`)."""
+    package = open_package(path)
+    if check:
+        return _format(package, check=True)
+    writable_package(package.root, command="fmt")
+    from .lock import package_lock
+
+    # Held from the read to the last rename, so a concurrent `add` or import is not overwritten.
+    with package_lock(package.root):
+        return _format(open_package(path), check=False)
+
+
+def _format(package: Package, *, check: bool) -> FormatResult:
     from .validation import read_tables
 
-    package = open_package(path)
-    if not check:
-        writable_package(package.root, command="fmt")
     result = FormatResult()
     rewrites = {}
     for t in read_tables(package).values():

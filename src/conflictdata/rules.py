@@ -449,17 +449,30 @@ def _source_types(tables: dict[str, Table]) -> dict[str, str]:
     return dict(zip(s.raw["source_id"], s.raw["source_type"])) if s is not None else {}
 
 
-@rule("claim-quote-required", rows=("casualty_claims",), uses=("sources",), keeps={"sources": ("source_id", "source_type")})
-def _claim_quote(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
-    t = _cols(tables, "casualty_claims", "quote", "source_id")
-    if t is None:
+def _with_snapshot(tables: dict[str, Table]) -> list[str]:
+    s = _cols(tables, "sources", "source_id", "snapshot")
+    return [sid for sid, snap in zip(s.raw["source_id"], s.raw["snapshot"]) if snap] if s is not None else []
+
+
+_QUOTED = ("event_sources", "casualty_claims", "stances")
+
+
+@rule("quote-required", rows=_QUOTED, uses=("sources",), keeps={"sources": ("source_id", "snapshot")})
+def _quote_required(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
+    # A quote can be checked only against an archived text, and only an archived text may be
+    # quoted at length: so a row needs a quote exactly when its source has a snapshot.
+    archived = _with_snapshot(tables)
+    if not archived:
         return
-    types = _source_types(tables)
-    # Sources known and not datasets (by Arrow's hash set: 10^6 claims a chunk).
-    needs_quote = isin(t.raw["source_id"], [s for s, kind in types.items() if kind != "dataset"])
-    for i in _rows(_blank(t.raw["quote"]) & needs_quote):
-        src = t.raw["source_id"].iat[i]
-        yield t.finding(i, "quote", "claim-quote-required", f"the claim needs the passage of {src} that states it, copied verbatim (only claims from datasets may omit it)")
+    for name in _QUOTED:
+        t = _cols(tables, name, "quote", "source_id")
+        if t is None:
+            continue
+        # Sources with a snapshot, by Arrow's hash set: 10^6 claims a chunk.
+        for i in _rows(_blank(t.raw["quote"]) & isin(t.raw["source_id"], archived)):
+            src = t.raw["source_id"].iat[i]
+            yield t.finding(i, "quote", "quote-required",
+                            f"{src} has an archived snapshot: copy the passage that states this from it, verbatim (rows citing sources without a snapshot leave quote empty)")
 
 
 _SERIES = ("claim_id", "claimant_actor_id", "subject_actor_id", "measure", "count_basis", "period_end",
@@ -586,9 +599,6 @@ def _snapshot_texts(package: Package, tables: dict[str, Table]) -> dict[str, str
     if not (_TEXTS and _TEXTS[0][0] is package and _TEXTS[0][1] is s):
         _TEXTS[:] = [(package, s, _snapshots(package, tables, []))]
     return _TEXTS[0][2]
-
-
-_QUOTED = ("event_sources", "casualty_claims", "stances")
 
 
 @rule("quote-in-snapshot", rows=_QUOTED, uses=("sources",), keeps={"sources": ("source_id", "snapshot", "snapshot_sha256")})

@@ -274,7 +274,7 @@ class EventSources(pa.DataFrameModel):
     )
     quote: Series[pd.StringDtype] = pa.Field(
         nullable=True,
-        description='Passage of the source that reports the event, copied verbatim.',
+        description='Passage of the source that reports the event, copied verbatim from its archived snapshot; required when the source has a snapshot, empty otherwise.',
     )
     locator: Series[pd.StringDtype] = pa.Field(
         nullable=True,
@@ -316,9 +316,9 @@ class CasualtyClaims(pa.DataFrameModel):
         description="Actor whose losses the figure counts; empty only when the figure counts all parties to one event (then event_id is set), e.g. UCDP's total fatality estimate.",
     )
     measure: Series[pd.CategoricalDtype] = pa.Field(
-        isin=['killed', 'wounded', 'killed_or_wounded', 'missing', 'captured', 'personnel_losses', 'civilians_killed', 'civilians_injured'],
+        isin=['killed', 'wounded', 'killed_or_wounded', 'missing', 'captured', 'personnel_losses', 'civilians_killed', 'civilians_injured', 'troops_deployed'],
         nullable=False,
-        description="What the figure counts, in the claimant's category (e.g. `personnel_losses` is not `killed`).",
+        description="What the figure counts, in the claimant's category (e.g. `personnel_losses` is not `killed`). `troops_deployed` counts troops sent (a deployment's size), not losses.",
     )
     value_low: Series[pd.Int64Dtype] = pa.Field(
         ge=0,
@@ -382,7 +382,7 @@ class CasualtyClaims(pa.DataFrameModel):
     )
     quote: Series[pd.StringDtype] = pa.Field(
         nullable=True,
-        description='Passage of the source stating the claim, copied verbatim; required unless the source is a dataset.',
+        description='Passage of the source stating the claim, copied verbatim from its archived snapshot; required when the source has a snapshot, empty otherwise.',
     )
     supersedes_claim_id: Series[pd.StringDtype] = pa.Field(
         str_matches='^(?:^CLM-[A-Z0-9]+(-[A-Z0-9]+)*$)\\Z',
@@ -444,9 +444,12 @@ class Stances(pa.DataFrameModel):
         description='Source that reports the stance.',
     )
     quote: Series[pd.StringDtype] = pa.Field(
-        str_length={'min_value': 1},
-        nullable=False,
-        description='Passage of the source reporting the stance, copied verbatim.',
+        nullable=True,
+        description="Passage of the source reporting the stance, copied verbatim from its archived snapshot; required when the source has a snapshot, empty otherwise (say it in notes, in the curator's words).",
+    )
+    notes: Series[pd.StringDtype] = pa.Field(
+        nullable=True,
+        description="Curator's notes: what the actor said, in the curator's words, and how the date and target were resolved; who relayed the stance, if someone did.",
     )
 
     class Config:
