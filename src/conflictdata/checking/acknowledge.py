@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .findings import Finding
-from .package import Package
-from .rulebook import KNOWN_RULES, closest_rule
-from .tables import Table, concat, iter_batches, read_table, subset
+from ..contract.findings import Finding
+from ..contract.package import Package
+from ..contract.rulebook import KNOWN_RULES, closest_rule
+from ..reading.tables import Table, concat, iter_batches, read_table, subset
 
 __all__ = ["TABLE", "apply_acknowledgements", "select_rules"]
 

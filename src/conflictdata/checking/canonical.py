@@ -1,4 +1,5 @@
-"""The canonical form of the CSV files, and rewriting files into it (`conflictdata fmt`).
+"""The canonical form of the CSV files, and the findings where a file is not in it (the writer,
+`conflictdata fmt`, is `curation.fmt`).
 
 Canonical: UTF-8 without BOM, LF line endings, the header in schema order, rows sorted by primary
 key, text NFC-normalised with trailing whitespace trimmed, and minimal quoting (a cell is quoted
@@ -11,33 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .atomic import write_many_atomic
-from .findings import Finding
-from .package import Package, open_package, writable_package
-from .tables import Table
+from ..contract.findings import Finding
+from ..reading.tables import Table
 
-__all__ = ["canonical_order", "canonical_bytes", "canonical_findings", "format_package", "FormatResult"]
+__all__ = ["canonical_order", "canonical_bytes", "canonical_findings"]
 
 # File-level problems that make a rewrite lose data: fmt leaves such files alone.
 _BLOCKING = {"encoding", "csv-syntax", "extra-cell", "unquoted-delimiter", "wrong-delimiter", "duplicate-column", "extra-column", "missing-column", "header", "file"}
-
-
-@dataclass(slots=True)
-class FormatResult:
-    """What `format_package` did (or, with check=True, would do)."""
-
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, object]:
-        return {"changed": self.changed, "unchanged": self.unchanged, "skipped": self.skipped}
 
 
 def _clean(cell: str) -> str:
@@ -52,7 +37,7 @@ def canonical_order(table: Table) -> pd.Index:
         return table.raw.index
     import pyarrow as pa
 
-    from .columns import in_order
+    from ..reading.columns import in_order
 
     # Already in order (the usual case for a canonical file): no need to sort 10^6 keys.
     try:
@@ -91,7 +76,7 @@ def _scan_clean(table: Table) -> bool:
     import numpy as np
     import pyarrow.compute as pc
 
-    from .columns import any_ends_with_ascii_space, arrow_strings
+    from ..reading.columns import any_ends_with_ascii_space, arrow_strings
 
     # All ASCII (one pass over the chunk's bytes; O(1) for a str): no cell needs NFC, and no
     # cell ends with non-ASCII whitespace, so only the last byte of each cell matters.
@@ -191,7 +176,7 @@ def _plain_quoting(t: Table, current: bytes, names: list[str]) -> bool:
         return True
     import pyarrow.compute as pc
 
-    from .columns import arrow_strings
+    from ..reading.columns import arrow_strings
 
     quotes, commas = 0, current.count(b"\n") * (len(names) - 1)
     for c in names:
@@ -239,40 +224,3 @@ def canonical_findings(tables: dict[str, Table]) -> list[Finding]:
             line = 1 if current.startswith(b"\xef\xbb\xbf") or b"\r\n" in current else _first_difference(current, wanted)
             out.append(Finding("warning", "non-canonical", _NON_CANONICAL, t.name, t.file, line))
     return out
-
-
-def format_package(path: str | Path | None = None, *, check: bool = False) -> FormatResult:
-    """Rewrite every CSV resource of the package in canonical form (only report, with `check`)."""
-    package = open_package(path)
-    if check:
-        return _format(package, check=True)
-    writable_package(package.root, command="fmt")
-    from .lock import package_lock
-
-    # Held from the read to the last rename, so a concurrent `add` or import is not overwritten.
-    with package_lock(package.root):
-        return _format(open_package(path), check=False)
-
-
-def _format(package: Package, *, check: bool) -> FormatResult:
-    from .validation import read_tables
-
-    result = FormatResult()
-    rewrites = {}
-    for t in read_tables(package).values():
-        if t.resource.format != "csv" or len(t.resource.paths) != 1:
-            continue
-        reason = _blocking(t)
-        if reason:
-            result.skipped[t.file] = reason
-            continue
-        wanted = canonical_bytes(t)
-        if t.resource.path.read_bytes() == wanted:
-            result.unchanged.append(t.file)
-            continue
-        result.changed.append(t.file)
-        rewrites[t.resource.path] = wanted
-    if not check:
-        # One fmt run is one change: every file is staged before any is replaced.
-        write_many_atomic(rewrites)
-    return result

@@ -12,35 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .findings import Finding
-from .package import Package, Resource
+from ..contract.findings import Finding
+from ..contract.package import Package, Resource
+from ..contract.schema import FAST_TYPES, delegated_fields
 
 __all__ = ["delegated_fields", "frictionless_findings", "FAST_TYPES"]
-
-FAST_TYPES = {"string", "integer", "number", "boolean", "date", "any"}
 
 # frictionless' constraint names → ours.
 _CONSTRAINTS = {"required": "required", "unique": "unique", "enum": "enum", "pattern": "pattern",
                 "minimum": "minimum", "maximum": "maximum", "minLength": "min-length", "maxLength": "max-length",
                 "exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
-
-
-def delegated_fields(resource: Resource) -> dict[str, str]:
-    """Field name → why the fast path leaves it to frictionless (empty: nothing delegated)."""
-    out: dict[str, str] = {}
-    for f in resource.schema.get("fields", []):
-        if not isinstance(f, dict) or not isinstance(f.get("name"), str):
-            continue
-        kind = f.get("type") or "string"
-        if kind not in FAST_TYPES:
-            out[f["name"]] = f"type {kind}"
-        elif kind in ("number", "integer") and (f.get("decimalChar", ".") != "." or f.get("groupChar") or f.get("bareNumber") is False):
-            out[f["name"]] = f"{kind} with decimalChar/groupChar/bareNumber"
-        elif kind != "date" and f.get("format") not in (None, "default"):
-            out[f["name"]] = f"{kind} in format {f.get('format')!r}"
-        elif any(k in (f.get("constraints") or {}) for k in ("exclusiveMinimum", "exclusiveMaximum", "jsonSchema")):
-            out[f["name"]] = "constraint exclusiveMinimum/exclusiveMaximum/jsonSchema"
-    return out
 
 
 def frictionless_findings(package: Package, resource: Resource, fields: set[str], file: str,

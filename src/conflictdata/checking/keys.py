@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import in_order, matches_pattern, to_bools
+from ..reading.columns import in_order, matches_pattern, to_bools
 
 __all__ = ["KeyIndex", "Lookup", "KeyOrder", "repeats"]
 

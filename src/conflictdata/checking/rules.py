@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import UnusableInputError
-from .findings import Finding
-from .package import Package, safe_join
-from .tables import Table, isin
+from ..contract.errors import UnusableInputError
+from ..contract.findings import Finding
+from ..contract.package import Package, safe_join
+from ..reading.tables import Table, isin
 
 __all__ = ["RULES", "SCOPES", "run_rows", "run_tables", "views_of", "kept_columns", "links", "context_tables",
            "normalise_quote", "today", "dates_after", "SLACK"]
@@ -92,7 +92,7 @@ def run_tables(package: Package, tables: dict[str, Table], views: dict[str, Tabl
 
 def views_of(chunk: Table) -> dict[str, Table]:
     """For each rule with `where` on this table: the chunk's rows it needs, with its columns."""
-    from .tables import take
+    from ..reading.tables import take
 
     out = {}
     for name, scope in SCOPES.items():
@@ -302,7 +302,7 @@ def _precision_range(name: str, start: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def _blank(col: pd.Series) -> np.ndarray:
     """Cells written empty (raw text)."""
-    from .columns import arrow_strings, is_missing
+    from ..reading.columns import arrow_strings, is_missing
 
     return np.asarray(is_missing(arrow_strings(col), [""]).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -312,7 +312,7 @@ def _codes(col: pd.Series, names: tuple[str, ...]) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .columns import arrow_strings
+    from ..reading.columns import arrow_strings
 
     idx = pc.index_in(arrow_strings(col), value_set=pa.array(names, pa.string()))
     return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), dtype=np.int64)

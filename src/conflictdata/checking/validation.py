@@ -9,93 +9,24 @@ form of the CSV files (`fmt.py`). Nothing stops at the first problem.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .findings import Finding, Report
-from .package import Package, Resource, open_package, table_of_file
-from .schema import pandera_schema
-from .columns import arrow_strings, is_missing
+from ..contract.findings import Finding, Report
+from ..contract.package import Package, Resource
+from ..contract.schema import pandera_schema
+from ..reading.columns import arrow_strings, is_missing
 from .keys import KeyIndex, KeyOrder, Lookup
-from .tables import ReadAhead, Table, concat, iter_batches, read_table, subset
+from ..reading.tables import ReadAhead, Table, concat, iter_batches, read_table, subset
 
-__all__ = ["validate", "validate_package", "read_tables"]
+__all__ = ["validate_package", "read_tables", "Progress"]
 
 
 Progress = Callable[[str, int, int], None]
-
-
-def validate(path: str | Path | None = None, *, strict: bool = False, against: str | Path | None = None,
-             progress: Progress | None = None, select: Iterable[str] | None = None,
-             ignore: Iterable[str] | None = None) -> Report:
-    """Validate the package at `path` (the bundled dataset by default) and return every finding.
-
-    `path` may also be one data file of a package (e.g. `data/events.csv`): its table is checked
-    in the context of the nearest package holding it (foreign keys included), and only that
-    table's findings are returned.
-    With `against` (a folder, release archive or git ref of an older version, or `last-release`:
-    the last release found by tag or in releases.json), also fail on ids that vanished without a
-    retraction or were reused for a different record. `select` keeps only the findings of those
-    rules, `ignore` drops those of these (for this run; a rule kept on purpose belongs in the
-    package's acknowledgements table instead).
-    Raises `UnusableInputError` when a package cannot be read at all, or a rule name is unknown.
-    """
-    chosen, dropped = _rule_names(select, "--select"), _rule_names(ignore, "--ignore")
-    if path is not None and (found := table_of_file(path)) is not None:
-        root, table = found
-        return validate(root, strict=strict, against=against, progress=progress, select=select, ignore=ignore).only(table)
-    package = open_package(path)
-    asked = None
-    if against is not None:
-        from .releases import LAST_RELEASE, resolve_against
-
-        asked, against = against, resolve_against(against, package)
-    # Nobody needs the tables afterwards (but `against`, which compares whole records): large
-    # files are checked chunk by chunk, in bounded memory.
-    report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
-    if against is None and asked is not None:
-        report.notes.append(f"--against {LAST_RELEASE}: no release yet (no tag vX.Y.Z, no releases.json entry); nothing to compare with")
-    if against is not None:
-        from .diff import check_against
-        from .refs import opened
-
-        with opened(against, repo=_repo_of(package)) as old:
-            report.findings += check_against(old, package, tables)
-        report.sorted()
-    if chosen is not None or dropped:
-        from .acknowledge import select_rules
-
-        report.findings = select_rules(report.findings, chosen, dropped)
-    return report
-
-
-def _rule_names(names: Iterable[str] | None, option: str) -> set[str] | None:
-    """The rule names given (comma-separated lists allowed), every one known."""
-    if names is None:
-        return None
-    if isinstance(names, str):
-        names = [names]
-    from .errors import UnusableInputError
-    from .rulebook import KNOWN_RULES, closest_rule, unknown_rules
-
-    given = {n.strip() for item in names for n in item.split(",") if n.strip()}
-    unknown = unknown_rules(given)
-    if unknown:
-        hints = "".join(f" (did you mean '{c}'?)" for c in map(closest_rule, unknown[:1]) if c)
-        raise UnusableInputError(f"{option}: no rule named {', '.join(repr(u) for u in unknown)}{hints}; "
-                                 f"the rules are: {', '.join(KNOWN_RULES)}")
-    return given
-
-
-def _repo_of(package: Package) -> Path | None:
-    from .refs import git_toplevel
-
-    return git_toplevel(package.root) if package.root.exists() else None
 
 
 def read_tables(package: Package) -> dict[str, Table]:
@@ -151,7 +82,7 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
         findings += check_parquet_copy(package, table)
     findings += check_foreign_keys(tables, only=plan.late_fks)
     if ours:
-        from . import fmt
+        from . import canonical as fmt
 
         step("data-model rules", done, total)
         findings += rules.run_tables(package, tables, views)
@@ -261,7 +192,7 @@ def _prepare_chunk(chunk: Table) -> None:
     """Work on a chunk of our package that needs nothing but the chunk, run in the reading
     thread: the canonical form (the column checks stay in the checking thread, so that the two
     threads balance)."""
-    from . import fmt
+    from . import canonical as fmt
 
     fmt.chunk_findings(chunk)
 
@@ -281,7 +212,7 @@ class _Run:
     def check(self, batches: Iterator[Table] | None = None) -> list[Finding]:
         """Check the table as `batches` gives it (`ReadAhead.batches`: perhaps in chunks), or
         read whole."""
-        from .csvfile import NotStreamable
+        from ..reading.csvfile import NotStreamable
 
         try:
             return self._check(batches if batches is not None else iter_batches(self.package, self.res, stream=False))
@@ -292,7 +223,7 @@ class _Run:
     def _bytes_of_batch(self, rows: int) -> int:
         """A Parquet batch's share of its file's bytes (progress is counted in bytes)."""
         if self._parquet_rows is None:
-            from .parquet import parquet_rows
+            from ..reading.parquet import parquet_rows
 
             self._parquet_rows = parquet_rows(self.res) if self.res.format == "parquet" else 0
         return int(_size(self.res) * rows / self._parquet_rows) if self._parquet_rows else 0
@@ -339,7 +270,7 @@ class _Run:
             self.step(read)
             parts.append(subset(chunk, keep))
         if not parts:
-            from .csvfile import NotStreamable
+            from ..reading.csvfile import NotStreamable
 
             raise NotStreamable("no records")  # a header alone: nothing to stream
         self.table = concat(parts, keep)
@@ -404,7 +335,7 @@ def _integrity(package: Package, table: Table, spec: dict, file: str) -> list[Fi
 def check_file_integrity(package: Package, table: Table) -> list[Finding]:
     res = table.resource.descriptor
     out = _integrity(package, table, {"path": table.resource.relpath, **res}, table.file) if len(table.resource.paths) == 1 else []
-    from .build import PARQUET_KEY
+    from ..contract.names import PARQUET_KEY
 
     alt = res.get(PARQUET_KEY)
     if isinstance(alt, dict) and isinstance(alt.get("path"), str):
@@ -416,9 +347,9 @@ def check_parquet_copy(package: Package, table: Table) -> list[Finding]:
     """A resource's Parquet copy is valid for its schema and holds exactly the CSV's rows and values."""
     from dataclasses import replace
 
-    from .build import PARQUET_KEY
-    from .package import safe_join
-    from .tables import read_table
+    from ..contract.names import PARQUET_KEY
+    from ..contract.package import safe_join
+    from ..reading.tables import read_table
 
     alt = table.resource.descriptor.get(PARQUET_KEY)
     if not isinstance(alt, dict) or not isinstance(alt.get("path"), str):
@@ -434,7 +365,7 @@ def check_parquet_copy(package: Package, table: Table) -> list[Finding]:
     out = [f for f in copy.findings]
     if out:
         return out
-    from .fmt import canonical_order
+    from .canonical import canonical_order
 
     mine = table.frame.loc[canonical_order(table)].reset_index(drop=True)
     theirs = copy.frame.reset_index(drop=True)
@@ -465,7 +396,7 @@ def check_constraints(table: Table, lookups: dict[str, Lookup] | None = None) ->
     goes to the Pandera schema generated from `schema/`, which defines the same verdicts.
     `lookups`: the columns already looked up among another table's keys (`_Run._foreign_keys`).
     """
-    from .columns import _Slow, constraint_failures
+    from ..reading.columns import _Slow, constraint_failures
 
     out: list[Finding] = []
     slow: list[str] = []
@@ -574,7 +505,7 @@ def check_primary_key(table: Table) -> list[Finding]:
     # do we (row numbers agree with its report).
     blank = [Finding("error", "primary-key", f"the blank row has no primary key ({', '.join(pk)}); delete the row",
                      table.name, f.file, f.line, None, None, row=f.row) for f in table.findings if f.rule == "blank-row"]
-    from .columns import in_order
+    from ..reading.columns import in_order
     from .keys import repeats
 
     if not blank and in_order([arrow_strings(table.raw[c]) for c in pk], strict=True):

@@ -15,8 +15,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cliparams import CONTEXT as _CONTEXT, Typer as _Typer
-from .errors import UnusableInputError
+from .params import CONTEXT as _CONTEXT, Typer as _Typer
+from ..contract.errors import UnusableInputError
 
 __all__ = ["app", "main"]
 
@@ -58,7 +58,7 @@ def _say(format: Enum, level: str, message: str, *, title: str | None = None, fi
     """A result for people: a line on stderr, or with `--format github` an annotation
     (`::error`/`::warning`/`::notice`) on stdout, where a workflow shows it."""
     if format.value == "github":
-        from .render import annotation
+        from ..outputs.render import annotation
 
         typer.echo(annotation(level, message, file=file, title=title))
     else:
@@ -67,7 +67,7 @@ def _say(format: Enum, level: str, message: str, *, title: str | None = None, fi
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from ..contract.names import VERSION as __version__
 
         typer.echo(f"conflictdata {__version__}")
         raise typer.Exit()
@@ -127,7 +127,7 @@ def _package(path: Optional[Path], *, writes: Optional[str] = None) -> Path:
     """The package a command acts on: PATH; else the nearest datapackage.json here or above (as git
     finds .git); else the bundled dataset, said on stderr. `writes` names a command that will
     change the package: it is refused the bundled dataset (exit 2)."""
-    from .package import discover, writable_package
+    from ..contract.package import discover, writable_package
 
     try:
         if writes is not None:
@@ -185,7 +185,7 @@ def validate(
 
       conflictdata validate . --select foreign-key,primary-key
     """
-    from .validation import validate as run
+    from ..versions.history import validate as run
 
     path = _package(path)
     bar = _DelayedProgress()
@@ -195,7 +195,7 @@ def validate(
         raise _fail(str(exc), format=format, title="validate") from None
     finally:
         bar.close()
-    from . import render
+    from ..outputs import render
 
     if format is ValidateFormat.text:
         render.render_text(report, max_findings=max_findings, show_acknowledged=show_acknowledged)
@@ -224,7 +224,7 @@ def fmt(
 
       conflictdata fmt . --check    # in CI: fail if a file is not canonical
     """
-    from .fmt import format_package
+    from ..checking.canonical import format_package
 
     path = _package(path, writes=None if check else "fmt")
     try:
@@ -272,8 +272,8 @@ def download(
 
       conflictdata download --url dist/conflictdata-1.2.0.zip --sha256 9f63...e4dc --format json
     """
-    from .download import download as fetch
-    from .errors import ConflictDataError, IntegrityError
+    from ..distribution.download import download as fetch
+    from ..contract.errors import ConflictDataError, IntegrityError
 
     try:
         result = fetch(version, url=url, sha256=sha256, progress=True)
@@ -300,7 +300,7 @@ class DiffFormat(str, Enum):
 def _invalid(exc: Exception, format: Enum | None = None) -> typer.Exit:
     """Render an InvalidDataError's findings (on stderr; annotations on stdout with `--format
     github`, where stdout holds no other result) and exit 1."""
-    from . import render
+    from ..outputs import render
 
     if format is not None and format.value == "github":
         render.render_github(exc.report, max_findings=50)
@@ -329,8 +329,8 @@ def build(
 
       cd build && sha256sum -c SHA256SUMS
     """
-    from .build import build as run
-    from .errors import InvalidDataError
+    from ..versions.build import build as run
+    from ..contract.errors import InvalidDataError
 
     path = _package(path)
     try:
@@ -369,10 +369,10 @@ def diff(
 
       conflictdata diff dist/conflictdata-0.1.0.zip dist/conflictdata-0.2.0.zip --format markdown
     """
-    from . import render_diff
-    from .diff import diff_packages
-    from .refs import git_toplevel, opened
-    from .releases import LAST_RELEASE, resolve_against
+    from ..outputs import render_diff
+    from ..versions.diff import diff_packages
+    from ..versions.refs import git_toplevel, opened
+    from ..versions.releases import LAST_RELEASE, resolve_against
 
     label = new
     if new is None:
@@ -422,13 +422,13 @@ def bump(
 
       conflictdata bump . --write
     """
-    from .package import open_package
-    from .release import ReleaseRefused, check_bump, write_bump
+    from ..contract.package import open_package
+    from ..versions.release import ReleaseRefused, check_bump, write_bump
 
     path = _package(path, writes="bump --write" if write else None)
     from contextlib import nullcontext
 
-    from .lock import package_lock
+    from ..curation.lock import package_lock
 
     try:
         # --write holds the package's write lock from reading the data to replacing the
@@ -485,8 +485,8 @@ def release(
 
       conflictdata bump . --write && git commit -am "Version X.Y.Z" && conflictdata release .
     """
-    from .errors import InvalidDataError
-    from .release import ReleaseRefused, release as run
+    from ..contract.errors import InvalidDataError
+    from ..versions.release import ReleaseRefused, release as run
 
     path = _package(path, writes="release")
     try:
@@ -538,7 +538,7 @@ def _render_import(result, format: OutputFormat, dry_run: bool = False) -> None:
 
 
 def _run_import(fn, format: OutputFormat, dry_run: bool = False) -> None:
-    from .importers.merge import ImportConflict
+    from ..importers.merge import ImportConflict
 
     try:
         result = fn()
@@ -565,7 +565,7 @@ def import_genstaff_command(
 
       conflictdata import genstaff ../shared/data/ukr-genstaff-russia-losses/russia_losses_personnel.json
     """
-    from .importers.genstaff import import_genstaff
+    from ..importers.genstaff import import_genstaff
 
     package = _import_target(path, package, "import genstaff", dry_run)
     _run_import(lambda: import_genstaff(file, package_path=package, dry_run=dry_run), format, dry_run)
@@ -590,7 +590,7 @@ def import_ucdp_command(
 
       conflictdata import ucdp-ged ../shared/data/ucdp-ged-ukraine-v22/conflict_data_ukr.csv --actors ../shared/data/ucdp-actors-v22/ucdp-actor-221.csv
     """
-    from .importers.ucdp import import_ucdp_ged
+    from ..importers.ucdp import import_ucdp_ged
 
     package = _import_target(path, package, "import ucdp-ged", dry_run)
     _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run), format, dry_run)
@@ -619,7 +619,7 @@ def _schema_fields(table: str) -> list[dict]:
     """The table's columns from the bundled schema/ (the options are generated from it)."""
     import json
 
-    from .package import bundled_root
+    from ..contract.package import bundled_root
 
     try:
         return json.loads((bundled_root() / "schema" / f"{table}.json").read_text(encoding="utf-8"))["fields"]
@@ -653,7 +653,7 @@ def _add_command(kind: str, table: str):
     columns = [f["name"] for f in fields]
 
     def command(**kw) -> None:
-        from .curate import AddRefused, add_record
+        from ..curation.curate import AddRefused, add_record
 
         values = {c: kw[c] for c in columns if kw.get(c) is not None}
         kw["path"] = _package(kw["path"], writes=f"add {kind}")
@@ -681,7 +681,7 @@ def _add_command(kind: str, table: str):
 
 
 def _event_links(kw: dict) -> dict:
-    from .curate import AddRefused
+    from ..curation.curate import AddRefused
 
     sources, locators, quotes = kw.get("source") or [], kw.get("locator") or [], kw.get("source_quote") or []
     if len(locators) > len(sources) or len(quotes) > len(sources):
@@ -697,7 +697,7 @@ def _event_links(kw: dict) -> dict:
 
 
 def _register_add_commands() -> None:
-    from .curate import KINDS
+    from ..curation.curate import KINDS
 
     for kind, table in KINDS.items():
         add_app.command(kind)(_add_command(kind, table))
@@ -754,8 +754,8 @@ def export(
 
       conflictdata export --to csv-safe --out spreadsheet/
     """
-    from .errors import InvalidDataError
-    from .export import export as run
+    from ..contract.errors import InvalidDataError
+    from ..outputs.export import export as run
 
     path = _package(path)
     try:
@@ -799,8 +799,8 @@ def report(
 
       conflictdata report . --out public/ --format json
     """
-    from .errors import InvalidDataError
-    from .report import write_report
+    from ..contract.errors import InvalidDataError
+    from ..outputs.report import write_report
 
     path = _package(path)
     try:
@@ -820,7 +820,7 @@ def report(
 
 def main() -> None:
     """Console-script entry point: the last line of defence against tracebacks for people."""
-    from .errors import ConflictDataError, IntegrityError
+    from ..contract.errors import ConflictDataError, IntegrityError
 
     try:
         app()

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import UnusableInputError
+from .names import DESCRIPTOR
 
 __all__ = ["Package", "Resource", "Discovery", "open_package", "bundled_root", "safe_join", "find_package", "discover",
            "writable_package", "table_of_file"]
 
-DESCRIPTOR = "datapackage.json"
 OWN_PACKAGE_NAME = "conflictdata"
 
 
@@ -129,7 +129,7 @@ def bundled_root() -> Path:
     An installed wheel carries it in `conflictdata/_bundle`; an editable install or a source
     checkout uses the repository root, so that curators validate what they edit.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # conflictdata/, above contract/
     bundle = here / "_bundle"
     if (bundle / DESCRIPTOR).is_file():
         return bundle
@@ -192,7 +192,7 @@ def writable_package(path: str | Path | None = None, *, command: str, start: str
         raise UnusableInputError(
             f"no {DESCRIPTOR} here or above, and `conflictdata {command}` never writes into the dataset bundled "
             f"with conflictdata; pass your package's folder (conflictdata {command} PATH) or run it from inside that folder")
-    installed = Path(__file__).resolve().parent
+    installed = Path(__file__).resolve().parent.parent
     if Path(os.path.abspath(found.path)).resolve().is_relative_to(installed):
         raise UnusableInputError(
             f"{found.path}: this is the dataset bundled inside the installed conflictdata ({installed}); "
@@ -222,9 +222,9 @@ def table_of_file(file: str | Path) -> tuple[Path, str] | None:
 
 
 def _software_version() -> str:
-    from . import __version__
+    from .names import VERSION
 
-    return __version__
+    return VERSION
 
 
 def safe_join(root: Path, relpath: str, *, what: str, where: str) -> Path:

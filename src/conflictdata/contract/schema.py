@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from .package import Resource
 
 __all__ = [
     "FieldSpec",
@@ -37,6 +40,8 @@ __all__ = [
     "ColumnRule",
     "column_rules",
     "typed_limit",
+    "FAST_TYPES",
+    "delegated_fields",
 ]
 
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
@@ -285,3 +290,26 @@ def pandera_schema(schema: dict[str, Any], *, name: str = "", for_load: bool = F
         ordered=False,
     )
     return frame, rules
+
+
+# The Table Schema types the fast path (Arrow, Pandera) understands; a field of another type is
+# delegated to frictionless (checking/delegated.py).
+FAST_TYPES = {"string", "integer", "number", "boolean", "date", "any"}
+
+
+def delegated_fields(resource: "Resource") -> dict[str, str]:
+    """Field name → why the fast path leaves it to frictionless (empty: nothing delegated)."""
+    out: dict[str, str] = {}
+    for f in resource.schema.get("fields", []):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+            continue
+        kind = f.get("type") or "string"
+        if kind not in FAST_TYPES:
+            out[f["name"]] = f"type {kind}"
+        elif kind in ("number", "integer") and (f.get("decimalChar", ".") != "." or f.get("groupChar") or f.get("bareNumber") is False):
+            out[f["name"]] = f"{kind} with decimalChar/groupChar/bareNumber"
+        elif kind != "date" and f.get("format") not in (None, "default"):
+            out[f["name"]] = f"{kind} in format {f.get('format')!r}"
+        elif any(k in (f.get("constraints") or {}) for k in ("exclusiveMinimum", "exclusiveMaximum", "jsonSchema")):
+            out[f["name"]] = "constraint exclusiveMinimum/exclusiveMaximum/jsonSchema"
+    return out

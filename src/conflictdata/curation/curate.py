@@ -15,11 +15,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import replace_staged, stage
-from .errors import ConflictDataError, UnusableInputError
-from .findings import Finding
+from ..contract.atomic import replace_staged, stage
+from ..contract.errors import ConflictDataError, UnusableInputError
+from ..contract.findings import Finding
 from .lock import package_lock
-from .package import Package, bundled_root, open_package
+from ..contract.package import Package, bundled_root, open_package
 
 __all__ = ["KINDS", "ID_PREFIX", "AddRefused", "AddResult", "add_record", "next_id"]
 
@@ -53,7 +53,7 @@ class AddResult:
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    from .importers.merge import _read as read_csv_rows
+    from ..importers.merge import _read as read_csv_rows
 
     return read_csv_rows(path)
 
@@ -172,7 +172,7 @@ def _variant(package: Package, staged: dict[str, Path]) -> Package:
 
 def _render(package: Package, change: _Change) -> dict[str, bytes]:
     """Each touched table with its new rows (rendered plainly; canonicalised after)."""
-    from .importers.merge import _render as render_rows
+    from ..importers.merge import _render as render_rows
 
     out = {}
     for name, rows in change.rows.items():
@@ -194,9 +194,9 @@ def add_record(kind: str, values: dict[str, object], path: str | Path = ".", *,
     certainty) become its link rows. Raises `AddRefused` — nothing written — if the package with
     the new rows would not be valid; its findings name the offending fields.
     """
-    from .fmt import canonical_bytes
-    from .tables import read_table
-    from .validation import validate_package
+    from ..checking.canonical import canonical_bytes
+    from ..reading.tables import read_table
+    from ..checking.validation import validate_package
 
     table = KINDS.get(kind, kind)
     if table not in ID_PREFIX:

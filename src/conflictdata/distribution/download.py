@@ -34,8 +34,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Callable, Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from .errors import IntegrityError, UnusableInputError
-from .integrity import SUMS_NAME, parse_sha256sums, sha256_file
+from ..contract.errors import IntegrityError, UnusableInputError
+from ..checking.integrity import SUMS_NAME, parse_sha256sums, sha256_file
 
 __all__ = [
     "DownloadResult",
@@ -178,7 +178,7 @@ def _basename(url: str) -> str:
 
 
 def _user_agent() -> str:
-    from . import __version__
+    from ..contract.names import VERSION as __version__
 
     return f"conflictdata/{__version__} (+python-urllib)"
 
@@ -607,7 +607,7 @@ def _read_record(pkg: Path) -> dict[str, Any] | None:
 
 
 def _write_record(pkg: Path, *, sha256: str, size: int, name: str) -> None:
-    from .atomic import write_bytes_atomic
+    from ..contract.atomic import write_bytes_atomic
 
     record = {"archive": name, "sha256": sha256, "bytes": size}
     write_bytes_atomic(pkg / _RECORD, (json.dumps(record, indent=2) + "\n").encode("utf-8"))

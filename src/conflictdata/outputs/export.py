@@ -45,9 +45,9 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-from .errors import ConflictDataError, UnusableInputError
-from .package import Package, open_package
-from .schema import FieldSpec, arrow_type, field_specs
+from ..contract.errors import ConflictDataError, UnusableInputError
+from ..contract.package import Package, open_package
+from ..contract.schema import FieldSpec, arrow_type, field_specs
 
 __all__ = ["export", "ExportResult", "FORMATS", "EXPORT_MARKER", "FORMULA_START", "neutralise", "sqlite_ddl"]
 
@@ -175,7 +175,7 @@ def _write_file(out: Path, write: Callable[[Path], None]) -> None:
 
 def _write_folder(out: Path, write: Callable[[Path], None]) -> None:
     """Run `write(tmp)` on a folder beside `out`, then swap it in (a previous export there is replaced)."""
-    from .build import replace_dir
+    from ..versions.build import replace_dir
 
     _check_out(out, folder=True)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,11 +11,11 @@ from typing import Mapping
 
 import pandas as pd
 
-from .errors import InvalidDataError
-from .package import open_package
-from .schema import pandera_schema, pandas_dtype
-from .tables import Table
-from .validation import validate_package
+from ..contract.errors import InvalidDataError
+from ..contract.package import open_package
+from ..contract.schema import pandera_schema, pandas_dtype
+from ..reading.tables import Table
+from ..checking.validation import validate_package
 
 __all__ = ["load", "load_table"]
 
@@ -44,7 +44,7 @@ def load(
     if version is not None:
         if path is not None:
             raise ValueError("give either path or version, not both")
-        from .download import cached_release
+        from ..distribution.download import cached_release
 
         path = cached_release(version)
     package = open_package(path)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from .findings import Finding, Report
+from ..contract.findings import Finding, Report
 
 __all__ = ["render_text", "render_json", "render_github", "render_sarif", "render_junit", "sarif", "junit", "verdict_line", "text_line"]
 
@@ -140,7 +140,7 @@ def _sarif_base(report: Report) -> Path | None:
     if report.root is None:
         return None
     root = Path(report.root)
-    from .refs import git_toplevel
+    from ..versions.refs import git_toplevel
 
     top = git_toplevel(root) if root.exists() else None
     return Path(top).resolve() if top else root.resolve()
@@ -161,8 +161,8 @@ def _sarif_location(f: Finding, base: Path | None, package: str) -> dict[str, An
 
 def sarif(report: Report, *, max_findings: int | None = None) -> dict[str, Any]:
     """The report as a SARIF 2.1.0 log: one result per finding, the rules from the rule catalogue."""
-    from . import __version__
-    from .rulebook import describe
+    from ..contract.names import VERSION as __version__
+    from ..contract.rulebook import describe
 
     findings = report.findings[:max_findings]
     names = sorted({f.rule for f in findings})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import IO
 
-from .diff import PackageDiff
+from ..versions.diff import PackageDiff
 
 __all__ = ["text", "markdown"]
 

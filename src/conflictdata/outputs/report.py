@@ -32,11 +32,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .atomic import write_bytes_atomic
-from .errors import InvalidDataError, UnusableInputError
-from .findings import Report
-from .package import Package, open_package
-from .schema import field_specs
+from ..contract.atomic import write_bytes_atomic
+from ..contract.errors import InvalidDataError, UnusableInputError
+from ..contract.findings import Report
+from ..contract.package import Package, open_package
+from ..contract.schema import field_specs
 
 __all__ = ["ReportResult", "render_report", "write_report", "PALETTE"]
 
@@ -509,7 +509,7 @@ def render_report(package: Package, tables: Mapping[str, pd.DataFrame], validati
 def _load(path: str | Path | None) -> tuple[Package, dict[str, pd.DataFrame], Report]:
     """The package, its tables as `load()` gives them, and the validation report, validating once."""
     from .loading import _to_load_dtypes
-    from .validation import validate_package
+    from ..checking.validation import validate_package
 
     package = open_package(path)
     validation, read = validate_package(package)

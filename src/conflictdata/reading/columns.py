@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, parse_column
+from ..contract.schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, parse_column
 
 __all__ = ["Parsed", "arrow_strings", "parse", "constraint_failures", "is_missing", "in_order", "any_ends_with_ascii_space", "matches_pattern", "to_bools"]
 

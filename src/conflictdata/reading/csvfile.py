@@ -15,7 +15,7 @@ from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding
+from ..contract.findings import Finding
 
 __all__ = ["RawTable", "read_csv", "BOM", "Chunk", "iter_chunks", "NotStreamable"]
 

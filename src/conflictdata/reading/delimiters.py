@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, _DATE_RE, _INT_RE, _NUM_RE
+from ..contract.schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, _DATE_RE, _INT_RE, _NUM_RE
 
 __all__ = ["stray_delimiter_judge", "sniff_delimiter", "delimiter_name", "Repair"]
 

@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from .findings import Finding
-from .package import Resource
-from .schema import FieldSpec, arrow_type, field_specs, pandas_dtype, parquet_schema, parquet_type
+from ..contract.findings import Finding
+from ..contract.package import Resource
+from ..contract.schema import FieldSpec, arrow_type, field_specs, pandas_dtype, parquet_schema, parquet_type
 
 __all__ = ["typed_table", "read_parquet_strings", "iter_parquet_strings", "parquet_rows", "SCHEMA_KEY", "TABLE_KEY", "VERSION_KEY"]
 

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from .csvfile import BOM, read_csv
-from .findings import Finding, Severity
-from .package import Package, Resource
+from ..contract.findings import Finding, Severity
+from ..contract.package import Package, Resource
 from .columns import Parsed, parse
-from .schema import FieldSpec, field_specs
+from ..contract.schema import FieldSpec, field_specs
 
 __all__ = ["Table", "read_table", "iter_batches", "ReadAhead", "concat", "TYPE_HINTS", "isin", "STREAM_MIN_BYTES"]
 
@@ -164,7 +164,7 @@ def _read_csv_part(package: Package, resource: Resource, path: Path, delimiter: 
     a record with an unquoted delimiter in a cell is read as meant (delimiters.py), and a file
     separated by another delimiter than its dialect's is read with that one."""
     from .delimiters import delimiter_name, sniff_delimiter, stray_delimiter_judge
-    from .schema import field_specs
+    from ..contract.schema import field_specs
 
     file = package.display(path)
 
@@ -259,8 +259,8 @@ def iter_batches(package: Package, resource: Resource, *, stream: bool = True) -
 
 def _streamed_as(resource: Resource, stream: bool) -> str | None:
     """How the resource is read in pieces ("csv" chunks, "parquet" batches), or None: whole."""
-    from .build import PARQUET_KEY
-    from .delegated import delegated_fields
+    from ..contract.names import PARQUET_KEY
+    from ..contract.schema import delegated_fields
 
     # A resource with fields left to frictionless is read whole (its rows are matched to lines).
     stream = stream and not delegated_fields(resource)
@@ -323,7 +323,7 @@ class _Typing:
 
     def type_columns(self, until: Callable[[], bool]) -> bool:
         """Type columns in turn until `until()` says stop; whether all are typed."""
-        from .delegated import delegated_fields
+        from ..contract.schema import delegated_fields
 
         delegated = set(delegated_fields(self.resource))
         for spec in field_specs(self.resource.schema):
@@ -651,7 +651,7 @@ def _near(value: str, options: list[str]) -> str:
 
 def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray | None, findings: list[Finding],
             rownums: np.ndarray | None = None, done: dict[str, Parsed] | None = None) -> Table:
-    from .delegated import delegated_fields
+    from ..contract.schema import delegated_fields
 
     specs = field_specs(resource.schema)
     delegated = set(delegated_fields(resource))

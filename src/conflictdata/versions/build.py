@@ -24,23 +24,18 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import InvalidDataError, UnusableInputError
-from .fmt import canonical_bytes, canonical_order
-from .integrity import SUMS_NAME, sha256_bytes, sha256sums_text
-from .package import DESCRIPTOR, Package, open_package
-from .parquet import typed_table
-from .tables import Table
+from ..contract.errors import InvalidDataError, UnusableInputError
+from ..checking.canonical import canonical_bytes, canonical_order
+from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
+from ..contract.names import DESCRIPTOR, PANDERA_DIR, PARQUET_DESCRIPTOR, PARQUET_KEY, WITHHELD_KEY
+from ..contract.package import Package, open_package
+from ..reading.parquet import typed_table
+from ..reading.tables import Table
 
 __all__ = ["build", "write_package", "BuildResult", "PARQUET_KEY", "PARQUET_DESCRIPTOR", "PANDERA_DIR", "WITHHELD_KEY", "dump_json", "replace_dir", "parquet_descriptor"]
 
-PARQUET_KEY = "conflictdata:parquet"
-# The same package with the Parquet copies as its resources, for Frictionless tools and catalogues;
-# the main descriptor stays CSV so that `load()` and `diff` see each table once.
-PARQUET_DESCRIPTOR = "datapackage.parquet.json"
-PANDERA_DIR = "schema/pandera"
 # Resource properties that describe a CSV file only.
 _CSV_ONLY = ("path", "format", "mediatype", "encoding", "dialect", "bytes", "hash")
-WITHHELD_KEY = "conflictdata:withheldSnapshots"
 # Licenses under which an archived source text may be redistributed in a release.
 REDISTRIBUTABLE = {"CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODC-PDDL-1.0", "ODC-BY-1.0", "PDDL-1.0", "MIT", "public-domain"}
 
@@ -114,7 +109,7 @@ def write_package(package: Package, tables: dict[str, Table], dest: Path, *, par
     # The Pandera schemas, serialized, so that users outside Python can read what is checked. Like
     # the Parquet copies they derive from the data's schemas, and are left out of the data alone.
     if parquet:
-        from .schemas.generate import build_models
+        from ..schemas.generate import build_models
 
         for name, model in build_models(package, "pandas").items():
             put(f"{PANDERA_DIR}/{name}.yaml", model.to_schema().to_yaml().encode("utf-8"))
@@ -161,7 +156,7 @@ def replace_dir(tmp: Path, out: Path, *, marker: str = DESCRIPTOR) -> None:
 
 def build(path: str | Path | None = None, out: str | Path = "build") -> BuildResult:
     """Validate the package at `path` and build it into `out`; raises InvalidDataError if invalid."""
-    from .validation import validate_package
+    from ..checking.validation import validate_package
 
     package = open_package(path)
     report, tables = validate_package(package)

@@ -13,13 +13,12 @@ from typing import Any
 
 import pandas as pd
 
-from .findings import Finding
-from .fmt import clean_frame
-from .package import Package
+from ..checking.canonical import clean_frame
+from ..contract.package import Package
 from .semver import max_level
-from .tables import Table
+from ..reading.tables import Table
 
-__all__ = ["diff_packages", "PackageDiff", "TableDiff", "RowChange", "SchemaChange", "id_tables", "check_against"]
+__all__ = ["diff_packages", "PackageDiff", "TableDiff", "RowChange", "SchemaChange", "id_tables", "retracted_ids"]
 
 _IGNORED_META = {"version", "created", "resources"}
 
@@ -232,7 +231,7 @@ def diff_packages(old: Package, new: Package, *, labels: tuple[str | None, str |
 
     `labels` name the two sides in reports (e.g. the git ref a temporary copy came from).
     """
-    from .validation import read_tables
+    from ..checking.validation import read_tables
 
     old_tables, new_tables = read_tables(old), read_tables(new)
     retracted = retracted_ids(new_tables)
@@ -245,52 +244,3 @@ def diff_packages(old: Package, new: Package, *, labels: tuple[str | None, str |
         else:
             d.tables[name] = TableDiff(name, added=sorted(_keyed(table)[0].index), is_id_table=name in ids)
     return d
-
-
-def check_against(old: Package, new: Package, new_tables: dict[str, Table]) -> list[Finding]:
-    """Ids of `old` that vanished from `new` without a retraction, or that now name a different record."""
-    from .validation import read_tables
-
-    old_tables = read_tables(old)
-    out: list[Finding] = []
-    retracted_new = retracted_ids(new_tables)
-    retracted_old = retracted_ids(old_tables)
-    for name in id_tables(new):
-        t_old, t_new = old_tables.get(name), new_tables.get(name)
-        if t_old is None or t_new is None:
-            continue
-        pk = t_new.resource.primary_key
-        if len(pk) != 1:
-            continue
-        key = pk[0]
-        new_ids = {v: i for i, v in enumerate(t_new.raw[key])}
-        old_ids = {v: i for i, v in enumerate(t_old.raw[key])}
-        retractions = new_tables.get("retractions")
-        for rid, i in old_ids.items():
-            if rid not in new_ids and rid not in retracted_new.get(name, set()):
-                out.append(Finding("error", "id-vanished",
-                                   f"{rid} (line {t_old.line(i)} of the old {name}) is missing here without a retraction; restore the row, or record it in "
-                                   f"{retractions.file if retractions is not None else 'data/retractions.csv'} (table, record_id, retracted_date, reason, replaced_by_id)",
-                                   name, t_new.file, None, key, rid))
-        for rid, i in new_ids.items():
-            if rid in retracted_old.get(name, set()):
-                out.append(t_new.finding(i, key, "id-reused", f"{rid} was retracted in the old version; ids are never reused: give this record a new id"))
-        identity = t_new.resource.schema.get("identityFields") or []
-        cols = [c for c in identity if c in t_old.raw.columns and c in t_new.raw.columns]
-        for rid, i in new_ids.items():
-            j = old_ids.get(rid)
-            if j is None or not cols:
-                continue
-            before = [t_old.raw[c].iat[j] for c in cols]
-            after = [t_new.raw[c].iat[i] for c in cols]
-            if all(a != b for a, b in zip(before, after) if a or b) and any(a or b for a, b in zip(before, after)):
-                detail = "; ".join(f"{c}: {a!r} → {b!r}" for c, a, b in zip(cols, before, after))
-                out.append(t_new.finding(i, key, "id-reused",
-                                         f"every identifying field of {rid} changed ({detail}): this is a different record under an old id; give it a new id and retract {rid}"))
-    r_old, r_new = old_tables.get("retractions"), new_tables.get("retractions")
-    if r_old is not None and r_new is not None:
-        for table, ids in retracted_old.items():
-            for rid in sorted(ids - retracted_new.get(table, set())):
-                out.append(Finding("error", "retraction-removed", f"the retraction of {table} {rid} was removed; retractions are permanent: restore the row",
-                                   "retractions", r_new.file, None, "record_id", rid))
-    return out

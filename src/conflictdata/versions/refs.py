@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import UnusableInputError
-from .package import DESCRIPTOR, Package, open_package
+from ..contract.errors import UnusableInputError
+from ..contract.package import DESCRIPTOR, Package, open_package
 
 __all__ = ["opened", "git_toplevel", "release_tags", "git_commit", "clean_head"]
 
@@ -78,7 +78,7 @@ def _extract_git(ref: str, repo: Path, dest: Path) -> Path:
 
 
 def _extract_zip(path: Path, dest: Path) -> Path:
-    from .download import safe_extract
+    from ..distribution.download import safe_extract
 
     safe_extract(path, dest)
     found = [p.parent for p in dest.rglob(DESCRIPTOR)]

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_bytes_atomic, write_many_atomic
+from ..contract.atomic import write_bytes_atomic, write_many_atomic
 from .build import write_package
-from .diff import PackageDiff, check_against, diff_packages
-from .errors import ConflictDataError, InvalidDataError
-from .findings import Report
-from .integrity import SUMS_NAME, sha256_bytes, sha256sums_text
-from .package import Package, open_package, writable_package
+from .diff import PackageDiff, diff_packages
+from .history import check_against
+from ..contract.errors import ConflictDataError, InvalidDataError
+from ..contract.findings import Report
+from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
+from ..contract.package import Package, open_package, writable_package
 from .refs import clean_head, git_toplevel, opened
 from .releases import (LAST_RELEASE, RECORD, Release, current_digest, data_digest, find_releases, missing_data, record_bytes,
                        set_version_and_created, utc_now)
@@ -263,7 +264,7 @@ def _dates_after_created(package: Package, tables: dict, created: str) -> list:
     """Findings for every date after the release's own `created` (its data cannot be from later)."""
     import datetime as dt
 
-    from .rules import dates_after
+    from ..checking.rules import dates_after
 
     try:
         day = dt.date.fromisoformat(created[:10])
@@ -291,7 +292,7 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
     Also records the release in releases.json (version, date, the commit holding its data when
     they are committed, and the digest of the data), with the archive and the CHANGELOG entry.
     """
-    from .validation import validate_package
+    from ..checking.validation import validate_package
 
     package = open_package(path)
     writable_package(package.root, command="release")  # CHANGELOG.md is written beside the descriptor

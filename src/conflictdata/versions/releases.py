@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UnusableInputError
-from .integrity import sha256_bytes
-from .package import DESCRIPTOR, Package
+from ..contract.errors import UnusableInputError
+from ..checking.integrity import sha256_bytes
+from ..contract.package import DESCRIPTOR, Package
 from .semver import parse_version
 
 __all__ = ["RECORD", "LAST_RELEASE", "Release", "read_record", "record_bytes", "data_digest", "current_digest",
@@ -111,7 +111,7 @@ def data_digest(package: Package, files: dict[str, str]) -> str:
 def current_digest(package: Package, tables: dict | None = None) -> str:
     """The digest of the package's data as a release of it now would record it."""
     from .build import write_package
-    from .validation import read_tables
+    from ..checking.validation import read_tables
 
     with tempfile.TemporaryDirectory(prefix="conflictdata-digest-") as tmp:
         built = write_package(package, tables if tables is not None else read_tables(package), Path(tmp), parquet=False)
