@@ -3,7 +3,7 @@
 Order: read every resource (file-level findings), check each column's constraints with the Pandera
 schema generated from `schema/`, then primary and foreign keys, then — for conflictdata's own
 package — the cross-field and cross-table rules of DATA-MODEL.md (`rules.py`) and the canonical
-form of the CSV files (`fmt.py`). Nothing stops at the first problem.
+form of the CSV files (`canonical.py`). Nothing stops at the first problem.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ class Table:
     rownums: np.ndarray | None = None
     # Each column's Arrow view, for the column checks (columns.py).
     parsed: dict[str, Parsed] = field(default_factory=dict)
-    # Whether every cell is already NFC and trimmed (fmt.py asks; None: not yet known).
+    # Whether every cell is already NFC and trimmed (checking/canonical.py asks; None: not yet known).
     clean: bool | None = None
     # Fields the fast path reads as text and leaves to frictionless (delegated.py).
     delegated: set[str] = field(default_factory=set)
