@@ -224,7 +224,7 @@ def fmt(
 
       conflictdata fmt . --check    # in CI: fail if a file is not canonical
     """
-    from ..checking.canonical import format_package
+    from ..curation.fmt import format_package
 
     path = _package(path, writes=None if check else "fmt")
     try:
