@@ -230,10 +230,10 @@ def log(msg: str) -> None:
 COLUMN_CHECKS_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
-from conflictdata.csvfile import iter_chunks
-from conflictdata.package import open_package
-from conflictdata import tables as T
-from conflictdata.validation import check_constraints
+from conflictdata.reading.csvfile import iter_chunks
+from conflictdata.contract.package import open_package
+from conflictdata.reading import tables as T
+from conflictdata.checking.validation import check_constraints
 package = open_package(sys.argv[1])
 out = {}
 for name in sys.argv[2:]:

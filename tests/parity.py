@@ -24,7 +24,7 @@ ROW_LEVEL = {"primary-key", "foreign-key", "blank-row", "extra-cell", "unquoted-
 
 
 def ours(path: Path) -> list[list]:
-    from conflictdata.validation import validate
+    from conflictdata.versions.history import validate
 
     report = validate(path)
     return sorted([f.table, f.row, None if f.rule in ROW_LEVEL else f.column, KIND.get(f.rule, f.rule)] for f in report.findings)

@@ -119,7 +119,7 @@ def edit_schema(pkg: Path, table: str, fn) -> None:
 
 def fail_on_second_stage(monkeypatch) -> None:
     """Make the second file an atomic write stages fail, as a full disk would."""
-    from conflictdata import atomic
+    from conflictdata.contract import atomic
 
     real = atomic._stage
     calls = {"n": 0}

@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from conflictdata.cli import app
-from conflictdata.diff import diff_packages
-from conflictdata.package import open_package
-from conflictdata.rulebook import KNOWN_RULES
-from conflictdata.validation import validate
+from conflictdata.versions.diff import diff_packages
+from conflictdata.contract.package import open_package
+from conflictdata.contract.rulebook import KNOWN_RULES
+from conflictdata.versions.history import validate
 from pkgcopy import REPO, copy_package, replace_once
 
 HEADER = "rule,table,record_id,column,reason,acknowledged_date\n"
@@ -160,7 +160,7 @@ def test_the_acknowledgements_table_is_validated(pkg: Path) -> None:
 
 def test_an_acknowledgement_names_a_record_of_a_composite_key_even_when_read_in_chunks(
         pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conflictdata import tables as tables_mod
+    from conflictdata.reading import tables as tables_mod
 
     # An error, so the acknowledgement is reported as one of an error: proof that it matched.
     replace_once(pkg / "data/event_actors.csv", "EVT-0002,ACT-PRK-AF,deployed_force,known", "EVT-0002,ACT-PRK-AF,deployed_force,knwon")

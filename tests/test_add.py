@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conflictdata.cli import app
-from conflictdata.curate import AddRefused, add_record, next_id
-from conflictdata.fmt import format_package
-from conflictdata.validation import validate
+from conflictdata.curation.curate import AddRefused, add_record, next_id
+from conflictdata.curation.fmt import format_package
+from conflictdata.versions.history import validate
 from pkgcopy import copy_package, read_rows
 
 SOURCE = {"title": "[test] page", "publisher": "Publisher", "url": "https://example.org/a", "published_date": "2024-12-01",
@@ -133,7 +133,7 @@ def test_cli_add_prints_the_id_and_exits_1_naming_the_field(pkg: Path) -> None:
 
 
 def test_add_refuses_the_installed_bundle(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from conflictdata import curate
+    from conflictdata.curation import curate
 
     bundle = copy_package(tmp_path / "lib/python3.12/site-packages/conflictdata/_bundle")
     monkeypatch.setattr(curate, "bundled_root", lambda: bundle)
@@ -145,7 +145,7 @@ def test_add_refuses_the_installed_bundle(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 _ADD = """
 import sys
-from conflictdata.curate import add_record
+from conflictdata.curation.curate import add_record
 add_record("source", dict(title=sys.argv[2], publisher="P", url="https://example.org/a", published_date="2024-12-01",
            language="en", source_type="news_report"), sys.argv[1])
 """
@@ -163,7 +163,7 @@ def test_two_concurrent_adds_get_distinct_ids_and_keep_both_rows(pkg: Path) -> N
 
 
 def test_a_writer_waits_for_the_lock_then_sees_the_first_writers_row(pkg: Path) -> None:
-    from conflictdata.lock import package_lock
+    from conflictdata.curation.lock import package_lock
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent / "src"), os.environ.get("PYTHONPATH", "")])}
     with package_lock(pkg):
@@ -189,8 +189,8 @@ def _append_under_lock(pkg: Path) -> str:
 def test_add_options_are_generated_from_the_schema() -> None:
     import typer.main
 
-    from conflictdata.curate import KINDS
-    from conflictdata.package import bundled_root
+    from conflictdata.curation.curate import KINDS
+    from conflictdata.contract.package import bundled_root
 
     group = typer.main.get_command(app).commands["add"]
     for kind, table in KINDS.items():

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import conflictdata
-from conflictdata import analysis
+from conflictdata.outputs import analysis
 from pkgcopy import copy_package
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from conflictdata import build as build_module
-from conflictdata.build import build
-from conflictdata.errors import InvalidDataError
-from conflictdata.integrity import parse_sha256sums, sha256_file
-from conflictdata.validation import validate
+from conflictdata.versions import build as build_module
+from conflictdata.versions.build import build
+from conflictdata.contract.errors import InvalidDataError
+from conflictdata.checking.integrity import parse_sha256sums, sha256_file
+from conflictdata.versions.history import validate
 from pkgcopy import REPO, copy_package, replace_once
 
 TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries",
@@ -147,7 +147,7 @@ def test_an_interrupted_build_leaves_the_previous_one_intact(built: Path, tmp_pa
 
 
 def test_build_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path: Path) -> None:
-    from conflictdata.errors import UnusableInputError
+    from conflictdata.contract.errors import UnusableInputError
 
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes/thesis.txt").write_text("precious")

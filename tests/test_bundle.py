@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conflictdata.package import bundled_root
+from conflictdata.contract.package import bundled_root
 from pkgcopy import REPO
 
 
@@ -24,7 +24,7 @@ def test_bundled_dataset_is_the_repository_dataset() -> None:
 def test_installed_wheel_carries_the_dataset_inside_the_package(installed_wheel) -> None:
     import subprocess
 
-    code = "from conflictdata.package import bundled_root; print(bundled_root())"
+    code = "from conflictdata.contract.package import bundled_root; print(bundled_root())"
     where = subprocess.run([str(installed_wheel.python), "-c", code], env=installed_wheel.env, capture_output=True,
                            text=True, timeout=60, check=True).stdout.strip()
     assert Path(where) == installed_wheel.package_dir / "_bundle"

@@ -172,8 +172,8 @@ def test_max_findings_caps_the_list_but_not_the_count(pkg: Path) -> None:
 
 def test_line_numbers_are_never_turned_into_emoji() -> None:
     # rich reads ':100:' as an emoji code unless told not to.
-    from conflictdata.findings import Finding, Report
-    from conflictdata.render import render_text
+    from conflictdata.contract.findings import Finding, Report
+    from conflictdata.outputs.render import render_text
     import io
 
     report = Report(package="p", findings=[Finding("error", "type", "bad", "events", "data/events.csv", 100, "title")])

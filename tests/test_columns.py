@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conflictdata.columns import constraint_failures, in_order, parse
-from conflictdata.schema import field_specs, parse_column
+from conflictdata.reading.columns import constraint_failures, in_order, parse
+from conflictdata.contract.schema import field_specs, parse_column
 
 CELLS = {
     "integer": ["0", "7", "-5", "+5", "007", "0x10", "1e3", "1.0", " 5", "5 ", "", "NA", "٣", "99999999999999999999",
@@ -94,7 +94,7 @@ TRAILING = ["", "x", "x ", "x\t", "x\x1f", "x\x0b", "a b", " lead", "é", "é ",
 def test_trailing_ascii_space_is_seen_in_the_last_byte(cell: str, shape: str) -> None:
     import pyarrow as pa
 
-    from conflictdata.columns import any_ends_with_ascii_space
+    from conflictdata.reading.columns import any_ends_with_ascii_space
 
     cells = ["abc", cell, "def"]
     arr = pa.array(["zz "] + cells, pa.large_string() if shape == "large" else pa.string()).slice(1)  # an offset
@@ -114,7 +114,7 @@ def test_a_column_of_few_values_is_judged_value_by_value_with_the_same_verdict(p
 
     import pyarrow as pa
 
-    from conflictdata import columns
+    from conflictdata.reading import columns
 
     cells = ["UKR", "RUS", "", "ukr", "ÜKR", "US", "日本語"] * 1000
     seen: list[int] = []

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictdata.package import open_package
-from conflictdata.schema import arrow_schema, pandera_schema
+from conflictdata.contract.package import open_package
+from conflictdata.contract.schema import arrow_schema, pandera_schema
 from pkgcopy import REPO, copy_package, replace_once
 
 TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances"]
@@ -84,7 +84,7 @@ def test_frictionless_accepts_the_bundled_package() -> None:
 
 
 def test_frictionless_and_conflictdata_agree_on_a_dangling_foreign_key(tmp_path: Path) -> None:
-    from conflictdata.validation import validate
+    from conflictdata.versions.history import validate
 
     pkg = copy_package(tmp_path / "pkg")
     replace_once(pkg / "data/event_actors.csv", "EVT-0001,ACT-UKR-AF", "EVT-0001,ACT-UKR-NAVY")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata import csvfile
-from conflictdata.csvfile import read_csv
+from conflictdata.reading import csvfile
+from conflictdata.reading.csvfile import read_csv
 
 ROWS = [
     ["EVT-1", 'quote "inside", comma', "Kyïv", ""],
@@ -65,7 +65,7 @@ def test_a_ragged_row_takes_the_careful_path_and_is_reported(tmp_path: Path) -> 
 
 
 def test_a_type_error_after_a_blank_line_has_the_row_number_frictionless_gives(tmp_path: Path) -> None:
-    from conflictdata.validation import validate
+    from conflictdata.versions.history import validate
     from pkgcopy import copy_package
 
     pkg = copy_package(tmp_path / "pkg")

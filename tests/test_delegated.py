@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conflictdata.validation import validate
+from conflictdata.versions.history import validate
 
 
 def package(tmp_path: Path, fields: list[dict], rows: list[str]) -> Path:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import conflictdata
-from conflictdata.errors import UnusableInputError
-from conflictdata.package import discover, find_package, writable_package
+from conflictdata.contract.errors import UnusableInputError
+from conflictdata.contract.package import discover, find_package, writable_package
 from pkgcopy import copy_package, replace_once
 
 RUN = "import sys; from conflictdata.cli import main; sys.argv[0] = 'conflictdata'; main()"
@@ -205,8 +205,8 @@ def test_an_installed_wheel_reads_its_bundle_where_there_is_no_package(installed
 def test_the_library_writers_refuse_the_installed_bundle_too(installed_wheel, empty: Path) -> None:
     bundle = installed_wheel.package_dir / "_bundle"
     before = _listing(bundle)
-    code = ("from conflictdata.errors import UnusableInputError\n"
-            "from conflictdata.fmt import format_package\nfrom conflictdata.release import release\n"
+    code = ("from conflictdata.contract.errors import UnusableInputError\n"
+            "from conflictdata.curation.fmt import format_package\nfrom conflictdata.versions.release import release\n"
             "for call in (lambda: format_package(), lambda: release()):\n"
             "    try:\n        call()\n    except UnusableInputError as exc:\n        print(exc)\n")
     out = subprocess.run([str(installed_wheel.python), "-c", code], cwd=empty, env=installed_wheel.env,

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 
 import conflictdata
-from conflictdata import analysis
-from conflictdata import export as export_module
-from conflictdata.errors import InvalidDataError, UnusableInputError
-from conflictdata.export import EXPORT_MARKER, FORMULA_START, export, neutralise
-from conflictdata.package import open_package
-from conflictdata.schema import field_specs
+from conflictdata.outputs import analysis
+from conflictdata.outputs import export as export_module
+from conflictdata.contract.errors import InvalidDataError, UnusableInputError
+from conflictdata.outputs.export import EXPORT_MARKER, FORMULA_START, export, neutralise
+from conflictdata.contract.package import open_package
+from conflictdata.contract.schema import field_specs
 from pkgcopy import REPO, copy_package, edit_schema, edit_table, replace_once
 
 duckdb = pytest.importorskip("duckdb", reason="duckdb is in the test extra: pip install '.[test]'")

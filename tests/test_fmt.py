@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata.fmt import format_package
-from conflictdata.validation import validate
+from conflictdata.curation.fmt import format_package
+from conflictdata.versions.history import validate
 from pkgcopy import REPO, copy_package, replace_once
 
 

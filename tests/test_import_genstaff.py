@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata.diff import diff_packages
-from conflictdata.errors import UnusableInputError
+from conflictdata.versions.diff import diff_packages
+from conflictdata.contract.errors import UnusableInputError
 from conflictdata.importers import apply_import
 from conflictdata.importers.genstaff import PREFIXES, import_genstaff, read_genstaff
 from conflictdata.importers.merge import ImportConflict
-from conflictdata.package import open_package
-from conflictdata.validation import validate
+from conflictdata.contract.package import open_package
+from conflictdata.versions.history import validate
 from pkgcopy import copy_package, edit_table, read_rows
 
 UPSTREAM_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/ukr-genstaff-russia-losses"

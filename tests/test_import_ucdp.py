@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata.diff import diff_packages
-from conflictdata.errors import UnusableInputError
+from conflictdata.versions.diff import diff_packages
+from conflictdata.contract.errors import UnusableInputError
 from conflictdata.importers.ucdp import import_ucdp_ged
-from conflictdata.package import open_package
-from conflictdata.validation import validate
+from conflictdata.contract.package import open_package
+from conflictdata.versions.history import validate
 from pkgcopy import copy_package, read_rows
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared/data"

@@ -98,7 +98,7 @@ def test_a_killed_writer_leaves_the_previous_output_intact(tmp_path: Path, kind:
 
 
 def test_a_build_failing_halfway_leaves_the_previous_build_and_no_temporary_folder(tmp_path: Path, monkeypatch) -> None:
-    from conflictdata import build as build_mod
+    from conflictdata.versions import build as build_mod
 
     pkg = copy_package(tmp_path / "pkg")
     out = tmp_path / "out"
@@ -121,7 +121,7 @@ def test_a_build_failing_halfway_leaves_the_previous_build_and_no_temporary_fold
 
 
 def test_an_atomic_write_failing_at_the_rename_leaves_the_file_and_no_temporary(tmp_path: Path, monkeypatch) -> None:
-    from conflictdata import atomic
+    from conflictdata.contract import atomic
 
     target = tmp_path / "data.csv"
     target.write_bytes(b"old\n")
@@ -137,7 +137,7 @@ def test_an_atomic_write_failing_at_the_rename_leaves_the_file_and_no_temporary(
 
 
 def test_fmt_failing_on_one_file_changes_no_file(tmp_path: Path, monkeypatch) -> None:
-    from conflictdata import fmt
+    from conflictdata.curation import fmt
     from pkgcopy import fail_on_second_stage
 
     pkg = copy_package(tmp_path / "pkg")
@@ -155,8 +155,8 @@ def test_fmt_failing_on_one_file_changes_no_file(tmp_path: Path, monkeypatch) ->
 def test_download_failing_at_install_leaves_the_cache_as_it_was(tmp_path: Path, monkeypatch) -> None:
     import zipfile
 
-    from conflictdata import download as dl
-    from conflictdata.build import build
+    from conflictdata.distribution import download as dl
+    from conflictdata.versions.build import build
 
     pkg = copy_package(tmp_path / "pkg")
     build(pkg, tmp_path / "built")

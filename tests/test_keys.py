@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from conflictdata import keys
-from conflictdata.keys import KeyIndex
+from conflictdata.checking import keys
+from conflictdata.checking.keys import KeyIndex
 
 
 def _expected(haystack: list[str], needles: list[str | None]) -> list[bool]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata import atomic
+from conflictdata.contract import atomic
 from pkgcopy import copy_package, fail_on_second_stage
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared/data"
@@ -40,7 +40,7 @@ def test_an_import_failing_midway_leaves_every_table_as_it_was(tmp_path: Path, m
 
 
 def test_a_release_failing_midway_leaves_no_archive_without_its_checksum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conflictdata.release import release
+    from conflictdata.versions.release import release
 
     pkg = copy_package(tmp_path / "pkg")
     first = release(pkg, out=tmp_path / "dist")
@@ -49,7 +49,7 @@ def test_a_release_failing_midway_leaves_no_archive_without_its_checksum(tmp_pat
         (pkg / "data/event_actors.csv").read_text() + "EVT-0003,ACT-PRK-AF,supporter,alleged\n")
     import json
 
-    from conflictdata.semver import bump_version
+    from conflictdata.versions.semver import bump_version
 
     d = json.loads((pkg / "datapackage.json").read_text())
     d["version"] = bump_version(d["version"], "minor")

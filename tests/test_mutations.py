@@ -103,7 +103,8 @@ def core(tmp_path_factory) -> Path:
 def test_every_sampled_single_cell_corruption_is_reported_at_its_table_line_and_column(core: Path, tmp_path: Path, monkeypatch) -> None:
     import datetime as dt
 
-    from conflictdata import rules, validate
+    from conflictdata.checking import rules
+    from conflictdata import validate
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(rules, "today", lambda: dt.date.fromisoformat(TODAY))

@@ -15,10 +15,10 @@ import typer
 from typer.testing import CliRunner
 
 from conflictdata.cli import app
-from conflictdata.findings import Finding, Report
-from conflictdata.render import junit, sarif
-from conflictdata.rulebook import RULEBOOK, describe
-from conflictdata.validation import validate
+from conflictdata.contract.findings import Finding, Report
+from conflictdata.outputs.render import junit, sarif
+from conflictdata.contract.rulebook import RULEBOOK, describe
+from conflictdata.versions.history import validate
 from pkgcopy import REPO, copy_package, replace_once
 
 SARIF_SCHEMA = Path(__file__).resolve().parent / "sarif/sarif-schema-2.1.0.json"
@@ -69,7 +69,7 @@ def test_text_findings_are_lines_on_stdout_and_the_summary_and_verdict_on_stderr
 
 
 def test_a_finding_whose_value_spans_lines_is_still_one_line() -> None:
-    from conflictdata.render import text_line
+    from conflictdata.outputs.render import text_line
 
     f = Finding("error", "type", "not a valid integer", "events", "data/events.csv", 3, "latitude", "4\n5")
     assert text_line(f) == "data/events.csv:3: error [type] latitude: not a valid integer (value: 4\\n5)"
@@ -205,7 +205,7 @@ def test_the_rule_catalogue_describes_exactly_the_rules_the_readme_lists() -> No
 
 
 def test_every_rule_a_data_model_check_emits_is_in_the_catalogue() -> None:
-    source = (REPO / "src/conflictdata/rules.py").read_text(encoding="utf-8")
+    source = (REPO / "src/conflictdata/checking/rules.py").read_text(encoding="utf-8")
     emitted = set(re.findall(r'\.finding\([^"]*"[a-z_]+", "([a-z-]+)"', source))
     assert emitted and emitted <= set(RULEBOOK), emitted - set(RULEBOOK)
 
@@ -342,7 +342,7 @@ def test_a_tab_separated_file_is_said_once_too(pkg: Path) -> None:
 
 
 def test_a_large_file_with_another_delimiter_is_not_streamed(tmp_path: Path) -> None:
-    from conflictdata.csvfile import NotStreamable, iter_chunks
+    from conflictdata.reading.csvfile import NotStreamable, iter_chunks
 
     path = tmp_path / "t.csv"
     path.write_text("a;b;c\n" + "1;2;3\n" * 10, encoding="utf-8")

@@ -32,7 +32,7 @@ def test_the_pinned_findings_are_what_frictionless_reports(package: str) -> None
 
 
 def test_a_resource_without_schema_is_inferred_and_said_so() -> None:
-    from conflictdata.validation import validate
+    from conflictdata.versions.history import validate
 
     report = validate(FIXTURES / "infer/datapackage.json")
     assert report.valid

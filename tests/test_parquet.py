@@ -8,9 +8,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from conflictdata.package import open_package
-from conflictdata.schema import arrow_schema
-from conflictdata.validation import read_tables, validate
+from conflictdata.contract.package import open_package
+from conflictdata.contract.schema import arrow_schema
+from conflictdata.checking.validation import read_tables
+from conflictdata.versions.history import validate
 from pkgcopy import copy_package
 
 
@@ -64,7 +65,7 @@ def test_a_truncated_parquet_file_is_a_finding_not_a_crash(tmp_path: Path) -> No
 
 
 def _built_table(pkg: Path, name: str) -> pa.Table:
-    from conflictdata.parquet import typed_table
+    from conflictdata.reading.parquet import typed_table
 
     package = open_package(pkg)
     return typed_table(read_tables(package)[name].frame, package.resources[name].schema, name=name, version=package.version)
@@ -100,7 +101,7 @@ def test_a_dictionary_column_of_the_wrong_value_type_is_a_parquet_type_finding(t
 
 
 def test_built_parquet_read_in_batches_gives_the_findings_of_a_whole_read(tmp_path: Path, monkeypatch) -> None:
-    import conflictdata.tables as tables_mod
+    import conflictdata.reading.tables as tables_mod
 
     pkg = copy_package(tmp_path / "pkg", full=True)
     table = _built_table(pkg, "casualty_claims")

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import conflictdata
-from conflictdata.build import build
-from conflictdata.package import open_package
-from conflictdata.schema import FieldSpec, field_specs, pandas_dtype
+from conflictdata.versions.build import build
+from conflictdata.contract.package import open_package
+from conflictdata.contract.schema import FieldSpec, field_specs, pandas_dtype
 
 # The README's table: Table Schema type → what each reader gives.
 POLARS = {"string": "String", "integer": "Int64", "number": "Float64", "boolean": "Boolean", "date": "Date"}

@@ -77,7 +77,7 @@ def rows_strategy(schema: dict) -> st.SearchStrategy[list[list[str]]]:
 
 
 def one_table_package(root: Path, table: str, schema: dict, rows: list[list[str]]):
-    from conflictdata.package import open_package
+    from conflictdata.contract.package import open_package
 
     (root / "data").mkdir(parents=True)
     buf = io.StringIO()
@@ -92,10 +92,10 @@ def one_table_package(root: Path, table: str, schema: dict, rows: list[list[str]
 @SETTINGS
 @given(data=st.data())
 def test_csv_parquet_csv_round_trip_is_lossless(table: str, data) -> None:
-    from conflictdata.build import _parquet_bytes
-    from conflictdata.fmt import canonical_order
-    from conflictdata.parquet import read_parquet_strings
-    from conflictdata.tables import read_table
+    from conflictdata.versions.build import _parquet_bytes
+    from conflictdata.checking.canonical import canonical_order
+    from conflictdata.reading.parquet import read_parquet_strings
+    from conflictdata.reading.tables import read_table
 
     schema = schema_of(table)
     rows = data.draw(rows_strategy(schema))
@@ -162,8 +162,8 @@ def make_b(root: Path, edits) -> tuple[set[str], set[str]]:
 @SETTINGS
 @given(edits=package_edits())
 def test_diff_of_a_package_with_itself_is_empty(edits) -> None:
-    from conflictdata.diff import diff_packages
-    from conflictdata.package import open_package
+    from conflictdata.versions.diff import diff_packages
+    from conflictdata.contract.package import open_package
 
     with tempfile.TemporaryDirectory() as tmp:
         make_b(Path(tmp) / "a", edits)
@@ -175,8 +175,8 @@ def test_diff_of_a_package_with_itself_is_empty(edits) -> None:
 @SETTINGS
 @given(edits=package_edits())
 def test_diff_accounts_for_every_row_of_both(edits) -> None:
-    from conflictdata.diff import diff_packages
-    from conflictdata.package import open_package
+    from conflictdata.versions.diff import diff_packages
+    from conflictdata.contract.package import open_package
 
     with tempfile.TemporaryDirectory() as tmp:
         old_ids, new_ids = make_b(Path(tmp) / "b", edits)
@@ -203,7 +203,7 @@ def test_diff_accounts_for_every_row_of_both(edits) -> None:
 @given(cell=st.binary(max_size=64), table=st.sampled_from(["stances", "events", "casualty_claims"]))
 def test_validate_never_crashes_on_arbitrary_bytes_in_a_cell(cell: bytes, table: str) -> None:
     from conflictdata import validate
-    from conflictdata.errors import UnusableInputError
+    from conflictdata.contract.errors import UnusableInputError
 
     with tempfile.TemporaryDirectory() as tmp:
         pkg = Path(tmp) / "pkg"

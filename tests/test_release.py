@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata.errors import InvalidDataError
-from conflictdata.release import ReleaseRefused, release
-from conflictdata.validation import validate
+from conflictdata.contract.errors import InvalidDataError
+from conflictdata.versions.release import ReleaseRefused, release
+from conflictdata.versions.history import validate
 from pkgcopy import REPO, copy_package, edit_table
 
 # A release is dated from datapackage.json's `created`.

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conflictdata import rules
+from conflictdata.checking import rules
 from conflictdata.cli import app
-from conflictdata.errors import InvalidDataError, UnusableInputError
-from conflictdata.package import open_package
-from conflictdata.release import ReleaseRefused, check_bump, release, write_bump
-from conflictdata.releases import RECORD, read_record, set_version_and_created
-from conflictdata.validation import validate
+from conflictdata.contract.errors import InvalidDataError, UnusableInputError
+from conflictdata.contract.package import open_package
+from conflictdata.versions.release import ReleaseRefused, check_bump, release, write_bump
+from conflictdata.versions.releases import RECORD, read_record, set_version_and_created
+from conflictdata.versions.history import validate
 from pkgcopy import copy_package, edit_table
 
 REISSUE = "0.1.0 is already released with other data; set version to at least {}"
@@ -198,11 +198,11 @@ def test_bump_write_refuses_a_released_version_with_its_own_data(repo: Path) -> 
 
 
 def test_bump_write_never_writes_into_the_installed_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conflictdata import package
+    from conflictdata.contract import package
 
     installed = tmp_path / "site-packages/conflictdata"
     bundle = copy_package(installed / "_bundle")
-    monkeypatch.setattr(package, "__file__", str(installed / "package.py"))
+    monkeypatch.setattr(package, "__file__", str(installed / "contract/package.py"))
     before = (bundle / "datapackage.json").read_bytes()
     result = _cli("bump", str(bundle), "--write")
     assert result.exit_code == 2

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 import conflictdata
-from conflictdata.errors import InvalidDataError
-from conflictdata.package import open_package
-from conflictdata.report import write_report
-from conflictdata.schema import field_specs
+from conflictdata.contract.errors import InvalidDataError
+from conflictdata.contract.package import open_package
+from conflictdata.outputs.report import write_report
+from conflictdata.contract.schema import field_specs
 from pkgcopy import copy_package, replace_once
 
 HOSTILE = '<script>alert("x")</script> & Rutte'

@@ -22,10 +22,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import conflictdata
-from conflictdata import rules
+from conflictdata.checking import rules
 from conflictdata.cli import app
-from conflictdata.errors import UnusableInputError
-from conflictdata.findings import Finding
+from conflictdata.contract.errors import UnusableInputError
+from conflictdata.contract.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 # The clock every test here runs under (rules.today is replaced, never waited for): the day the

@@ -15,9 +15,9 @@ import pytest
 from pandera.typing import DataFrame
 
 import conflictdata
-from conflictdata.build import build
-from conflictdata.package import open_package
-from conflictdata.schema import FieldSpec, field_specs
+from conflictdata.versions.build import build
+from conflictdata.contract.package import open_package
+from conflictdata.contract.schema import FieldSpec, field_specs
 from conflictdata.schemas import CasualtyClaims, generate
 from pkgcopy import copy_package
 from test_mutations import candidates

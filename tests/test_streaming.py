@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata import tables as tables_mod
-from conflictdata.errors import ConflictDataError
-from conflictdata.package import open_package
-from conflictdata.validation import validate, validate_package
+from conflictdata.reading import tables as tables_mod
+from conflictdata.contract.errors import ConflictDataError
+from conflictdata.contract.package import open_package
+from conflictdata.versions.history import validate
+from conflictdata.checking.validation import validate_package
 
 from pkgcopy import copy_package
 
@@ -179,7 +180,7 @@ def test_pattern_verdicts_reused_from_key_lookups_are_those_of_the_cells(tmp_pat
     """A chunk's foreign-key cells found among the keys take the keys' pattern verdict
     (keys.Lookup); the cells not found are matched themselves. Both must say what matching
     every cell says (reading whole matches every cell)."""
-    from conflictdata import keys
+    from conflictdata.checking import keys
 
     if search:
         monkeypatch.setattr(keys, "SMALL", 0)
@@ -208,7 +209,7 @@ def test_pattern_verdicts_reused_from_key_lookups_are_those_of_the_cells(tmp_pat
 def test_read_ahead_gives_each_table_its_pieces_and_its_own_error(tmp_path: Path, tiny_chunks: None) -> None:
     """One thread reads every table in turn (tables.ReadAhead): a table left early leaves nothing
     behind for the next, and a table that cannot stream raises when its turn comes, not before."""
-    from conflictdata.csvfile import NotStreamable
+    from conflictdata.reading.csvfile import NotStreamable
 
     pkg = copy_package(tmp_path / "pkg")
     sources = pkg / "data/event_sources.csv"

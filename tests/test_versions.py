@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata.diff import diff_packages
-from conflictdata.package import open_package
-from conflictdata.semver import bump_version
-from conflictdata.validation import validate
+from conflictdata.versions.diff import diff_packages
+from conflictdata.contract.package import open_package
+from conflictdata.versions.semver import bump_version
+from conflictdata.versions.history import validate
 from pkgcopy import copy_package, edit_schema, edit_table
 
 
@@ -152,7 +152,7 @@ def test_diff_reads_git_refs(tmp_path: Path) -> None:
     git("-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
     git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "v1")
     _set(repo, "events", "event_id", "EVT-0003", "location", "Kursk Oblast")
-    from conflictdata.refs import opened
+    from conflictdata.versions.refs import opened
 
     with opened("HEAD", repo=repo) as a:
         d = diff_packages(a, open_package(repo))

@@ -7,25 +7,33 @@
     >>> conflictdata.pandera_schema("events")  # its Pandera schema (models: conflictdata.schemas)
 
 Heavy libraries (pandas, pandera, pyarrow) are imported only when one of these is called.
+
+Layout: one subpackage per concept, in layers; a module imports only from its own layer or the
+layers below it (tests/test_layout.py checks this, and that no imports form a circle):
+
+    contract      names, schema, package, findings, errors, rulebook, atomic (+ conflictdata.schemas)
+    reading       csvfile, delimiters, tables, parquet, columns
+    checking      validation (the engine), keys, integrity, canonical, rules, delegated, acknowledge, passages
+    distribution  download (fetch, verify, extract, cache)
+    versions      history (validate, check_against), build, diff, semver, release, releases, refs
+    outputs       loading, export, report, analysis, render, render_diff
+    curation      fmt, curate, lock; and conflictdata.importers
+    cli           the command, a thin skin over all of the above
 """
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConflictDataError, IntegrityError, InvalidDataError, UnusableInputError
+from .contract.errors import ConflictDataError, IntegrityError, InvalidDataError, UnusableInputError
 
 if TYPE_CHECKING:
-    from .findings import Finding, Report
-    from .loading import load, load_table
+    from .contract.findings import Finding, Report
+    from .outputs.loading import load, load_table
     from .schemas import pandera_schema
-    from .validation import validate
+    from .versions.history import validate
 
-try:
-    __version__ = _metadata.version("conflictdata")
-except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from .contract.names import VERSION as __version__
 
 __all__ = [
     "__version__",
@@ -42,12 +50,12 @@ __all__ = [
 ]
 
 _LAZY = {
-    "load": ("loading", "load"),
-    "load_table": ("loading", "load_table"),
-    "validate": ("validation", "validate"),
+    "load": ("outputs.loading", "load"),
+    "load_table": ("outputs.loading", "load_table"),
+    "validate": ("versions.history", "validate"),
     "pandera_schema": ("schemas", "pandera_schema"),
-    "Finding": ("findings", "Finding"),
-    "Report": ("findings", "Report"),
+    "Finding": ("contract.findings", "Finding"),
+    "Report": ("contract.findings", "Report"),
 }
 
 

@@ -18,8 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnusableInputError
-from ..package import open_package
+from ..contract.errors import UnusableInputError
+from ..contract.package import open_package
 from .merge import ImportBatch, ImportConflict, ImportResult, apply_import
 from .upstream import UpstreamInfo, read_source_txt
 

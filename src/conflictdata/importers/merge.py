@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_many_atomic
-from ..errors import ConflictDataError, UnusableInputError
-from ..package import Package, open_package, writable_package
+from ..contract.atomic import write_many_atomic
+from ..contract.errors import ConflictDataError, UnusableInputError
+from ..contract.package import Package, open_package, writable_package
 
 __all__ = ["ImportBatch", "ImportResult", "apply_import", "ImportConflict"]
 
@@ -84,7 +84,7 @@ def apply_import(batch: ImportBatch, path: str | Path | None = ".", *, dry_run: 
     if dry_run:
         return _apply(batch, open_package(path), dry_run=True)
     writable_package(open_package(path).root, command=f"import {batch.name}")
-    from ..lock import package_lock
+    from ..curation.lock import package_lock
 
     # Held from the read to the last rename, so a concurrent `add` or `fmt` is not overwritten.
     with package_lock(open_package(path).root):

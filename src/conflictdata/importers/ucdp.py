@@ -22,9 +22,9 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from ..errors import UnusableInputError
-from ..package import open_package
-from ..rules import precision_range
+from ..contract.errors import UnusableInputError
+from ..contract.package import open_package
+from ..checking.rules import precision_range
 from .merge import ImportBatch, ImportResult, apply_import
 from .upstream import UpstreamInfo, read_source_txt
 

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UnusableInputError
-from ..integrity import sha256_file
+from ..contract.errors import UnusableInputError
+from ..checking.integrity import sha256_file
 
 __all__ = ["UpstreamInfo", "read_source_txt"]
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..package import Package, open_package
-from ..schema import DATE32, FieldSpec, column_rules, field_specs, pandas_dtype
+from ..contract.package import Package, open_package
+from ..contract.schema import DATE32, FieldSpec, column_rules, field_specs, pandas_dtype
 
 __all__ = ["BACKENDS", "class_name", "render", "build_models", "write_modules", "main"]
 
@@ -188,7 +188,7 @@ def build_models(package: Package, backend: str = "pandas") -> dict[str, Any]:
 
 def write_modules(package: Package | str | Path | None = None) -> list[Path]:
     """Regenerate the committed modules; returns those whose text changed."""
-    from ..atomic import write_bytes_atomic
+    from ..contract.atomic import write_bytes_atomic
 
     pkg = package if isinstance(package, Package) else open_package(package)
     changed = []

@@ -1,0 +1,382 @@
+"""Data package descriptors: finding, reading and resolving `datapackage.json` and its schemas.
+
+Only the standard library is used here, so that commands which merely locate a package stay light.
+Paths inside a descriptor must stay inside the package: no absolute paths, no `..`, no URLs
+(nothing is fetched over the network unless a command explicitly asks to).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import UnusableInputError
+from .names import DESCRIPTOR
+
+__all__ = ["Package", "Resource", "Discovery", "open_package", "bundled_root", "safe_join", "find_package", "discover",
+           "writable_package", "table_of_file"]
+
+OWN_PACKAGE_NAME = "conflictdata"
+
+
+@dataclass(slots=True)
+class Resource:
+    """One tabular resource: its name, data file(s) and Table Schema."""
+
+    name: str
+    paths: list[Path]
+    relpaths: list[str]
+    schema: dict[str, Any]
+    format: str
+    descriptor: dict[str, Any] = field(default_factory=dict)
+    # Rows given in the descriptor itself (`data`), instead of a file.
+    inline: list[Any] | None = None
+    # How the resource was read where the fast path needed help (e.g. a schema inferred by frictionless).
+    note: str | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.paths[0] if self.paths else Path(f"<inline data of {self.name}>")
+
+    @property
+    def relpath(self) -> str:
+        return self.relpaths[0] if self.relpaths else f"<inline data of {self.name}>"
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return self.schema.get("fields", [])
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    @property
+    def primary_key(self) -> list[str]:
+        pk = self.schema.get("primaryKey") or []
+        return [pk] if isinstance(pk, str) else list(pk)
+
+    @property
+    def row_key(self) -> list[str]:
+        """The fields that identify a row, for sorting and diffing: the primary key, else the
+        first of `uniqueKeys` (Table Schema v2; its fields may be empty, e.g. acknowledgements)."""
+        if self.primary_key:
+            return self.primary_key
+        keys = self.schema.get("uniqueKeys") or []
+        return list(keys[0]) if keys and isinstance(keys[0], list) else []
+
+    @property
+    def foreign_keys(self) -> list[dict[str, Any]]:
+        out = []
+        for fk in self.schema.get("foreignKeys") or []:
+            fields = fk["fields"]
+            ref = fk["reference"]
+            ref_fields = ref["fields"]
+            out.append(
+                {
+                    "fields": [fields] if isinstance(fields, str) else list(fields),
+                    "resource": ref.get("resource") or self.name,
+                    "ref_fields": [ref_fields] if isinstance(ref_fields, str) else list(ref_fields),
+                }
+            )
+        return out
+
+    @property
+    def missing_values(self) -> list[str]:
+        # Data Package v2 also allows [{"value": "NA", "label": "not applicable"}].
+        values = self.schema.get("missingValues", [""])
+        return [v["value"] if isinstance(v, dict) else v for v in values]
+
+
+@dataclass(slots=True)
+class Package:
+    """A data package on disk: its root folder, descriptor and resources in descriptor order."""
+
+    root: Path
+    descriptor_path: Path
+    descriptor: dict[str, Any]
+    resources: dict[str, Resource]
+
+    @property
+    def name(self) -> str:
+        return str(self.descriptor.get("name", ""))
+
+    @property
+    def version(self) -> str | None:
+        return self.descriptor.get("version")
+
+    @property
+    def is_conflictdata(self) -> bool:
+        """Whether the conflictdata-specific rules apply (our own package or a copy of it)."""
+        return self.name == OWN_PACKAGE_NAME
+
+    def display(self, path: Path) -> str:
+        """A path as a person would type it: relative to the working directory when possible."""
+        cwd = Path.cwd().resolve()
+        if cwd == Path(cwd.anchor):
+            return str(path)
+        try:
+            return str(path.resolve().relative_to(cwd))
+        except ValueError:
+            return str(path)
+
+
+def bundled_root() -> Path:
+    """The folder of the dataset shipped with the package.
+
+    An installed wheel carries it in `conflictdata/_bundle`; an editable install or a source
+    checkout uses the repository root, so that curators validate what they edit.
+    """
+    here = Path(__file__).resolve().parent.parent  # conflictdata/, above contract/
+    bundle = here / "_bundle"
+    if (bundle / DESCRIPTOR).is_file():
+        return bundle
+    checkout = here.parent.parent
+    if (checkout / DESCRIPTOR).is_file() and (checkout / "schema").is_dir():
+        return checkout
+    raise UnusableInputError(
+        f"the bundled dataset is missing from this installation ({bundle}); reinstall conflictdata"
+    )
+
+
+def find_package(start: str | Path | None = None) -> Path | None:
+    """The folder of the nearest `datapackage.json` in `start` (default: the working folder) or one
+    of its parents, the way git finds `.git`; None when there is none."""
+    here = Path(os.path.abspath(start if start is not None else Path.cwd()))
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / DESCRIPTOR).is_file():
+            return folder
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """The package a command acts on, and how it was chosen: given, found above, or the bundled one."""
+
+    path: Path
+    how: Literal["given", "found", "bundled"]
+
+    @property
+    def note(self) -> str | None:
+        """What to tell the person when the choice may surprise them (the bundled dataset)."""
+        if self.how != "bundled":
+            return None
+        return f"no {DESCRIPTOR} here or above: using the dataset bundled with conflictdata {_software_version()}"
+
+
+def discover(path: str | Path | None = None, *, start: str | Path | None = None) -> Discovery:
+    """`path` when given; else the nearest package from `start` (`find_package`); else the bundled dataset.
+
+    The CLI's rule for a missing PATH. The library's own functions keep theirs: no path means the
+    bundled dataset, wherever the working folder is.
+    """
+    if path is not None:
+        return Discovery(Path(path), "given")
+    found = find_package(start)
+    return Discovery(found, "found") if found is not None else Discovery(bundled_root(), "bundled")
+
+
+def writable_package(path: str | Path | None = None, *, command: str, start: str | Path | None = None) -> Path:
+    """The package a writing command (`fmt`, `import`, `release`, `bump --write` ...) may change.
+
+    Chosen as `discover` does, but never the dataset bundled with conflictdata: an installed copy
+    is not the user's to edit (a change would vanish with the next upgrade and never reach a
+    release). Raises `UnusableInputError` saying what to pass instead.
+    """
+    found = discover(path, start=start)
+    if found.how == "bundled":
+        raise UnusableInputError(
+            f"no {DESCRIPTOR} here or above, and `conflictdata {command}` never writes into the dataset bundled "
+            f"with conflictdata; pass your package's folder (conflictdata {command} PATH) or run it from inside that folder")
+    installed = Path(__file__).resolve().parent.parent
+    if Path(os.path.abspath(found.path)).resolve().is_relative_to(installed):
+        raise UnusableInputError(
+            f"{found.path}: this is the dataset bundled inside the installed conflictdata ({installed}); "
+            f"`conflictdata {command}` never writes there: copy it (or clone the dataset's repository) and pass that folder")
+    return found.path
+
+
+def table_of_file(file: str | Path) -> tuple[Path, str] | None:
+    """For a data file (not a folder or a `.json` descriptor): the folder of the nearest package that
+    has it as a resource, and that resource's name. None when `file` is no data file."""
+    p = Path(file)
+    if not p.is_file() or p.suffix.lower() == ".json":
+        return None
+    root = find_package(p.parent)
+    if root is None:
+        raise UnusableInputError(
+            f"{file}: belongs to no data package (no {DESCRIPTOR} in its folder or above); to check it on its own, "
+            "pass its Table Schema with --schema SCHEMA.json, or run the command on the package it belongs to")
+    package = open_package(root)
+    target = p.resolve()
+    for res in package.resources.values():
+        if any(q.resolve() == target for q in res.paths):
+            return root, res.name
+    raise UnusableInputError(
+        f"{file}: not a resource of {package.display(package.descriptor_path)} (its tables: {', '.join(package.resources)}); "
+        "add it to the descriptor's resources, or pass its Table Schema with --schema SCHEMA.json")
+
+
+def _software_version() -> str:
+    from .names import VERSION
+
+    return VERSION
+
+
+def safe_join(root: Path, relpath: str, *, what: str, where: str) -> Path:
+    """Resolve `relpath` under `root`, refusing anything that could leave the package."""
+    if not isinstance(relpath, str) or not relpath:
+        raise UnusableInputError(f"{where}: {what} must be a non-empty relative path, got {relpath!r}")
+    if "://" in relpath:
+        raise UnusableInputError(
+            f"{where}: {what} {relpath!r} is a URL; conflictdata reads only local files in the "
+            "package (download it and point the descriptor at the local copy)"
+        )
+    p = Path(relpath)
+    if p.is_absolute() or relpath.startswith(("/", "\\")):
+        raise UnusableInputError(f"{where}: {what} {relpath!r} is absolute; use a path relative to the package root")
+    if ".." in p.parts:
+        raise UnusableInputError(f"{where}: {what} {relpath!r} contains '..'; keep every file inside the package")
+    full = root / p
+    try:
+        inside = full.resolve().is_relative_to(root.resolve())
+    except OSError:
+        inside = False
+    if not inside:
+        raise UnusableInputError(f"{where}: {what} {relpath!r} resolves outside the package (a symlink?)")
+    return full
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UnusableInputError(f"{path}: no such file ({what})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnusableInputError(f"{path}: cannot read {what}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnusableInputError(
+            f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON ({exc.msg}); fix the syntax there"
+        ) from None
+    except RecursionError:
+        raise UnusableInputError(f"{path}: {what} nests arrays or objects too deeply to read; it is not a descriptor") from None
+    if not isinstance(data, dict):
+        raise UnusableInputError(f"{path}: {what} must be a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _infer_schema(root: Path, res: dict[str, Any], where: str) -> dict[str, Any]:
+    """A resource without a schema: let the reference implementation infer one (rare, small)."""
+    try:
+        from frictionless import Resource as FResource
+
+        resource = FResource({k: v for k, v in res.items() if k != "schema"}, basepath=str(root))
+        resource.infer()
+        return resource.schema.to_descriptor()
+    except Exception as exc:  # frictionless raises its own error types
+        raise UnusableInputError(f"{where}: no schema, and frictionless could not infer one ({exc})") from None
+
+
+def _names(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else value if isinstance(value, list) else [value]
+
+
+def _check_schema(schema: dict[str, Any], where: str) -> None:
+    """Refuse a Table Schema whose structure the checks cannot use (a field without a name, an
+    enum that is not a list, a pattern that is not a regular expression, keys naming no field),
+    naming what to fix, instead of failing later on it."""
+    import re
+
+    names: list[str] = []
+    for i, f in enumerate(schema["fields"]):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            raise UnusableInputError(f"{where}: fields[{i}] is not an object with a 'name'; give every field a name")
+        names.append(f["name"])
+        c = f.get("constraints")
+        if c is None:
+            continue
+        if not isinstance(c, dict):
+            raise UnusableInputError(f"{where}: field {f['name']!r}: 'constraints' must be an object")
+        if "enum" in c and not isinstance(c["enum"], list):
+            raise UnusableInputError(f"{where}: field {f['name']!r}: 'enum' must be a list of the allowed values")
+        if "pattern" in c:
+            try:
+                re.compile(c["pattern"])
+                re.compile(f"^(?:{c['pattern']})\\Z")
+            except (re.error, TypeError) as exc:
+                raise UnusableInputError(f"{where}: field {f['name']!r}: 'pattern' {c['pattern']!r} is not a regular expression ({exc})") from None
+    for key in _names(schema.get("primaryKey") or []):
+        if key not in names:
+            raise UnusableInputError(f"{where}: primaryKey names {key!r}, which is not a field of the schema")
+    fks = schema.get("foreignKeys") or []
+    for i, fk in enumerate(fks if isinstance(fks, list) else [fks]):
+        ref = fk.get("reference") if isinstance(fk, dict) else None
+        if not isinstance(ref, dict) or "fields" not in fk or "fields" not in ref:
+            raise UnusableInputError(f"{where}: foreignKeys[{i}] needs 'fields' and a 'reference' with 'fields'")
+        local, remote = _names(fk["fields"]), _names(ref["fields"])
+        if len(local) != len(remote) or not all(isinstance(n, str) for n in local + remote):
+            raise UnusableInputError(f"{where}: foreignKeys[{i}]: 'fields' and 'reference.fields' must name as many fields")
+        for key in local:
+            if key not in names:
+                raise UnusableInputError(f"{where}: foreignKeys[{i}] names {key!r}, which is not a field of the schema")
+
+
+def open_package(path: str | Path | None = None) -> Package:
+    """Open the package at `path` (a folder or its `datapackage.json`); the bundled one by default."""
+    if path is None:
+        target = bundled_root() / DESCRIPTOR
+    else:
+        target = Path(path)
+        if target.is_dir():
+            target = target / DESCRIPTOR
+        elif not target.exists():
+            raise UnusableInputError(f"{path}: no such file or folder")
+    root = target.parent
+    descriptor = _read_json(target, "the package descriptor")
+    raw_resources = descriptor.get("resources")
+    if not isinstance(raw_resources, list) or not raw_resources:
+        raise UnusableInputError(f"{target}: the descriptor has no 'resources' list; add one entry per table")
+    resources: dict[str, Resource] = {}
+    for i, res in enumerate(raw_resources):
+        where = f"{target}: resources[{i}]"
+        if not isinstance(res, dict) or not res.get("name"):
+            raise UnusableInputError(f"{where}: every resource needs a 'name'")
+        name = res["name"]
+        where = f"{target}: resource {name!r}"
+        if name in resources:
+            raise UnusableInputError(f"{where}: the name is used twice; resource names must be unique")
+        raw_path = res.get("path")
+        inline = res.get("data")
+        if raw_path is None and not isinstance(inline, list):
+            raise UnusableInputError(f"{where}: neither a 'path' nor inline 'data' rows")
+        relpaths = [] if raw_path is None else raw_path if isinstance(raw_path, list) else [raw_path]
+        paths = [safe_join(root, p, what="path", where=where) for p in relpaths]
+        schema = res.get("schema")
+        note = None
+        schema_where = where
+        if isinstance(schema, str):
+            schema_path = safe_join(root, schema, what="schema", where=where)
+            schema = _read_json(schema_path, f"the schema of {name!r}")
+            schema_where = f"{schema_path} (schema of {name!r})"
+        if schema is None and (paths or isinstance(inline, list)):
+            schema = _infer_schema(root, res, where)
+            note = "no schema in the descriptor: inferred with frictionless"
+        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+            raise UnusableInputError(f"{where}: no Table Schema with a 'fields' list")
+        _check_schema(schema, schema_where)
+        fmt = res.get("format") or (Path(relpaths[0]).suffix.lstrip(".").lower() if relpaths else "inline") or "csv"
+        resources[name] = Resource(name, paths, list(relpaths), schema, fmt, res, inline if raw_path is None else None, note)
+    for res in resources.values():
+        for i, fk in enumerate(res.foreign_keys):
+            ref = resources.get(fk["resource"])
+            missing = [f for f in fk["ref_fields"] if ref is not None and f not in ref.field_names]
+            if missing:
+                raise UnusableInputError(f"{target}: resource {res.name!r}: foreignKeys[{i}] references {fk['resource']}.{missing[0]}, "
+                                         "which is not a field there; fix the schema")
+    return Package(root, target, descriptor, resources)

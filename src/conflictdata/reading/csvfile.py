@@ -1,0 +1,283 @@
+"""Reading CSV files into rows of strings, keeping the line in the file where each record starts.
+
+Line numbers are physical lines (a quoted cell may span several), because that is what a curator
+opens in an editor. Problems of the file itself (encoding, quoting, ragged rows, header) become
+findings; reading goes on wherever it safely can so that one run reports everything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..contract.findings import Finding
+
+__all__ = ["RawTable", "read_csv", "BOM", "Chunk", "iter_chunks", "NotStreamable"]
+
+BOM = b"\xef\xbb\xbf"
+# Below this size the careful reader is as fast as starting pyarrow's.
+FAST_MIN_BYTES = 1 << 16
+
+
+@dataclass(slots=True)
+class RawTable:
+    """A CSV file as strings: header, records padded/trimmed to the header, their start lines."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    findings: list[Finding] = field(default_factory=list)
+    text: str = ""
+    # Records that had fewer cells than the header: row index → cells present. The padded cells
+    # are reported once, as missing-cell, not again by the checks of their columns.
+    short: dict[int, int] = field(default_factory=dict)
+    rownums: list[int] = field(default_factory=list)
+    # The fast path (pyarrow) gives whole columns instead of `rows`.
+    columns: dict[str, object] | None = None
+
+
+def _decode(data: bytes, table: str, file: str, findings: list[Finding]) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.end].hex(" ")
+        findings.append(
+            Finding(
+                "error", "encoding",
+                f"bytes {bad} are not valid UTF-8; re-save the file as UTF-8 (they were replaced by U+FFFD here)",
+                table, file, line, None, bad,
+            )
+        )
+        return data.decode("utf-8", errors="replace")
+
+
+def _read_fast(data: bytes, text: str, delimiter: str) -> tuple[list[str], dict[str, object], int] | None:
+    """Read a well-formed file with pyarrow's C++ parser, or return None to use the careful path.
+
+    Only files where every record is one line qualify (no CR, no blank line, no line break
+    inside a quoted cell: the record count must equal the line count), so line numbers stay
+    exact; anything unusual — ragged rows, bad quoting — is left to the careful reader, which
+    reports it precisely.
+    """
+    if "\r" in text or "\n\n" in text or not text.endswith("\n") or len(data) < FAST_MIN_BYTES:
+        return None
+    first = text[: text.index("\n")]
+    header = next(csv.reader([first], delimiter=delimiter))
+    if len(set(header)) != len(header) or "" in header:
+        return None
+    table = _arrow_read(data, header, delimiter, has_header=True)
+    if table is None or table.num_rows != text.count("\n") - 1 or table.column_names != header or not _quoting_is_plain(data, len(header), delimiter):
+        return None
+    return header, _as_columns(table, header), table.num_rows
+
+
+def _arrow_read(data: bytes | bytearray, header: list[str], delimiter: str, *, has_header: bool) -> Any:
+    """Every cell as a string, by pyarrow's multi-threaded parser (None: it refused the text).
+    Without `has_header`, `data` is a chunk of records that `header` names."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, column_names=None if has_header else header),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, double_quote=True),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.large_string() for h in header},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None
+
+
+def _as_columns(table: Any, header: list[str]) -> dict[str, object]:
+    """An Arrow table's string columns as pandas Series (Arrow-backed: no copy)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    string = pd.StringDtype("pyarrow", na_value=float("nan"))
+    return {h: table.column(i).to_pandas(types_mapper=lambda t: string if t in (pa.string(), pa.large_string()) else None) for i, h in enumerate(header)}
+
+
+def _quoting_is_plain(data: bytes, width: int, delimiter: str) -> bool:
+    """Whether every line holding a double quote is one well-quoted record of `width` cells.
+
+    pyarrow accepts some broken quoting (an unclosed quote at the end of a line, text after a
+    closing quote) that the strict csv module rejects; those lines go through the csv module here.
+    """
+    if b'"' not in data:
+        return True
+    import numpy as np
+
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    quoted = np.unique(np.searchsorted(ends, np.flatnonzero(arr == 34)))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    try:
+        text = b"".join(data[starts[i] : ends[i] + 1] for i in quoted if i < len(ends)).decode("utf-8")
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except (csv.Error, UnicodeDecodeError):
+        return False
+    return len(records) == len(quoted) and all(len(r) == width for r in records)
+
+
+class NotStreamable(Exception):
+    """The file is not plain enough to read in chunks (the careful reader must see it whole)."""
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A run of whole records of a large file: its columns, first line and bytes."""
+
+    header: list[str]
+    columns: dict[str, object]
+    first_line: int
+    data: bytes | bytearray
+
+
+def iter_chunks(path: Path, *, delimiter: str = ",", chunk_bytes: int = 1 << 25, names: list[str] | None = None) -> Iterator[Chunk]:
+    """Read a large CSV file in chunks of whole lines, with pyarrow, in bounded memory.
+
+    The conditions are the fast reader's (one record per line: no CR, no blank line, no line
+    break inside a cell, valid UTF-8, no NUL, no BOM), checked chunk by chunk. When a chunk breaks
+    them this raises `NotStreamable`: the caller must start again with `read_csv` on the whole file.
+    """
+    with path.open("rb") as fh:
+        head = fh.readline()
+        if head.startswith(BOM) or not head.endswith(b"\n") or b"\r" in head or b"\x00" in head:
+            raise NotStreamable("header")
+        try:
+            header = next(csv.reader([head[:-1].decode("utf-8")], delimiter=delimiter, strict=True))
+        except (UnicodeDecodeError, csv.Error, StopIteration):
+            raise NotStreamable("header") from None
+        if len(set(header)) != len(header) or "" in header:
+            raise NotStreamable("header")
+        if names is not None and not set(names) <= set(header):
+            from .delimiters import sniff_delimiter
+
+            if sniff_delimiter(head[:-1].decode("utf-8"), names, delimiter) is not None:
+                raise NotStreamable("another delimiter")
+        line, rest = 2, b""
+        while True:
+            # Read straight into the chunk's own buffer, and cut it at its last line break: no
+            # copies of 16 MiB under the GIL (the checks of the previous chunk run meanwhile).
+            buf = bytearray(len(rest) + chunk_bytes)
+            buf[: len(rest)] = rest
+            got = fh.readinto(memoryview(buf)[len(rest):])
+            if not got:
+                if rest:
+                    raise NotStreamable("no line break at the end of the file")
+                return
+            del buf[len(rest) + got :]
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:
+                rest = bytes(buf)
+                continue
+            rest = bytes(buf[cut:])
+            del buf[cut:]
+            piece = buf
+            if b"\r" in piece or b"\x00" in piece:
+                raise NotStreamable("CR or NUL")
+            # Line breaks counted by numpy, which leaves the GIL to the other thread. pyarrow
+            # skips blank lines and splits a quoted line break: either way it finds fewer or more
+            # records than lines, and the careful reader must see the file.
+            import numpy as np
+
+            n = int(np.count_nonzero(np.frombuffer(piece, dtype=np.uint8) == 10))
+            table = _arrow_read(piece, header, delimiter, has_header=False)
+            if table is None or table.num_rows != n or not _quoting_is_plain(piece, len(header), delimiter):
+                raise NotStreamable("a record the careful reader must see (a blank line, a line break in a cell, broken quoting)")
+            yield Chunk(header, _as_columns(table, header), line, piece)
+            line += n
+
+
+def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",",
+             repair: Callable[[list[str], list[str]], tuple[list[str], str] | None] | None = None) -> RawTable:
+    """Read `path`; `file` is the name findings use for it. `repair` (delimiters.py) is asked about
+    each record with more cells than the header: which cell holds an unquoted delimiter."""
+    findings: list[Finding] = []
+    data = path.read_bytes()
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        findings.append(Finding("error", "encoding", "the file contains a NUL byte; remove it (is this a binary file?)", table, file, line, None, "\\x00"))
+        data = data.replace(b"\x00", b"")
+    text = _decode(data, table, file, findings)
+    if not findings:
+        fast = _read_fast(data, text, delimiter)
+        if fast is not None:
+            header, columns, n = fast
+            lines = list(range(2, n + 2))
+            return RawTable(header, [], lines, findings, text, {}, lines, columns)
+    # The csv module refuses cells over 128 KiB (its default field_size_limit) as if the quoting
+    # were broken; no cell can be longer than the file, so that is the limit that says nothing false.
+    if len(text) > csv.field_size_limit():
+        csv.field_size_limit(min(len(text), sys.maxsize))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    short: dict[int, int] = {}
+    rownums: list[int] = []
+    recno = 0
+    last = 0
+    while True:
+        start = last + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            findings.append(
+                Finding(
+                    "error", "csv-syntax",
+                    f"cannot parse the record that starts here ({exc}); check for an unbalanced "
+                    'double quote: a quote inside a cell is written twice (""), and a cell '
+                    "holding a comma, quote or line break is wrapped in double quotes",
+                    table, file, start,
+                )
+            )
+            break
+        last = reader.line_num
+        recno += 1
+        if header is None:
+            header = record
+            continue
+        if not record or all(c == "" for c in record) and len(record) <= 1:
+            findings.append(Finding("error", "blank-row", "blank line between records; delete it (conflictdata fmt does)", table, file, start, row=recno))
+            continue
+        width = len(header)
+        if len(record) > width:
+            fixed = repair(record, header) if repair is not None else None
+            if fixed is not None:
+                # One finding where the mistake is, and the record read as meant: no cascade of
+                # type errors in the cells after it.
+                record, column = fixed
+                what = "comma" if delimiter == "," else repr(delimiter)
+                findings.append(Finding("error", "unquoted-delimiter", f"unquoted {what} in column {column}; quote the cell",
+                                        table, file, start, column, record[header.index(column)][:200], row=recno))
+            else:
+                extra = record[width:]
+                findings.append(
+                    Finding("error", "extra-cell", f"the record has {len(record)} cells but the header has {width}; remove the extra cell(s) or quote a cell that contains a comma", table, file, start, None, ",".join(extra)[:200], row=recno)
+                )
+                record = record[:width]
+        elif len(record) < width:
+            findings.append(
+                Finding("error", "missing-cell", f"the record has {len(record)} cells but the header has {width}; add the missing cell(s) (empty cells still need their commas)", table, file, start, header[len(record)], row=recno)
+            )
+            short[len(rows)] = len(record)
+            record = record + [""] * (width - len(record))
+        rows.append(record)
+        lines.append(start)
+        rownums.append(recno)
+    if header is None:
+        findings.append(Finding("error", "header", "the file is empty; it must start with a header row naming the columns", table, file, 1))
+        header = []
+    return RawTable(header, rows, lines, findings, text, short, rownums)
