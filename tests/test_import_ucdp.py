@@ -167,7 +167,8 @@ def test_the_three_layouts_import_to_the_same_rows_for_the_events_they_share(tmp
     imports = {}
     for name, path in (("v22", V22), ("v20", V20), ("v19", V19)):
         pkg = copy_package(tmp_path / name)
-        import_ucdp_ged(path, actors_file=ACTORS, package_path=pkg)
+        # Only 22.1's codebook is staged: the older releases' statement date is the test's own.
+        import_ucdp_ged(path, actors_file=ACTORS, package_path=pkg, statement_date=None if name == "v22" else "2020-01-01")
         imports[name] = (pkg, _upstream(path))
     shared = set.intersection(*(set(up) for _, up in imports.values()))
     assert len(shared) == 907
@@ -180,5 +181,5 @@ def test_the_three_layouts_import_to_the_same_rows_for_the_events_they_share(tmp
         for i in agreeing:
             a, b, c = (dict(r[f"{prefix}{i}"]) for r in rows)
             for r in (a, b, c):
-                r.pop("statement_date", None)  # the date of each copy differs by design
+                r.pop("statement_date", None)  # each release has its own
             assert a == b == c, i

@@ -446,6 +446,7 @@ def import_genstaff_command(
 def import_ucdp_command(
     file: Annotated[Path, typer.Argument(help="A UCDP GED country extract (CSV; 22.1, 20.x or 19.x layout; SOURCE.txt beside it).")],
     actors: Annotated[Optional[Path], typer.Option("--actors", help="The UCDP Actor dataset CSV, for actor names and types.")] = None,
+    stated: Annotated[Optional[str], typer.Option("--stated", help="The claims' statement date (YYYY-MM-DD) for a GED release the importer does not know: the date its codebook gives.")] = None,
     package: PackageOpt = Path("."),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, or json on stdout.")] = OutputFormat.text,
@@ -462,7 +463,7 @@ def import_ucdp_command(
     """
     from .importers.ucdp import import_ucdp_ged
 
-    _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run), format, dry_run)
+    _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run, statement_date=stated), format, dry_run)
 
 
 class ExportFormat(str, Enum):

@@ -7,6 +7,12 @@ its commit and the file's sha256), one actor (the General Staff, the claimant), 
 record carries a POW figure. The figures are the claimant's, kept as published (qualifier and
 category included); nothing is corrected, dropped or inferred. Every id derives from the record's
 date, so a re-import is idempotent and an upstream correction shows up as a changed row.
+
+The POW figures are not the General Staff's: the repository's README ("Data Sources", item 2)
+credits them to "Invaders" (invaders-rf.com), a project it says has not been active since May
+2022. Their claimant is therefore the actor `ACT-INVADERS`, cited to a source row for that README
+(`SRC-GENSTAFF-README`); their method is `unknown`, since the file gives a bare number and the
+README says nothing of how Invaders counted.
 """
 
 from __future__ import annotations
@@ -21,22 +27,26 @@ from typing import Any
 from ..errors import UnusableInputError
 from ..package import open_package
 from .merge import ImportBatch, ImportConflict, ImportResult, apply_import
+from ..integrity import sha256_file
 from .upstream import UpstreamInfo, read_source_txt
 
 __all__ = [
     "read_genstaff", "import_genstaff",
-    "NAME", "SOURCE_ID", "CLAIMANT_ID", "SUBJECT_ID", "PARENT_ID", "PREFIXES", "QUALIFIERS",
+    "NAME", "SOURCE_ID", "README_SOURCE_ID", "CLAIMANT_ID", "POW_CLAIMANT_ID", "SUBJECT_ID", "PARENT_ID", "PREFIXES",
+    "QUALIFIERS",
 ]
 
 NAME = "genstaff"
 SOURCE_ID = "SRC-GENSTAFF-PERSONNEL"
+README_SOURCE_ID = "SRC-GENSTAFF-README"
 CLAIMANT_ID = "ACT-UKR-GENSTAFF"
+POW_CLAIMANT_ID = "ACT-INVADERS"
 # Curated actors the import refers to but never creates.
 SUBJECT_ID = "ACT-RUS-AF"
 PARENT_ID = "ACT-UKR-AF"
 PREFIXES: dict[str, tuple[str, ...]] = {
     "sources": ("SRC-GENSTAFF-",),
-    "actors": (CLAIMANT_ID,),
+    "actors": (CLAIMANT_ID, POW_CLAIMANT_ID),
     "casualty_claims": ("CLM-GENSTAFF-",),
 }
 # The compiled dataset's `personnel*` word → (our qualifier, the value column it fills).
@@ -52,6 +62,11 @@ _REPOSITORY = "github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset"
 # The copyright holder in the repository's LICENSE (LICENSE.upstream): "Copyright (c) 2022 Petro Ivaniuk".
 _PUBLISHER = "Petro Ivaniuk"
 _KNOWN_KEYS = {"date", "day", "personnel", "personnel*", "POW"}
+# What the README (README.md at the SOURCE.txt commit, staged as README.upstream.md) says of the POW
+# figures, word for word: "Data Sources" item 2 and the "Tracking" list. Nothing else is known of Invaders.
+_README = "README.upstream.md"
+_README_POW_SOURCE = "[Invaders](https://invaders-rf.com/) - Russians Prisoner of War (POW). The project is not active since May of 2022."
+_README_POW_TRACKING = "Prisoner of War (POW) - has not been tracked since 2022-04-28"
 _STAGED = re.compile(r"^\s*(\S+)\s+\d+\s+bytes\s+sha256=([0-9a-f]{64})\s*$")
 
 
@@ -137,16 +152,66 @@ def _source_row(info: UpstreamInfo, upstream_path: str) -> dict[str, str]:
         "license": info.license,
         "notes": (
             f"File {upstream_path} of {info.url} at commit {info.commit} ({info.commit_date}), "
-            f"sha256 {info.sha256}. Daily cumulative figures of Russian personnel losses (and, in early records, "
-            "prisoners of war) published by the General Staff of the Armed Forces of Ukraine, compiled by the "
-            "dataset's author: claims of the General Staff, not verified counts. Imported by "
+            f"sha256 {info.sha256}. Daily cumulative figures of Russian personnel losses published by the General Staff "
+            "of the Armed Forces of Ukraine, compiled by the dataset's author: claims of the General Staff, not verified "
+            "counts. The early records also carry prisoner-of-war figures, which the repository's README credits to "
+            f"Invaders (invaders-rf.com), not the General Staff ({README_SOURCE_ID}). Imported by "
             "conflictdata.importers.genstaff, one claim per record (CLM-GENSTAFF-YYYYMMDD-PERSONNEL) and per "
-            "POW figure (CLM-GENSTAFF-YYYYMMDD-POW). value_text is "
+            "POW figure (CLM-GENSTAFF-YYYYMMDD-POW, claimant ACT-INVADERS). value_text is "
             "composed from the compiled fields ('personnel*' then 'personnel', e.g. 'about 690720'; a POW "
             "figure as given), not the General Staff's own wording. period_end and statement_date are both "
             "the record's date, the only date the compiled file gives; period_start 2022-02-24 is day 1 of "
             "its 'day' counter."
         ),
+    }
+
+
+def _readme(file: Path, txt: Path) -> str:
+    """The sha256 of the README that names the POW figures' source (SOURCE.txt's record of it, else the file's)."""
+    readme = file.parent / _README
+    _, staged = _staged(txt, readme)
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        missing = [line for line in (_README_POW_SOURCE, _README_POW_TRACKING) if line not in text]
+        if missing:
+            raise UnusableInputError(f"{readme}: no longer reads {missing[0]!r}; the claimant of the POW figures is taken "
+                                     "from that line: check who the README now credits and update genstaff.py")
+        actual = sha256_file(readme)
+        if staged is not None and staged != actual:
+            raise UnusableInputError(f"{readme}: sha256 {actual} differs from {staged} recorded in {txt}; update SOURCE.txt for this copy")
+        return actual
+    return staged or ""
+
+
+def _readme_row(info: UpstreamInfo, sha256: str) -> dict[str, str]:
+    digest = f", sha256 {sha256}" if sha256 else ""
+    return {
+        "source_id": README_SOURCE_ID,
+        "title": f"{info.url.rsplit('/', 1)[-1]} (compiled by {_PUBLISHER}), README.md",
+        "publisher": _PUBLISHER,
+        "url": info.url,
+        "published_date": info.commit_date,
+        "language": "en",
+        "source_type": "dataset",
+        "license": info.license,
+        "notes": (
+            f"README.md of {info.url} at commit {info.commit} ({info.commit_date}){digest}. Its 'Data Sources' list names "
+            f"the source of the prisoner-of-war figures as item 2: '{_README_POW_SOURCE}' Its 'Tracking' list reads: "
+            f"'{_README_POW_TRACKING}'. Cited by the actor {POW_CLAIMANT_ID}, the claimant of the POW claims "
+            "(CLM-GENSTAFF-YYYYMMDD-POW), whose figures the compiled file data/russia_losses_personnel.json carries."
+        ),
+    }
+
+
+def _pow_actor_row() -> dict[str, str]:
+    return {
+        "actor_id": POW_CLAIMANT_ID,
+        "name": "Invaders",
+        "actor_type": "other",
+        "description": ("The project the compiled dataset's README credits with its prisoner-of-war figures "
+                        "(\"Invaders\", linked to https://invaders-rf.com/), which the README says has not been active since "
+                        "May 2022. The README says nothing more of it: who runs it and how it counted are unknown here."),
+        "source_id": README_SOURCE_ID,
     }
 
 
@@ -162,10 +227,11 @@ def _actor_row() -> dict[str, str]:
     }
 
 
-def _claim(claim_id: str, measure: str, qualifier: str, column: str, value: int, value_text: str, date: str) -> dict[str, str]:
+def _claim(claim_id: str, measure: str, qualifier: str, column: str, value: int, value_text: str, date: str, *,
+           claimant: str = CLAIMANT_ID, method: str = "official_tally", notes: str = "") -> dict[str, str]:
     row = {
         "claim_id": claim_id,
-        "claimant_actor_id": CLAIMANT_ID,
+        "claimant_actor_id": claimant,
         "subject_actor_id": SUBJECT_ID,
         "measure": measure,
         "qualifier": qualifier,
@@ -174,12 +240,28 @@ def _claim(claim_id: str, measure: str, qualifier: str, column: str, value: int,
         "period_start": PERIOD_START.isoformat(),
         "period_end": date,
         "statement_date": date,
-        "method": "official_tally",
+        "method": method,
         "source_id": SOURCE_ID,
         "quote": "",
+        "notes": notes,
     }
     row[column] = str(value)
     return row
+
+
+def _pow_claims(pows: list[tuple[str, str, int]]) -> list[dict[str, str]]:
+    """The POW figures as Invaders' claims, each saying where the series' leading zeros are."""
+    pows = sorted(pows, key=lambda p: p[1])
+    zeros = 0
+    while zeros < len(pows) and pows[zeros][2] == 0:
+        zeros += 1
+    lead = (f" The series' first {zeros} value(s) ({pows[0][1]} to {pows[zeros - 1][1]}) are 0 in the compiled file, which does "
+            "not say whether 0 means none taken or none reported yet." if zeros else "")
+    notes = ("Figure credited to Invaders (invaders-rf.com) by the compiled dataset's README (SRC-GENSTAFF-README), not a "
+             "General Staff tally; the file gives a bare number, so its wording and Invaders' method are unknown. The README "
+             f"says POW has not been tracked since 2022-04-28.{lead}")
+    return [_claim(f"CLM-GENSTAFF-{stamp}-POW", "captured", "exact", "value_best", value, str(value), date,
+                   claimant=POW_CLAIMANT_ID, method="unknown", notes=notes) for stamp, date, value in pows]
 
 
 def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
@@ -191,8 +273,10 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
     file = Path(file)
     records = _load_records(file)
     info, upstream_path = _upstream(file, source_txt)
+    txt = Path(source_txt) if source_txt is not None else file.parent / "SOURCE.txt"
 
     claims: list[dict[str, str]] = []
+    pows: list[tuple[str, str, int]] = []
     seen: dict[str, int] = {}
     unknown_keys: set[str] = set()
     day_mismatch: list[str] = []
@@ -228,13 +312,13 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
         claims.append(_claim(f"CLM-GENSTAFF-{stamp}-PERSONNEL", "personnel_losses", qualifier, column,
                              personnel, f"{word} {personnel}", date))
         if rec.get("POW") is not None:
-            pow_ = _integer(rec["POW"], "'POW'", where)
-            claims.append(_claim(f"CLM-GENSTAFF-{stamp}-POW", "captured", "exact", "value_best", pow_, str(pow_), date))
+            pows.append((stamp, date, _integer(rec["POW"], "'POW'", where)))
         counter = rec.get("day")
         if isinstance(counter, int) and not isinstance(counter, bool) and (day - PERIOD_START).days + 1 != counter:
             day_mismatch.append(date)
         unknown_keys.update(k for k in rec if k not in _KNOWN_KEYS)
 
+    claims.extend(_pow_claims(pows))
     warnings: list[str] = []
     if unknown_keys:
         warnings.append(f"{file}: field(s) {', '.join(sorted(unknown_keys))} not imported (this importer does not know their meaning)")
@@ -246,8 +330,8 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
         name=NAME,
         prefixes=dict(PREFIXES),
         rows={
-            "sources": [_source_row(info, upstream_path)],
-            "actors": [_actor_row()],
+            "sources": [_source_row(info, upstream_path)] + ([_readme_row(info, _readme(file, txt))] if pows else []),
+            "actors": [_actor_row()] + ([_pow_actor_row()] if pows else []),
             "casualty_claims": claims,
         },
         retracted_date=info.commit_date,
