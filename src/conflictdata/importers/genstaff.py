@@ -340,17 +340,21 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
 
 
 def _require_curated_actors(package_path: str | Path) -> None:
+    _require_actors(package_path, {SUBJECT_ID: "subject of every claim", PARENT_ID: f"parent of {CLAIMANT_ID}"})
+
+
+def _require_actors(package_path: str | Path, roles: dict[str, str]) -> None:
+    """Refuse the import unless the package has these actors (id → the part it plays), which it never creates."""
     package = open_package(package_path)
     res = package.resources.get("actors")
     if res is None:
         raise UnusableInputError(f"{package.descriptor_path}: the package has no actors table; the import needs it")
     with open(res.path, encoding="utf-8", newline="") as fh:
         have = {row.get("actor_id", "") for row in csv.DictReader(fh)}
-    roles = {SUBJECT_ID: "subject of every claim", PARENT_ID: f"parent of {CLAIMANT_ID}"}
     missing = [f"{a} ({role})" for a, role in roles.items() if a not in have]
     if missing:
-        raise ImportConflict(f"{res.path}: curated actor(s) {', '.join(missing)} missing; the General Staff import refers "
-                             "to them but never creates curated actors: add them by hand first (docs/curation.md)")
+        raise ImportConflict(f"{res.path}: actor(s) {', '.join(missing)} missing; the import refers "
+                             "to them but never creates them: add curated actors by hand first (docs/curation.md)")
 
 
 def import_genstaff(file: str | Path, package_path: str | Path = ".", dry_run: bool = False, *,
