@@ -243,8 +243,9 @@ def _claim(claim_id: str, measure: str, qualifier: str, column: str, value: int,
         "method": method,
         "source_id": SOURCE_ID,
         "quote": "",
-        "notes": notes,
     }
+    if notes:
+        row["notes"] = notes
     row[column] = str(value)
     return row
 

@@ -183,7 +183,6 @@ def read_ged(file: Path, *, actors_file: Path | None = None, package_path: str |
     """
     file = Path(file)
     info = read_source_txt(file)
-    stated = _release(file, statement_date)
     actor_info = (Path(actors_file), read_source_txt(Path(actors_file))) if actors_file else None
     ucdp_actors = _actor_list(Path(actors_file) if actors_file else None)
     package = open_package(package_path)
@@ -195,6 +194,7 @@ def read_ged(file: Path, *, actors_file: Path | None = None, package_path: str |
                 if r.get("ucdp_actor_id") and not r["actor_id"].startswith(UCDP_ACTOR):
                     known[int(r["ucdp_actor_id"])] = r["actor_id"]
     _, rows = _read_rows(file)
+    stated = _release(file, statement_date)
     where = lambda line: f"{file}:{line}"  # noqa: E731
 
     gw_iso: dict[int, str] = {}
