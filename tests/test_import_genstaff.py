@@ -38,7 +38,7 @@ RECORDS = [
 ]
 SOURCE_TXT = """Test fixture for tests/test_import_genstaff.py (records copied from the upstream file).
 Repository: github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset
-Paths:      data/russia_losses_personnel.json, data/russia_losses_equipment.json
+Paths:      data/russia_losses_personnel.json, data/russia_losses_equipment.json, data/russia_losses_equipment_correction.json
 Commit:     37655f8bbdd6806d2f94416253116b02a750c97b (2026-08-08)
 License:    MIT (repo LICENSE, Copyright (c) 2022 Petro Ivaniuk).
 """
@@ -392,3 +392,22 @@ def test_the_shipped_pow_claims_are_the_corrected_rows() -> None:
     assert {(r["claimant_actor_id"], r["method"]) for r in pows.values()} == {("ACT-INVADERS", "unknown")}
     assert pows["CLM-GENSTAFF-20220225-POW"]["value_best"] == "0"
     assert "are 0 in the compiled file" in pows["CLM-GENSTAFF-20220228-POW"]["notes"]
+
+
+def test_a_personnel_figure_with_a_retroactive_adjustment_supersedes_the_day_before(fixture_file: Path) -> None:
+    (fixture_file.parent / "russia_losses_equipment_correction.json").write_text(json.dumps(
+        [{"date": "2022-04-28", "day": 64, "tank": 0, "personnel": 160}]), encoding="utf-8")
+    rows = claims(read_genstaff(fixture_file))
+    assert rows["CLM-GENSTAFF-20220428-PERSONNEL"]["supersedes_claim_id"] == "CLM-GENSTAFF-20220427-PERSONNEL"
+    assert rows["CLM-GENSTAFF-20220428-PERSONNEL"]["notes"] == (
+        "This total includes a retroactive adjustment of +160 to the earlier running total (corrections file "
+        "data/russia_losses_equipment_correction.json): it supersedes the figure of 2022-04-27 (22400, CLM-GENSTAFF-20220427-PERSONNEL).")
+    assert rows["CLM-GENSTAFF-20220428-PERSONNEL"]["value_best"] == "22800"
+    assert [k for k, r in rows.items() if r.get("supersedes_claim_id")] == ["CLM-GENSTAFF-20220428-PERSONNEL"]
+
+
+def test_the_upstream_personnel_corrections_supersede_on_their_two_dates(upstream: Path) -> None:
+    rows = claims(read_genstaff(upstream))
+    assert {k: r["supersedes_claim_id"] for k, r in rows.items() if r.get("supersedes_claim_id")} == {
+        "CLM-GENSTAFF-20250228-PERSONNEL": "CLM-GENSTAFF-20250227-PERSONNEL",
+        "CLM-GENSTAFF-20250422-PERSONNEL": "CLM-GENSTAFF-20250421-PERSONNEL"}

@@ -170,8 +170,8 @@ def test_the_corrections_supersede_and_the_personnel_ones_are_named(upstream: Pa
     adjusted = sum(1 for c in corrections for k, v in c.items() if k in CATEGORIES and v)
     assert sum(1 for r in batch.rows["casualty_claims"] if r.get("supersedes_claim_id")) == adjusted
     assert [w.split(": ", 2)[1:] for w in batch.warnings] == [
-        ["2025-02-28", "the adjustment of 'personnel' (+1650) is not applied: personnel claims belong to the genstaff import"],
-        ["2025-04-22", "the adjustment of 'personnel' (+160) is not applied: personnel claims belong to the genstaff import"]]
+        ["2025-02-28", "the adjustment of 'personnel' (+1650) is not applied: the personnel claims are the genstaff import's, which applies it"],
+        ["2025-04-22", "the adjustment of 'personnel' (+160) is not applied: the personnel claims are the genstaff import's, which applies it"]]
 
 
 def test_the_shipped_dataset_holds_exactly_the_current_import(upstream: Path, tmp_path: Path) -> None:

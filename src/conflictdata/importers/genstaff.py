@@ -65,6 +65,7 @@ _KNOWN_KEYS = {"date", "day", "personnel", "personnel*", "POW"}
 # What the README (README.md at the SOURCE.txt commit, staged as README.upstream.md) says of the POW
 # figures, word for word: "Data Sources" item 2 and the "Tracking" list. Nothing else is known of Invaders.
 _README = "README.upstream.md"
+_CORRECTIONS = "russia_losses_equipment_correction.json"
 _README_POW_SOURCE = "[Invaders](https://invaders-rf.com/) - Russians Prisoner of War (POW). The project is not active since May of 2022."
 _README_POW_TRACKING = "Prisoner of War (POW) - has not been tracked since 2022-04-28"
 _STAGED = re.compile(r"^\s*(\S+)\s+\d+\s+bytes\s+sha256=([0-9a-f]{64})\s*$")
@@ -139,8 +140,10 @@ def _load_records(file: Path) -> list[dict[str, Any]]:
     return records
 
 
-def _source_row(info: UpstreamInfo, upstream_path: str) -> dict[str, str]:
+def _source_row(info: UpstreamInfo, upstream_path: str, corrections: tuple[UpstreamInfo, str] | None = None) -> dict[str, str]:
     repo_name = info.url.rsplit("/", 1)[-1]
+    adjusted = (f" Retroactive adjustments of the personnel figure listed in {corrections[1]} (sha256 {corrections[0].sha256}) make "
+                "that day's claim supersede the day before's (supersedes_claim_id, with a note)." if corrections else "")
     return {
         "source_id": SOURCE_ID,
         "title": f"{repo_name} (compiled by {_PUBLISHER}), file {upstream_path}",
@@ -161,7 +164,7 @@ def _source_row(info: UpstreamInfo, upstream_path: str) -> dict[str, str]:
             "composed from the compiled fields ('personnel*' then 'personnel', e.g. 'about 690720'; a POW "
             "figure as given), not the General Staff's own wording. period_end and statement_date are both "
             "the record's date, the only date the compiled file gives; period_start 2022-02-24 is day 1 of "
-            "its 'day' counter."
+            f"its 'day' counter.{adjusted}"
         ),
     }
 
@@ -250,6 +253,41 @@ def _claim(claim_id: str, measure: str, qualifier: str, column: str, value: int,
     return row
 
 
+def read_corrections(file: Path) -> dict[str, dict[str, int]]:
+    """Per date, the non-zero adjustments of the compiled corrections file, by upstream key."""
+    records = _load_records(file)
+    out: dict[str, dict[str, int]] = {}
+    for i, rec in enumerate(records):
+        where = f"{file}: record {i}"
+        if not isinstance(rec, dict) or not isinstance(rec.get("date"), str):
+            raise UnusableInputError(f"{where}: expected an object with a 'date'")
+        deltas = out.setdefault(rec["date"], {})
+        for key, value in rec.items():
+            if key in ("date", "day") or value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise UnusableInputError(f"{where} ({rec['date']}): {key!r} is {value!r}, not a whole number")
+            if value:
+                deltas[key] = deltas.get(key, 0) + value
+    return out
+
+
+def _supersede(claims: list[dict[str, str]], deltas: dict[str, dict[str, int]], path: str) -> None:
+    """Personnel claims of a corrected date supersede the previous record's (the figures stay as given)."""
+    personnel = sorted((r for r in claims if r["claim_id"].endswith("-PERSONNEL")), key=lambda r: r["period_end"])
+    for prev, row in zip(personnel, personnel[1:]):
+        delta = deltas.get(row["period_end"], {}).get("personnel")
+        if delta:
+            figure = prev.get("value_best") or prev.get("value_low", "")
+            row["supersedes_claim_id"] = prev["claim_id"]
+            row["notes"] = adjustment_note(delta, f"corrections file {path}", prev["period_end"], figure, prev["claim_id"])
+
+
+def adjustment_note(delta: int, where: str, prev_date: str, prev_figure: int | str, prev_id: str) -> str:
+    return (f"This total includes a retroactive adjustment of {delta:+d} to the earlier running total ({where}): "
+            f"it supersedes the figure of {prev_date} ({prev_figure}, {prev_id}).")
+
+
 def _pow_claims(pows: list[tuple[str, str, int]]) -> list[dict[str, str]]:
     """The POW figures as Invaders' claims, each saying where the series' leading zeros are."""
     pows = sorted(pows, key=lambda p: p[1])
@@ -265,16 +303,23 @@ def _pow_claims(pows: list[tuple[str, str, int]]) -> list[dict[str, str]]:
                    claimant=POW_CLAIMANT_ID, method="unknown", notes=notes) for stamp, date, value in pows]
 
 
-def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
+def read_genstaff(file: Path, *, source_txt: Path | None = None, corrections_file: Path | None = None) -> ImportBatch:
     """Read the compiled personnel-loss file (and its SOURCE.txt) into an `ImportBatch`.
 
     `source_txt` defaults to the SOURCE.txt beside `file`; without one the import stops, since the
-    source row's commit, date and license cannot be known otherwise.
+    source row's commit, date and license cannot be known otherwise. `corrections_file` defaults
+    to the compiled corrections file beside `file`, where present: a day whose personnel figure
+    includes a retroactive adjustment supersedes the day before's claim.
     """
     file = Path(file)
     records = _load_records(file)
     info, upstream_path = _upstream(file, source_txt)
     txt = Path(source_txt) if source_txt is not None else file.parent / "SOURCE.txt"
+    if corrections_file is None and (file.parent / _CORRECTIONS).is_file():
+        corrections_file = file.parent / _CORRECTIONS
+    corrections = None
+    if corrections_file is not None:
+        corrections = (Path(corrections_file), _upstream(Path(corrections_file), source_txt))
 
     claims: list[dict[str, str]] = []
     pows: list[tuple[str, str, int]] = []
@@ -320,6 +365,8 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
         unknown_keys.update(k for k in rec if k not in _KNOWN_KEYS)
 
     claims.extend(_pow_claims(pows))
+    if corrections is not None:
+        _supersede(claims, read_corrections(corrections[0]), corrections[1][1])
     warnings: list[str] = []
     if unknown_keys:
         warnings.append(f"{file}: field(s) {', '.join(sorted(unknown_keys))} not imported (this importer does not know their meaning)")
@@ -331,7 +378,7 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None) -> ImportBatch:
         name=NAME,
         prefixes=dict(PREFIXES),
         rows={
-            "sources": [_source_row(info, upstream_path)] + ([_readme_row(info, _readme(file, txt))] if pows else []),
+            "sources": [_source_row(info, upstream_path, corrections[1] if corrections else None)] + ([_readme_row(info, _readme(file, txt))] if pows else []),
             "actors": [_actor_row()] + ([_pow_actor_row()] if pows else []),
             "casualty_claims": claims,
         },

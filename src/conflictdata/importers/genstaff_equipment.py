@@ -21,7 +21,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..errors import UnusableInputError
-from .genstaff import CLAIMANT_ID, PERIOD_START, SUBJECT_ID, _integer, _load_records, _upstream, _require_actors
+from .genstaff import CLAIMANT_ID, adjustment_note, PERIOD_START, SUBJECT_ID, _integer, _load_records, _require_actors, _upstream, read_corrections
 from .merge import ImportBatch, ImportResult, apply_import
 from .upstream import UpstreamInfo
 
@@ -86,24 +86,6 @@ def _source_rows(info: UpstreamInfo, path: str, corrections: tuple[UpstreamInfo,
     return rows
 
 
-def _corrections(file: Path) -> dict[str, dict[str, int]]:
-    records = _load_records(file)
-    out: dict[str, dict[str, int]] = {}
-    for i, rec in enumerate(records):
-        where = f"{file}: record {i}"
-        if not isinstance(rec, dict) or not isinstance(rec.get("date"), str):
-            raise UnusableInputError(f"{where}: expected an object with a 'date'")
-        deltas = out.setdefault(rec["date"], {})
-        for key, value in rec.items():
-            if key in _NOT_FIGURES or value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise UnusableInputError(f"{where} ({rec['date']}): {key!r} is {value!r}, not a whole number")
-            if value:
-                deltas[key] = deltas.get(key, 0) + value
-    return out
-
-
 def read_genstaff_equipment(file: Path, corrections_file: Path | None = None, *, source_txt: Path | None = None) -> ImportBatch:
     """Read the compiled equipment file (and its corrections file) into an `ImportBatch`."""
     file = Path(file)
@@ -113,7 +95,7 @@ def read_genstaff_equipment(file: Path, corrections_file: Path | None = None, *,
     deltas: dict[str, dict[str, int]] = {}
     if corrections_file is not None:
         corrections_file = Path(corrections_file)
-        deltas = _corrections(corrections_file)
+        deltas = read_corrections(corrections_file)
         corrections = _upstream(corrections_file, source_txt)
 
     claims: dict[str, dict[str, str]] = {}
@@ -156,7 +138,7 @@ def read_genstaff_equipment(file: Path, corrections_file: Path | None = None, *,
             measure = CATEGORIES.get(key)
             if measure is None:
                 warnings.append(f"{corrections_file}: {date}: the adjustment of {key!r} ({delta:+d}) is not applied: "
-                                f"{'personnel claims belong to the genstaff import' if key == 'personnel' else 'no such equipment category'}")
+                                f"{'the personnel claims are the genstaff import' + chr(39) + 's, which applies it' if key == 'personnel' else 'no such equipment category'}")
                 continue
             days = series.get(measure, [])
             at = next((j for j, (d, _, _) in enumerate(days) if d == date), None)
@@ -167,9 +149,7 @@ def read_genstaff_equipment(file: Path, corrections_file: Path | None = None, *,
             prev_date, prev_id, prev_figure = days[at - 1]
             row = claims[days[at][1]]
             row["supersedes_claim_id"] = prev_id
-            row["notes"] = (f"This total includes a retroactive adjustment of {delta:+d} to the earlier running total "
-                            f"(corrections file, {CORRECTIONS_SOURCE_ID}): it supersedes the figure of {prev_date} "
-                            f"({prev_figure}, {prev_id}).")
+            row["notes"] = adjustment_note(delta, f"corrections file, {CORRECTIONS_SOURCE_ID}", prev_date, prev_figure, prev_id)
     if unknown:
         warnings.append(f"{file}: categor{'ies' if len(unknown) > 1 else 'y'} {', '.join(sorted(unknown))} not imported: "
                         "add each to CATEGORIES with a measure (and the measure to casualty_claims.measure's enum)")
