@@ -188,3 +188,17 @@ def test_the_two_falls_no_correction_explains_are_acknowledged() -> None:
     assert [(r["rule"], r["record_id"], r["acknowledged_date"]) for r in rows] == [
         ("cumulative-decrease", "CLM-GSEQ-20230528-TANKS", "2026-11-30"),
         ("cumulative-decrease", "CLM-GSEQ-20260304-ARTILLERY-SYSTEMS", "2026-11-30")]
+
+
+def test_the_command_imports_with_its_corrections(files: tuple[Path, Path], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from conflictdata.cli import app
+
+    pkg = _with_genstaff(tmp_path / "pkg")
+    out = CliRunner().invoke(app, ["import", "genstaff-equipment", str(files[0]), "--corrections", str(files[1]),
+                                   "--package", str(pkg), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["counts"]["casualty_claims"]["added"] == 49
+    rows = {r["claim_id"]: r for r in read_rows(pkg / "data/casualty_claims.csv")[1]}
+    assert rows["CLM-GSEQ-20221013-DRONES"]["supersedes_claim_id"] == "CLM-GSEQ-20221012-DRONES"

@@ -166,3 +166,17 @@ def test_the_shipped_dataset_holds_exactly_the_current_import(real, tmp_path: Pa
     assert result.written == [] and result.counts["casualty_claims"]["unchanged"] == 149
     shipped = read_rows(Path(__file__).resolve().parents[1] / "data/claim_breakdowns.csv")[1]
     assert len(shipped) == 1819
+
+
+def test_the_command_imports_and_a_bad_file_exits_2_naming_it(versions: list[Path], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from conflictdata.cli import app
+
+    pkg = copy_package(tmp_path / "pkg")
+    out = CliRunner().invoke(app, ["import", "oryx", *map(str, versions), "--package", str(pkg), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["counts"]["casualty_claims"]["added"] == 6
+    versions[0].write_text("[]\n")
+    out = CliRunner().invoke(app, ["import", "oryx", str(versions[0]), "--package", str(pkg)])
+    assert out.exit_code == 2 and f"{versions[0]}: sha256" in out.output
