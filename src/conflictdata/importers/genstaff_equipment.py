@@ -31,8 +31,9 @@ NAME = "genstaff-equipment"
 SOURCE_ID = "SRC-GSEQ-EQUIPMENT"
 CORRECTIONS_SOURCE_ID = "SRC-GSEQ-CORRECTIONS"
 PREFIXES: dict[str, tuple[str, ...]] = {"sources": ("SRC-GSEQ-",), "casualty_claims": ("CLM-GSEQ-",)}
-# Upstream key → measure. The README's "Tracking" list says what each is (APC: armoured personnel
-# carriers, the General Staff's armoured-vehicle count; naval ship: warships and boats; drone: UAV+RPA).
+# Upstream key → measure. The README's "Tracking" list says what each is (naval ship: warships and
+# boats; drone: UAV+RPA). 'APC' is `armoured_vehicles`, not Oryx's `armoured_personnel_carriers`: the
+# compiler maps Oryx's AFVs, IFVs, APCs, MRAPs, command posts and engineering vehicles all onto it.
 CATEGORIES: dict[str, str] = {
     "tank": "tanks",
     "APC": "armoured_vehicles",
