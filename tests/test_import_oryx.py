@@ -180,18 +180,3 @@ def test_the_command_imports_and_a_bad_file_exits_2_naming_it(versions: list[Pat
     versions[0].write_text("[]\n")
     out = CliRunner().invoke(app, ["import", "oryx", str(versions[0]), "--package", str(pkg)])
     assert out.exit_code == 2 and f"{versions[0]}: sha256" in out.output
-
-
-def test_parts_that_do_not_sum_to_their_claim_are_an_error_on_the_claim(versions: list[Path], tmp_path: Path) -> None:
-    from conflictdata.validation import validate
-    from pkgcopy import replace_once
-
-    pkg = copy_package(tmp_path / "pkg")
-    import_oryx(versions, pkg)
-    replace_once(pkg / "data/claim_breakdowns.csv", "CLM-ORYX-20220924-TANKS,1,T-62M,the Soviet Union,6\n",
-                 "CLM-ORYX-20220924-TANKS,1,T-62M,the Soviet Union,7\n")
-    claims_file = (pkg / "data/casualty_claims.csv").read_text().splitlines()
-    line = next(i for i, row in enumerate(claims_file, start=1) if row.startswith("CLM-ORYX-20220924-TANKS,"))
-    assert [(f.rule, f.table, f.line, f.column, f.value, f.severity) for f in validate(pkg).findings] == [
-        ("claim-breakdown-sum", "casualty_claims", line, "value_low", "9", "error")]
-    assert "CLM-ORYX-20220924-TANKS's 2 part(s) in claim_breakdowns sum to 10, not its value_low 9" in validate(pkg).findings[0].message

@@ -476,18 +476,6 @@ def test_value_order_from_a_dataset_is_a_warning(pkg: Path) -> None:
     assert_warnings_only(pkg, [W("casualty_claims", 2, "value_high", "claim-value-order")])
 
 
-def test_breakdown_parts_must_sum_to_their_claims_figure(tmp_path: Path) -> None:
-    from pkgcopy import copy_package
-
-    pkg = copy_package(tmp_path / "pkg")
-    (pkg / "data/claim_breakdowns.csv").write_text(
-        "claim_id,entry,model,manufacturer,value\nCLM-0001,1,killed,,599999\nCLM-0001,2,wounded,,2\n", encoding="utf-8")
-    findings = conflictdata.validate(pkg).findings
-    assert [(f.rule, f.table, f.line, f.column, f.value) for f in findings] == [
-        ("claim-breakdown-sum", "casualty_claims", 2, "value_low", "600000")]
-    assert findings[0].message.startswith("CLM-0001's 2 part(s) in claim_breakdowns sum to 600001, not its value_low 600000")
-
-
 # --- every rule has a test ----------------------------------------------------------------------
 
 # The rule functions registered in rules.RULES, and the finding rules each emits that the tests above show.
@@ -510,7 +498,6 @@ COVERED = {
     "retraction": {"retraction-still-present", "retraction-id-prefix", "retraction-replacement"},
     "claim-subject": {"claim-subject"},
     "actor-same-name": {"actor-same-name"},
-    "claim-breakdown-sum": {"claim-breakdown-sum"},
 }
 
 

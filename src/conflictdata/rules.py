@@ -489,26 +489,6 @@ def _figure(v: float) -> int | float:
     return int(v) if float(v).is_integer() else v
 
 
-@rule("claim-breakdown-sum", keeps={"claim_breakdowns": ("claim_id", "value"), "casualty_claims": ("claim_id", "value_best", "value_low")})
-def _breakdown_sum(package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
-    parts = _cols(tables, "claim_breakdowns", "claim_id", "value")
-    t = _cols(tables, "casualty_claims", "claim_id", "value_best", "value_low")
-    if parts is None or t is None or not len(parts.frame):
-        return
-    sums = pd.to_numeric(parts.frame["value"]).groupby(parts.frame["claim_id"].astype("string")).agg(["sum", "size"])
-    ids = t.frame["claim_id"].astype("string")
-    has = ids.isin(sums.index).to_numpy(dtype=bool)
-    for i in np.flatnonzero(has):
-        cid = ids.iat[i]
-        best, low = t.frame["value_best"].iat[i], t.frame["value_low"].iat[i]
-        column, figure = ("value_best", best) if not pd.isna(best) else ("value_low", low)
-        total, n = int(sums.at[cid, "sum"]), int(sums.at[cid, "size"])
-        if pd.isna(figure) or int(figure) != total:
-            yield t.finding(int(i), column, "claim-breakdown-sum",
-                            f"{cid}'s {n} part(s) in claim_breakdowns sum to {total}, not its {column} {figure}: "
-                            "a total and its parts must agree; fix the figure or the parts")
-
-
 # --- stances ----------------------------------------------------------------------------------
 
 @rule("stance-target", rows=("stances",))
