@@ -3,6 +3,8 @@
 A `Table` keeps three views of one resource: the raw strings as written (for messages and the
 canonical form), the typed frame (for checks and `load()`), and the line in the file where each
 row starts (for findings). Problems met while reading become findings on the table.
+A large resource is read in pieces instead, each a `Table` (stream.py), ahead of its checks
+(readahead.py).
 """
 
 from __future__ import annotations
