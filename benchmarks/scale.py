@@ -233,6 +233,10 @@ from pathlib import Path
 from conflictdata.reading.csvfile import iter_chunks
 from conflictdata.contract.package import open_package
 from conflictdata.reading import tables as T
+try:
+    from conflictdata.reading.stream import CHUNK_BYTES
+except ImportError:  # a --ref from before reading/tables.py was split
+    CHUNK_BYTES = T.CHUNK_BYTES
 from conflictdata.checking.validation import check_constraints
 package = open_package(sys.argv[1])
 out = {}
@@ -240,7 +244,7 @@ for name in sys.argv[2:]:
     res = package.resources[name]
     file = package.display(res.path)
     rows, seconds = 0, 0.0
-    for chunk in iter_chunks(res.path, chunk_bytes=T.CHUNK_BYTES):  # reading is not timed
+    for chunk in iter_chunks(res.path, chunk_bytes=CHUNK_BYTES):  # reading is not timed
         n = len(next(iter(chunk.columns.values())))
         raw, findings = T._match_header(chunk.header, [], res, file, columns=chunk.columns)
         t = time.perf_counter()

@@ -160,7 +160,7 @@ def test_the_acknowledgements_table_is_validated(pkg: Path) -> None:
 
 def test_an_acknowledgement_names_a_record_of_a_composite_key_even_when_read_in_chunks(
         pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conflictdata.reading import tables as tables_mod
+    from conflictdata.reading import stream
 
     # An error, so the acknowledgement is reported as one of an error: proof that it matched.
     replace_once(pkg / "data/event_actors.csv", "EVT-0002,ACT-PRK-AF,deployed_force,known", "EVT-0002,ACT-PRK-AF,deployed_force,knwon")
@@ -168,8 +168,8 @@ def test_an_acknowledgement_names_a_record_of_a_composite_key_even_when_read_in_
     expected = ordered([("error", "data/event_actors.csv", 3, "certainty", "enum", False),
                         ("warning", "data/acknowledgements.csv", 2, "rule", "acknowledgement-of-error", False)])
     assert report_of(pkg, exit_code=1) == expected
-    monkeypatch.setattr(tables_mod, "STREAM_MIN_BYTES", 1)
-    monkeypatch.setattr(tables_mod, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 1)
+    monkeypatch.setattr(stream, "CHUNK_BYTES", 64)
     assert sorted(((f.severity, f.file, f.line, f.column, f.rule, f.acknowledged) for f in validate(pkg).findings), key=_order) == expected
 
 

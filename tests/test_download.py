@@ -25,7 +25,8 @@ from typing import Callable, Iterator
 import pytest
 
 import conflictdata
-from conflictdata.distribution.download import cache_root, cached_release, download, release_dir
+from conflictdata.distribution.cache import cache_root, cached_release, release_dir
+from conflictdata.distribution.download import download
 from conflictdata.contract.errors import IntegrityError, UnusableInputError
 from pkgcopy import copy_package, replace_once
 
@@ -436,7 +437,7 @@ def test_declared_sizes_that_lie_are_caught_while_extracting(
 
 
 def test_safe_extract_puts_the_top_folder_in_dest_or_nothing_at_all(tmp_path: Path, release: dict[str, bytes]) -> None:
-    from conflictdata.distribution.download import safe_extract
+    from conflictdata.distribution.extract import safe_extract
 
     good, evil = tmp_path / "good.zip", tmp_path / "evil.zip"
     good.write_bytes(zip_release(release))

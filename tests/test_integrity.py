@@ -156,6 +156,7 @@ def test_download_failing_at_install_leaves_the_cache_as_it_was(tmp_path: Path, 
     import zipfile
 
     from conflictdata.distribution import download as dl
+    from conflictdata.distribution.cache import CACHE_ENV
     from conflictdata.versions.build import build
 
     pkg = copy_package(tmp_path / "pkg")
@@ -167,7 +168,7 @@ def test_download_failing_at_install_leaves_the_cache_as_it_was(tmp_path: Path, 
                 zf.write(p, f"conflictdata-0.1.0/{p.relative_to(tmp_path / 'built').as_posix()}")
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     cache = tmp_path / "cache"
-    monkeypatch.setenv(dl.CACHE_ENV, str(cache))
+    monkeypatch.setenv(CACHE_ENV, str(cache))
 
     def broken_install(*a, **k):
         raise OSError(28, "No space left on device")

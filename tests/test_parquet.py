@@ -101,7 +101,7 @@ def test_a_dictionary_column_of_the_wrong_value_type_is_a_parquet_type_finding(t
 
 
 def test_built_parquet_read_in_batches_gives_the_findings_of_a_whole_read(tmp_path: Path, monkeypatch) -> None:
-    import conflictdata.reading.tables as tables_mod
+    import conflictdata.reading.stream as stream
 
     pkg = copy_package(tmp_path / "pkg", full=True)
     table = _built_table(pkg, "casualty_claims")
@@ -111,8 +111,8 @@ def test_built_parquet_read_in_batches_gives_the_findings_of_a_whole_read(tmp_pa
     table = table.set_column(i, table.schema.field(i), pa.array(values).dictionary_encode())
     _to_parquet(pkg, "casualty_claims", table)
     whole = [(f.rule, f.column, f.value, f.row) for f in validate(pkg).findings if f.table == "casualty_claims"]
-    monkeypatch.setattr(tables_mod, "STREAM_MIN_ROWS", 1)
-    monkeypatch.setattr(tables_mod, "PARQUET_BATCH_ROWS", 1000)
+    monkeypatch.setattr(stream, "STREAM_MIN_ROWS", 1)
+    monkeypatch.setattr(stream, "PARQUET_BATCH_ROWS", 1000)
     batches = [(f.rule, f.column, f.value, f.row) for f in validate(pkg).findings if f.table == "casualty_claims"]
     assert ("enum", "measure", "kiled", len(values) + 1) in whole  # rows numbered as frictionless does: the first is 2
     assert sorted(batches, key=str) == sorted(whole, key=str)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata.reading import tables as tables_mod
+from conflictdata.reading import memory, readahead, stream
 from conflictdata.contract.errors import ConflictDataError
 from conflictdata.contract.package import open_package
 from conflictdata.versions.history import validate
@@ -37,8 +37,8 @@ def findings(path: Path) -> object:
 
 @pytest.fixture
 def tiny_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tables_mod, "STREAM_MIN_BYTES", 1)
-    monkeypatch.setattr(tables_mod, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 1)
+    monkeypatch.setattr(stream, "CHUNK_BYTES", 4096)
 
 
 # The bundled dataset (7 MB since the General Staff's equipment series) in chunks of this size:
@@ -48,8 +48,8 @@ BUNDLED_CHUNK = 16384
 
 def whole_then_streamed(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int = 4096) -> tuple[object, object]:
     whole = findings(path)
-    monkeypatch.setattr(tables_mod, "STREAM_MIN_BYTES", 1)
-    monkeypatch.setattr(tables_mod, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 1)
+    monkeypatch.setattr(stream, "CHUNK_BYTES", chunk)
     return whole, findings(path)
 
 
@@ -95,7 +95,7 @@ def csv_rows(text: str):
 
 def test_partial_tables_keep_only_the_columns_checked_across_rows(tmp_path: Path, tiny_chunks: None,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tables_mod, "CHUNK_BYTES", BUNDLED_CHUNK)
+    monkeypatch.setattr(stream, "CHUNK_BYTES", BUNDLED_CHUNK)
     report, tables = validate_package(open_package(ROOT / "datapackage.json"), whole=False)
     events = tables["events"]
     assert events.partial
@@ -116,7 +116,7 @@ def test_read_ahead_stops_when_the_reader_stops() -> None:
         yield from range(100)
 
     before = {t.ident for t in threading.enumerate()}
-    chunks = tables_mod._prefetched(numbers())
+    chunks = readahead._prefetched(numbers())
     assert next(chunks) == 0
     chunks.close()
     assert not [t for t in threading.enumerate() if t.ident not in before and t.name == "conflictdata-read"]
@@ -127,7 +127,7 @@ def test_read_ahead_hands_on_the_readers_error() -> None:
         yield 1
         raise ValueError("chunk 2 is bad")
 
-    chunks = tables_mod._prefetched(broken())
+    chunks = readahead._prefetched(broken())
     assert next(chunks) == 1
     with pytest.raises(ValueError, match="chunk 2 is bad"):
         next(chunks)
@@ -159,8 +159,8 @@ def ours(path: Path) -> list[dict]:
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "chunks"])
 def test_planted_errors_are_found_at_their_lines_and_nothing_else(generated: Path, streamed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     if streamed:
-        monkeypatch.setattr(tables_mod, "STREAM_MIN_BYTES", 1)
-        monkeypatch.setattr(tables_mod, "CHUNK_BYTES", 1 << 16)
+        monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 1)
+        monkeypatch.setattr(stream, "CHUNK_BYTES", 1 << 16)
     planted = json.loads((generated / "planted.json").read_text())
     assert len(planted["planted"]) == 10 * 9 + 10  # ten of each kind, and each date-order error also breaks its precision
     assert keyed(ours(generated / "datapackage.json")) == keyed(planted["planted"])
@@ -169,8 +169,8 @@ def test_planted_errors_are_found_at_their_lines_and_nothing_else(generated: Pat
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "batches"])
 def test_planted_errors_are_found_in_parquet(generated: Path, streamed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     if streamed:
-        monkeypatch.setattr(tables_mod, "STREAM_MIN_ROWS", 1)
-        monkeypatch.setattr(tables_mod, "PARQUET_BATCH_ROWS", 1000)
+        monkeypatch.setattr(stream, "STREAM_MIN_ROWS", 1)
+        monkeypatch.setattr(stream, "PARQUET_BATCH_ROWS", 1000)
     planted = json.loads((generated / "planted.json").read_text())
     # Parquet rows have no line in a file: compared without lines (see benchmarks/README.md).
     got = ours(generated / "datapackage-parquet.json")
@@ -214,7 +214,7 @@ def test_pattern_verdicts_reused_from_key_lookups_are_those_of_the_cells(tmp_pat
 
 
 def test_read_ahead_gives_each_table_its_pieces_and_its_own_error(tmp_path: Path, tiny_chunks: None) -> None:
-    """One thread reads every table in turn (tables.ReadAhead): a table left early leaves nothing
+    """One thread reads every table in turn (readahead.ReadAhead): a table left early leaves nothing
     behind for the next, and a table that cannot stream raises when its turn comes, not before."""
     from conflictdata.reading.csvfile import NotStreamable
 
@@ -223,7 +223,7 @@ def test_read_ahead_gives_each_table_its_pieces_and_its_own_error(tmp_path: Path
     lines = sources.read_text(encoding="utf-8").splitlines(keepends=True)
     sources.write_text("".join(lines[:-3] + ["\n"] + lines[-3:]), encoding="utf-8")  # a blank line late in the file
     package = open_package(pkg / "datapackage.json")
-    ahead = tables_mod.ReadAhead(package, ["events", "event_sources", "event_actors", "countries"], None)
+    ahead = readahead.ReadAhead(package, ["events", "event_sources", "event_actors", "countries"], None)
     try:
         first = next(ahead.batches("events"))  # then stop: the rest of events is skipped
         assert first.streamed and first.name == "events"
@@ -242,8 +242,8 @@ def test_read_ahead_gives_each_table_its_pieces_and_its_own_error(tmp_path: Path
 @pytest.mark.parametrize("typed_by_reader", [0, 1, 5])
 def test_chunks_handed_over_part_typed_give_the_same_findings(typed_by_reader: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """When the checking thread waits, the reading thread hands a chunk over with only some
-    columns typed (tables._Typing) and the checks type the rest: the verdict is the same."""
-    original = tables_mod._Typing.type_columns
+    columns typed (stream._Typing) and the checks type the rest: the verdict is the same."""
+    original = stream._Typing.type_columns
     handed = []
 
     def stop_early(self, until):
@@ -252,9 +252,9 @@ def test_chunks_handed_over_part_typed_give_the_same_findings(typed_by_reader: i
         handed.append(complete)
         return complete
 
-    monkeypatch.setattr(tables_mod._Typing, "type_columns", stop_early)
-    monkeypatch.setattr(tables_mod, "STREAM_MIN_BYTES", 1)
-    monkeypatch.setattr(tables_mod, "CHUNK_BYTES", BUNDLED_CHUNK)
+    monkeypatch.setattr(stream._Typing, "type_columns", stop_early)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 1)
+    monkeypatch.setattr(stream, "CHUNK_BYTES", BUNDLED_CHUNK)
     streamed = findings(ROOT / "datapackage.json")
     assert handed and not all(handed)  # chunks were handed over part-typed (those of narrow tables perhaps not)
     monkeypatch.undo()
@@ -264,23 +264,23 @@ def test_chunks_handed_over_part_typed_give_the_same_findings(typed_by_reader: i
 def test_memory_is_handed_back_once_the_process_grew_by_the_slack(monkeypatch: pytest.MonkeyPatch) -> None:
     # Resident MiB as read before each release, and after each one that happens.
     rss = iter([100, 150, 60, 180, 190, 70, 100])
-    monkeypatch.setattr(tables_mod, "_resident_bytes", lambda: next(rss) << 20)
-    monkeypatch.setattr(tables_mod, "RELEASE_SLACK", 128 << 20)
-    monkeypatch.setattr(tables_mod, "_RELEASED_AT", [0])
+    monkeypatch.setattr(memory, "_resident_bytes", lambda: next(rss) << 20)
+    monkeypatch.setattr(memory, "RELEASE_SLACK", 128 << 20)
+    monkeypatch.setattr(memory, "_RELEASED_AT", [0])
     trims = []
-    monkeypatch.setattr(tables_mod, "_malloc_trim", lambda: trims.append(1) or (lambda pad: None))
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: trims.append(1) or (lambda pad: None))
     for _ in range(5):
-        tables_mod._release_memory()
+        memory.release_memory()
     # 100 < 0 + 128: kept; 150: handed back (60 left); 180 < 60 + 128: kept; 190: handed back (70 left); 100: kept.
     assert len(trims) == 2
-    assert tables_mod._RELEASED_AT == [70 << 20]
+    assert memory._RELEASED_AT == [70 << 20]
 
 
 def test_progress_advances_within_a_parquet_table_read_in_batches(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Progress is counted in bytes; a Parquet batch counts its share of the file's bytes, so the
     bar moves while a large Parquet table is checked, and reaches the file's size at its end."""
-    monkeypatch.setattr(tables_mod, "STREAM_MIN_ROWS", 1)
-    monkeypatch.setattr(tables_mod, "PARQUET_BATCH_ROWS", 1000)
+    monkeypatch.setattr(stream, "STREAM_MIN_ROWS", 1)
+    monkeypatch.setattr(stream, "PARQUET_BATCH_ROWS", 1000)
     package = open_package(generated / "datapackage-parquet.json")
     steps: list[tuple[str, int]] = []
     validate_package(package, whole=False, progress=lambda stage, done, total: steps.append((stage, done)))

@@ -12,9 +12,9 @@ Layout: one subpackage per concept, in layers; a module imports only from its ow
 layers below it (tests/test_layout.py checks this, and that no imports form a circle):
 
     contract      names, schema, package, findings, errors, rulebook, atomic (+ conflictdata.schemas)
-    reading       csvfile, delimiters, tables, parquet, columns
+    reading       csvfile, delimiters, tables, stream, readahead, memory, parquet, columns
     checking      validation (the engine), keys, integrity, canonical, rules, delegated, acknowledge, passages
-    distribution  download (fetch, verify, extract, cache)
+    distribution  download (fetch, verify), cache, extract (safe extraction)
     versions      history (validate, check_against), build, diff, semver, release, releases, refs
     outputs       loading, export, report, analysis, render, render_diff
     curation      fmt, curate, lock; and conflictdata.importers

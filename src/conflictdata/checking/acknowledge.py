@@ -19,7 +19,9 @@ import numpy as np
 from ..contract.findings import Finding
 from ..contract.package import Package
 from ..contract.rulebook import KNOWN_RULES, closest_rule
-from ..reading.tables import Table, concat, iter_batches, read_table, subset
+from ..reading.readahead import iter_batches
+from ..reading.stream import concat
+from ..reading.tables import Table, read_table, subset
 
 __all__ = ["TABLE", "apply_acknowledgements", "select_rules"]
 

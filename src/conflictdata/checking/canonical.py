@@ -19,7 +19,7 @@ import pandas as pd
 from ..contract.findings import Finding
 from ..reading.tables import Table
 
-__all__ = ["canonical_order", "canonical_bytes", "canonical_findings"]
+__all__ = ["canonical_order", "canonical_bytes", "canonical_findings", "blocking"]
 
 # File-level problems that make a rewrite lose data: fmt leaves such files alone.
 _BLOCKING = {"encoding", "csv-syntax", "extra-cell", "unquoted-delimiter", "wrong-delimiter", "duplicate-column", "extra-column", "missing-column", "header", "file"}
@@ -108,7 +108,9 @@ def canonical_bytes(table: Table) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _blocking(table: Table) -> str | None:
+def blocking(table: Table) -> str | None:
+    """Why the table cannot be rewritten in canonical form (its first finding that forbids it, as
+    `file:line: rule: message`), or None."""
     for f in table.findings:
         if f.rule in _BLOCKING:
             return f"{f.file}:{f.line}: {f.rule}: {f.message}"
@@ -151,7 +153,7 @@ def _plainly_canonical(t: Table, current: bytes) -> bool:
 def chunk_findings(t: Table) -> None:
     """Check one chunk of a large file (`Table.data`) for the canonical form, but for row order
     (compared across chunks by `canonical_findings`); sets `t.noncanonical_line`."""
-    if t.data is None or t.resource.format != "csv" or _blocking(t) or any(f.rule == "column-order" for f in t.findings):
+    if t.data is None or t.resource.format != "csv" or blocking(t) or any(f.rule == "column-order" for f in t.findings):
         return
     data = t.data
     names = t.resource.field_names
@@ -208,7 +210,7 @@ def canonical_findings(tables: dict[str, Table]) -> list[Finding]:
     """A warning for each CSV file that `conflictdata fmt` would change."""
     out = []
     for t in tables.values():
-        if t.resource.format != "csv" or len(t.resource.paths) != 1 or _blocking(t):
+        if t.resource.format != "csv" or len(t.resource.paths) != 1 or blocking(t):
             continue
         if t.partial:
             out += _partial_findings(t)

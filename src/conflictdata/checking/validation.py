@@ -21,7 +21,9 @@ from ..contract.package import Package, Resource
 from ..contract.schema import pandera_schema
 from ..reading.columns import arrow_strings, is_missing
 from .keys import KeyIndex, KeyOrder, Lookup
-from ..reading.tables import ReadAhead, Table, concat, iter_batches, read_table, subset
+from ..reading.readahead import ReadAhead, iter_batches
+from ..reading.stream import concat
+from ..reading.tables import Table, read_table, subset
 
 __all__ = ["validate_package", "read_tables", "Progress"]
 

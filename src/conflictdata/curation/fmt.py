@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checking.canonical import _blocking, canonical_bytes
+from ..checking.canonical import blocking, canonical_bytes
 from ..contract.atomic import write_many_atomic
 from ..contract.package import Package, open_package, writable_package
 
@@ -49,7 +49,7 @@ def _format(package: Package, *, check: bool) -> FormatResult:
     for t in read_tables(package).values():
         if t.resource.format != "csv" or len(t.resource.paths) != 1:
             continue
-        reason = _blocking(t)
+        reason = blocking(t)
         if reason:
             result.skipped[t.file] = reason
             continue

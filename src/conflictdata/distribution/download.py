@@ -1,4 +1,5 @@
-"""Downloading, verifying and caching release archives; `load(version=...)` reads from this cache.
+"""Downloading and verifying release archives into the cache (cache.py), which `load(version=...)`
+reads from.
 
 A release is `conflictdata-X.Y.Z.zip`, whose entries all sit under one top folder
 `conflictdata-X.Y.Z/` holding the package and a `SHA256SUMS` file; its published checksum sits
@@ -8,6 +9,7 @@ equals the published (or given) checksum, checks every entry before extracting a
 leaving the top folder, no links or special files, size and compression-ratio limits), extracts
 while counting the bytes actually written, checks the files against `SHA256SUMS`, and only then
 renames the folder into `<cache>/releases/X.Y.Z`. A failure at any step leaves the cache as it was.
+The checks of the archive's entries are extract.py's; where releases live, cache.py's.
 
 Only the standard library (and rich, for the progress bar) is used: no pandas on this path.
 """
@@ -19,71 +21,31 @@ import http.client
 import json
 import os
 import re
-import shutil
-import stat
 import sys
-import tempfile
-import unicodedata
 import urllib.error
 import urllib.request
-import zipfile
-import zlib
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..contract.errors import IntegrityError, UnusableInputError
-from ..checking.integrity import SUMS_NAME, parse_sha256sums, sha256_file
+from .cache import (_DESCRIPTOR, _SUMS, _VERSION, _check_version, _install, _intact, _read_record, _read_sums, _staging,
+                    _sums_problems, _write_record, cache_root, release_dir)
+from .extract import DEFAULT_MAX_ENTRY_BYTES, DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL_BYTES, _unpack
 
-__all__ = [
-    "DownloadResult",
-    "cache_root",
-    "release_dir",
-    "cached_release",
-    "download",
-    "safe_extract",
-    "CACHE_ENV",
-    "RELEASES_URL_ENV",
-    "DEFAULT_MAX_TOTAL_BYTES",
-    "DEFAULT_MAX_ENTRY_BYTES",
-    "DEFAULT_MAX_RATIO",
-]
+__all__ = ["DownloadResult", "download", "RELEASES_URL_ENV"]
 
-CACHE_ENV = "CONFLICTDATA_CACHE"
 RELEASES_URL_ENV = "CONFLICTDATA_RELEASES_URL"
 
-_GIB = 1 << 30
-_MIB = 1 << 20
-# A release today is well under 10 MB; these leave room for years of growth while keeping a
-# hostile archive from filling the disk.
-DEFAULT_MAX_TOTAL_BYTES = 2 * _GIB
-DEFAULT_MAX_ENTRY_BYTES = 1 * _GIB
-# Deflate tops out near 1032:1 on constant input; real CSV compresses about 5-20:1 and Parquet
-# barely at all, so 100:1 separates data from a zip bomb. Files under 1 MiB are exempt: they
-# cannot do harm whatever their ratio.
-DEFAULT_MAX_RATIO = 100
-_RATIO_EXEMPT_BYTES = 1 * _MIB
-# A release has a few dozen files; a cap on the count keeps a central directory of millions of
-# tiny entries from exhausting inodes.
-_MAX_ENTRIES = 10_000
 _MAX_CHECKSUM_FILE_BYTES = 4096
-_CHUNK = 1 * _MIB
+_CHUNK = 1 << 20
 _TIMEOUT_SECONDS = 30
 
-_SUMS = SUMS_NAME
-_DESCRIPTOR = "datapackage.json"
-# Written into the release folder (after SHA256SUMS was checked) so that a later download of the
-# same version can skip the network when the archive checksum is unchanged and the files verify.
-_RECORD = ".conflictdata-download.json"
-
-_VERSION = r"\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
-_VERSION_RE = re.compile(_VERSION)
 _ARCHIVE_RE = re.compile(rf"conflictdata-({_VERSION})\.zip")
 _TOP_RE = re.compile(rf"conflictdata-({_VERSION})")
 _SHA_RE = re.compile(r"[0-9a-fA-F]{64}")
-_WINDOWS_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,45 +68,6 @@ class DownloadResult:
             "cached": self.cached,
             "url": self.url,
         }
-
-
-def cache_root() -> Path:
-    """The conflictdata cache folder: `$CONFLICTDATA_CACHE`, else the user cache folder + `conflictdata`."""
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override).expanduser().absolute()
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Caches"
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME", "")
-        # The XDG spec says relative values are invalid and must be ignored.
-        base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".cache"
-    return (base / "conflictdata").absolute()
-
-
-def _check_version(version: str) -> str:
-    if not isinstance(version, str) or not _VERSION_RE.fullmatch(version.strip().removeprefix("v")):
-        raise UnusableInputError(f"{version!r} is not a release version; give one like 1.2.0 (MAJOR.MINOR.PATCH)")
-    return version.strip().removeprefix("v")
-
-
-def release_dir(version: str) -> Path:
-    """Where release `version` lives once downloaded: the folder holding its datapackage.json."""
-    return cache_root() / "releases" / _check_version(version)
-
-
-def cached_release(version: str) -> Path:
-    """The cached copy of release `version`; `UnusableInputError` if it has not been downloaded."""
-    path = release_dir(version)
-    if not (path / _DESCRIPTOR).is_file():
-        raise UnusableInputError(
-            f"conflictdata {_check_version(version)} is not in the cache ({path}); "
-            f"run `conflictdata download {_check_version(version)}` first"
-        )
-    return path
 
 
 def _archive_name(version: str) -> str:
@@ -301,214 +224,7 @@ def _fetch(url: str, dest: Path, *, label: str, progress: bool, limit: int) -> t
     return size, digest.hexdigest()
 
 
-# --- checking and extracting the archive -----------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Entry:
-    info: zipfile.ZipInfo
-    parts: tuple[str, ...]
-
-
-def _unsafe(archive: str, entry: str, why: str) -> IntegrityError:
-    return IntegrityError(f"{archive}: refused unsafe entry {entry!r}: {why}; nothing was installed")
-
-
-def _check_entries(
-    zf: zipfile.ZipFile, archive: str, *, max_total_bytes: int, max_entry_bytes: int, max_ratio: float
-) -> tuple[str, list[_Entry]]:
-    """Check every entry before anything is written; the top folder's name and the files to extract."""
-    infos = zf.infolist()
-    if not infos:
-        raise IntegrityError(f"{archive}: the archive is empty")
-    if len(infos) > _MAX_ENTRIES:
-        raise IntegrityError(f"{archive}: {len(infos)} entries, more than the limit of {_MAX_ENTRIES}")
-    top: str | None = None
-    seen: dict[str, str] = {}
-    kinds: dict[str, bool] = {}  # normalised path -> is a folder
-    files: list[_Entry] = []
-    total = 0
-    for info in infos:
-        raw = info.orig_filename
-        if not raw:
-            raise _unsafe(archive, raw, "the name is empty")
-        if any(ord(c) < 32 or ord(c) == 127 for c in raw):
-            raise _unsafe(archive, raw, "the name contains control characters")
-        if "\\" in raw:
-            raise _unsafe(archive, raw, "the name contains a backslash, which Windows reads as a folder separator")
-        if raw.startswith("/"):
-            raise _unsafe(archive, raw, "it is an absolute path")
-        if re.match(r"[A-Za-z]:", raw):
-            raise _unsafe(archive, raw, "it starts with a drive letter")
-        is_dir = raw.endswith("/")
-        parts = tuple(raw[:-1].split("/") if is_dir else raw.split("/"))
-        if ".." in parts:
-            raise _unsafe(archive, raw, "it contains '..', which would leave the extraction folder")
-        if any(p in ("", ".") for p in parts):
-            raise _unsafe(archive, raw, "it has an empty or '.' path component")
-        if any(":" in p or p.endswith((" ", ".")) or _WINDOWS_RESERVED.fullmatch(p) for p in parts):
-            raise _unsafe(archive, raw, "a path component is not a portable file name (':', a trailing dot or space, or a reserved Windows name)")
-        if top is None:
-            top = parts[0]
-        if parts[0] != top or (len(parts) == 1 and not is_dir):
-            raise _unsafe(archive, raw, f"it is outside the archive's single top folder {top + '/'!r}")
-        mode = info.external_attr >> 16
-        kind = stat.S_IFMT(mode)
-        if kind == stat.S_IFLNK:
-            raise _unsafe(archive, raw, "it is a symbolic link")
-        if kind not in (0, stat.S_IFDIR if is_dir else stat.S_IFREG):
-            raise _unsafe(archive, raw, f"it is not a regular {'folder' if is_dir else 'file'} (mode {mode:o})")
-        if info.flag_bits & 0x1:
-            raise _unsafe(archive, raw, "it is encrypted")
-        # Case-folded and NFC-normalised, because macOS and Windows treat such names as one file.
-        key = unicodedata.normalize("NFC", "/".join(parts)).casefold()
-        if key in seen:
-            raise _unsafe(archive, raw, f"it duplicates the entry {seen[key]!r}")
-        seen[key] = raw
-        kinds[key] = is_dir
-        if is_dir:
-            continue
-        if info.file_size > max_entry_bytes:
-            raise _unsafe(archive, raw, f"it declares {info.file_size} bytes, more than the per-file limit of {max_entry_bytes}")
-        if info.file_size > _RATIO_EXEMPT_BYTES and info.file_size > max_ratio * max(info.compress_size, 1):
-            ratio = info.file_size / max(info.compress_size, 1)
-            raise _unsafe(archive, raw, f"it expands {ratio:.0f}:1, more than the limit of {max_ratio:g}:1 (a zip bomb?)")
-        total += info.file_size
-        if total > max_total_bytes:
-            raise _unsafe(archive, raw, f"the entries up to it declare {total} bytes, more than the total limit of {max_total_bytes}")
-        files.append(_Entry(info, parts))
-    for key in kinds:
-        segments = key.split("/")
-        for i in range(1, len(segments)):
-            parent = "/".join(segments[:i])
-            if kinds.get(parent) is False:
-                raise _unsafe(archive, seen[key], f"it sits inside {seen[parent]!r}, which is a file")
-    assert top is not None
-    return top, files
-
-
-def _extract(
-    zf: zipfile.ZipFile, entries: list[_Entry], dest: Path, archive: str, *, max_total_bytes: int, max_entry_bytes: int, max_ratio: float
-) -> dict[str, str]:
-    """Write the checked entries under `dest`; path under the top folder -> sha256 of what was written.
-
-    Declared sizes can lie, so the bytes actually produced are counted against the same limits.
-    """
-    hashes: dict[str, str] = {}
-    total = 0
-    for entry in entries:
-        info = entry.info
-        target = dest.joinpath(*entry.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        written = 0
-        try:
-            with zf.open(info) as src, open(target, "xb") as out:
-                while chunk := src.read(_CHUNK):
-                    written += len(chunk)
-                    total += len(chunk)
-                    if written > info.file_size:
-                        raise _unsafe(archive, info.orig_filename, f"it expands past its declared size of {info.file_size} bytes")
-                    if written > max_entry_bytes:
-                        raise _unsafe(archive, info.orig_filename, f"it expands past the per-file limit of {max_entry_bytes} bytes")
-                    if total > max_total_bytes:
-                        raise _unsafe(archive, info.orig_filename, f"the archive expands past the total limit of {max_total_bytes} bytes")
-                    if written > _RATIO_EXEMPT_BYTES and written > max_ratio * max(info.compress_size, 1):
-                        raise _unsafe(archive, info.orig_filename, f"it expands more than {max_ratio:g}:1 (a zip bomb?)")
-                    digest.update(chunk)
-                    out.write(chunk)
-        except EOFError:
-            raise IntegrityError(
-                f"{archive}: cannot extract {info.orig_filename!r}: its data ends before its declared size; nothing was installed"
-            ) from None
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError) as exc:
-            raise IntegrityError(f"{archive}: cannot extract {info.orig_filename!r}: {exc}; nothing was installed") from None
-        except zlib.error as exc:
-            raise IntegrityError(f"{archive}: cannot extract {info.orig_filename!r}: corrupt data ({exc}); nothing was installed") from None
-        if written != info.file_size:
-            raise IntegrityError(
-                f"{archive}: {info.orig_filename!r} holds {written} bytes but declares {info.file_size}; nothing was installed"
-            )
-        os.chmod(target, 0o644)
-        hashes["/".join(entry.parts[1:])] = digest.hexdigest()
-    return hashes
-
-
-def _unpack(
-    archive: Path,
-    dest: Path,
-    where: str,
-    *,
-    check_top: Callable[[str], None] | None = None,
-    max_total_bytes: int,
-    max_entry_bytes: int,
-    max_ratio: float,
-) -> tuple[str, dict[str, str]]:
-    """Check, then extract `archive` under `dest`: the top folder's name and the written files' sha256."""
-    try:
-        zf = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile as exc:
-        raise UnusableInputError(f"{where}: not a readable zip archive ({exc})") from None
-    except FileNotFoundError:
-        raise UnusableInputError(f"{where}: no such file") from None
-    with zf:
-        top, entries = _check_entries(zf, where, max_total_bytes=max_total_bytes, max_entry_bytes=max_entry_bytes, max_ratio=max_ratio)
-        if check_top is not None:
-            check_top(top)
-        hashes = _extract(zf, entries, dest, where, max_total_bytes=max_total_bytes, max_entry_bytes=max_entry_bytes, max_ratio=max_ratio)
-    (dest / top).mkdir(parents=True, exist_ok=True)
-    return top, hashes
-
-
-def safe_extract(
-    archive: str | Path,
-    dest: str | Path,
-    *,
-    max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
-    max_entry_bytes: int = DEFAULT_MAX_ENTRY_BYTES,
-    max_ratio: float = DEFAULT_MAX_RATIO,
-) -> Path:
-    """Extract a zip archive whose entries share one top folder into `dest`; return that folder.
-
-    Every entry is checked before anything is written (no absolute paths, drive letters, '..',
-    backslashes, links or special files, duplicates, entries beside the top folder; size and
-    compression-ratio limits), and the bytes actually written are counted against the same limits.
-    All or nothing: the files go to a scratch folder inside `dest`, renamed into place at the end.
-    `IntegrityError` for an unsafe archive, `UnusableInputError` for one that cannot be read.
-    SHA256SUMS is not checked here: `download()` does that.
-    """
-    archive, dest = Path(archive), Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".extract-", dir=dest))
-    try:
-        top, _ = _unpack(archive, scratch, str(archive), max_total_bytes=max_total_bytes, max_entry_bytes=max_entry_bytes, max_ratio=max_ratio)
-        target = dest / top
-        if target.exists():
-            raise UnusableInputError(f"{target}: already exists; extract {archive} into an empty folder")
-        os.rename(scratch / top, target)
-        return target
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _read_sums(pkg: Path, where: str) -> dict[str, str]:
-    try:
-        return parse_sha256sums((pkg / _SUMS).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise IntegrityError(f"{where}: no {_SUMS} file in the release; it cannot be verified") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IntegrityError(f"{where}: cannot read {_SUMS} ({exc})") from None
-    except ValueError as exc:
-        raise IntegrityError(f"{where}: {_SUMS} {exc}") from None
-
-
-def _sums_problems(sums: dict[str, str], hashes: dict[str, str]) -> list[str]:
-    problems = [f"{rel}: listed in {_SUMS} but missing" for rel in sums if rel not in hashes]
-    problems += [
-        f"{rel}: sha256 {hashes[rel]}, {_SUMS} says {sums[rel]}" for rel in sums if rel in hashes and hashes[rel] != sums[rel]
-    ]
-    problems += [f"{rel}: not listed in {_SUMS}" for rel in hashes if rel not in sums and rel != _SUMS]
-    return problems
+# --- verifying and installing ----------------------------------------------------------------
 
 
 def _verify_sums(pkg: Path, hashes: dict[str, str], where: str) -> None:
@@ -516,36 +232,6 @@ def _verify_sums(pkg: Path, hashes: dict[str, str], where: str) -> None:
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise IntegrityError(f"{where}: the files do not match {_SUMS}: {shown}; nothing was installed")
-
-
-def _tree_hashes(root: Path) -> dict[str, str] | None:
-    """Relative path -> sha256 of every file under `root` (the download record excluded);
-    None if anything there is not a plain file or folder."""
-    hashes: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        base = Path(dirpath)
-        for name in dirnames:
-            if (base / name).is_symlink():
-                return None
-        for name in filenames:
-            path = base / name
-            if path.is_symlink() or not path.is_file():
-                return None
-            rel = path.relative_to(root).as_posix()
-            if rel != _RECORD:
-                hashes[rel] = sha256_file(path)
-    return hashes
-
-
-def _intact(pkg: Path) -> bool:
-    """Whether a cached release still matches its own SHA256SUMS."""
-    hashes = _tree_hashes(pkg)
-    if hashes is None:
-        return False
-    try:
-        return not _sums_problems(_read_sums(pkg, str(pkg)), hashes)
-    except IntegrityError:
-        return False
 
 
 def _check_descriptor_version(pkg: Path, version: str, where: str) -> None:
@@ -560,82 +246,6 @@ def _check_descriptor_version(pkg: Path, version: str, where: str) -> None:
         raise IntegrityError(
             f"{where}: the archive is release {version} but its {_DESCRIPTOR} says version {declared!r}; nothing was installed"
         )
-
-
-# --- the cache ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def _staging(root: Path) -> Iterator[Path]:
-    """A scratch folder inside the cache (same file system, so the final rename is atomic).
-
-    It is always removed; on failure, so are the cache folders this call created.
-    """
-    created: list[Path] = []
-    for folder in reversed([root, *root.parents]):
-        if not folder.exists():
-            created.append(folder)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
-    except OSError as exc:
-        _remove_empty(created)
-        raise UnusableInputError(f"{root}: cannot write to the cache folder ({exc.strerror or exc}); set {CACHE_ENV} to a writable folder") from None
-    try:
-        yield scratch
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        _remove_empty(created)
-        raise
-    shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    for folder in reversed(folders):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-
-
-def _read_record(pkg: Path) -> dict[str, Any] | None:
-    try:
-        record = json.loads((pkg / _RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
-
-
-def _write_record(pkg: Path, *, sha256: str, size: int, name: str) -> None:
-    from ..contract.atomic import write_bytes_atomic
-
-    record = {"archive": name, "sha256": sha256, "bytes": size}
-    write_bytes_atomic(pkg / _RECORD, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
-
-
-def _install(staged: Path, dest: Path, scratch: Path, hashes: dict[str, str], version: str) -> bool:
-    """Move the verified `staged` folder to `dest`; True if an identical copy was already there."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.rename(staged, dest)
-        return False
-    except OSError:
-        if not dest.exists():
-            raise
-    if _tree_hashes(dest) == hashes:
-        return True
-    if _intact(dest):
-        raise IntegrityError(
-            f"{dest}: the cache already holds a different conflictdata {version} that verifies against its own "
-            f"{_SUMS}; a version is never republished with other data, so one of the two is not genuine. "
-            f"Remove {dest} to replace it"
-        )
-    # The cached copy is damaged (edited or partly deleted): swap it for the verified one. The
-    # folder is briefly absent between the two renames, but never half there.
-    old = scratch / "damaged"
-    os.rename(dest, old)
-    os.rename(staged, dest)
-    return False
 
 
 def _already_cached(version: str, expected: str, url: str) -> DownloadResult | None:

@@ -35,16 +35,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pandas as pd
 
+from ..contract.atomic import write_dir_atomic, write_file_atomic
 from ..contract.errors import ConflictDataError, UnusableInputError
 from ..contract.package import Package, open_package
 from ..contract.schema import FieldSpec, arrow_type, field_specs
@@ -140,14 +138,6 @@ class _Source:
 # --- atomic writing ---------------------------------------------------------------------------
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _check_out(out: Path, *, folder: bool) -> None:
     """Refuse an `out` the export must not replace (checked before the work, and again by replace_dir)."""
     if not folder and out.is_dir():
@@ -161,32 +151,13 @@ def _check_out(out: Path, *, folder: bool) -> None:
 def _write_file(out: Path, write: Callable[[Path], None]) -> None:
     """Run `write(tmp)` on a path beside `out`, then rename the finished file over `out`."""
     _check_out(out, folder=False)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        tmp = tmpdir / out.name
-        write(tmp)
-        _fsync(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+    write_file_atomic(out, write)
 
 
 def _write_folder(out: Path, write: Callable[[Path], None]) -> None:
     """Run `write(tmp)` on a folder beside `out`, then swap it in (a previous export there is replaced)."""
-    from ..versions.build import replace_dir
-
     _check_out(out, folder=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    os.chmod(tmp, 0o755)
-    try:
-        write(tmp)
-        replace_dir(tmp, out, marker=EXPORT_MARKER)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    write_dir_atomic(out, write, marker=EXPORT_MARKER)
 
 
 def _marker(src: _Source, fmt: str, files: dict[str, tuple[str, int]]) -> bytes:

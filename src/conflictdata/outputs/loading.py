@@ -44,7 +44,7 @@ def load(
     if version is not None:
         if path is not None:
             raise ValueError("give either path or version, not both")
-        from ..distribution.download import cached_release
+        from ..distribution.cache import cached_release
 
         path = cached_release(version)
     package = open_package(path)

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +21,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..contract.errors import InvalidDataError, UnusableInputError
+from ..contract.atomic import write_dir_atomic
+from ..contract.errors import InvalidDataError
 from ..checking.canonical import canonical_bytes, canonical_order
 from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
 from ..contract.names import DESCRIPTOR, PANDERA_DIR, PARQUET_DESCRIPTOR, PARQUET_KEY, WITHHELD_KEY
@@ -32,7 +30,7 @@ from ..contract.package import Package, open_package
 from ..reading.parquet import typed_table
 from ..reading.tables import Table
 
-__all__ = ["build", "write_package", "BuildResult", "PARQUET_KEY", "PARQUET_DESCRIPTOR", "PANDERA_DIR", "WITHHELD_KEY", "dump_json", "replace_dir", "parquet_descriptor"]
+__all__ = ["build", "write_package", "BuildResult", "PARQUET_KEY", "PARQUET_DESCRIPTOR", "PANDERA_DIR", "WITHHELD_KEY", "dump_json", "parquet_descriptor"]
 
 # Resource properties that describe a CSV file only.
 _CSV_ONLY = ("path", "format", "mediatype", "encoding", "dialect", "bytes", "hash")
@@ -137,23 +135,6 @@ def write_package(package: Package, tables: dict[str, Table], dest: Path, *, par
     return result
 
 
-def replace_dir(tmp: Path, out: Path, *, marker: str = DESCRIPTOR) -> None:
-    """Swap the finished folder `tmp` into `out`, removing a previous build there.
-
-    Refuses to replace a non-empty folder that is not a previous output (no `marker` file in it),
-    so a mistyped --out never deletes someone's files.
-    """
-    if out.exists():
-        if not out.is_dir() or (any(out.iterdir()) and not (out / marker).is_file()):
-            raise UnusableInputError(f"{out}: exists and is not a conflictdata build; choose another --out or remove it")
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)
-
-
 def build(path: str | Path | None = None, out: str | Path = "build") -> BuildResult:
     """Validate the package at `path` and build it into `out`; raises InvalidDataError if invalid."""
     from ..checking.validation import validate_package
@@ -163,14 +144,6 @@ def build(path: str | Path | None = None, out: str | Path = "build") -> BuildRes
     if not report.valid:
         raise InvalidDataError(report)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a build is meant to be shared
-    try:
-        result = write_package(package, tables, tmp)
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    result = write_dir_atomic(out, lambda tmp: write_package(package, tables, tmp))
     result.out = out
     return result

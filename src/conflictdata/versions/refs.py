@@ -78,7 +78,7 @@ def _extract_git(ref: str, repo: Path, dest: Path) -> Path:
 
 
 def _extract_zip(path: Path, dest: Path) -> Path:
-    from ..distribution.download import safe_extract
+    from ..distribution.extract import safe_extract
 
     safe_extract(path, dest)
     found = [p.parent for p in dest.rglob(DESCRIPTOR)]

@@ -25,7 +25,8 @@ from typing import Any
 
 from ..contract.errors import UnusableInputError
 from ..checking.integrity import sha256_bytes
-from ..contract.package import DESCRIPTOR, Package
+from ..contract.names import DESCRIPTOR, PANDERA_DIR, PARQUET_DESCRIPTOR, PARQUET_KEY, WITHHELD_KEY
+from ..contract.package import Package
 from .semver import parse_version
 
 __all__ = ["RECORD", "LAST_RELEASE", "Release", "read_record", "record_bytes", "data_digest", "current_digest",
@@ -91,16 +92,12 @@ def data_digest(package: Package, files: dict[str, str]) -> str:
     replaced by one for the descriptor without its version (a reissue keeps the version and changes
     the rest) and without what a build adds to it.
     """
-    from .build import PARQUET_KEY, WITHHELD_KEY
-
     descriptor = copy.deepcopy(package.descriptor)
     descriptor.pop("version", None)
     descriptor.pop(WITHHELD_KEY, None)
     for res in descriptor.get("resources") or []:
         for key in ("bytes", "hash", PARQUET_KEY):
             res.pop(key, None)
-    from .build import PANDERA_DIR, PARQUET_DESCRIPTOR
-
     # What derives from the data by a library's version (Parquet bytes, Pandera's YAML) is not data.
     lines = {rel: sha for rel, sha in files.items()
              if not rel.endswith(".parquet") and rel not in (DESCRIPTOR, PARQUET_DESCRIPTOR) and not rel.startswith(PANDERA_DIR + "/")}
