@@ -24,7 +24,7 @@ Formats (`FORMATS`):
   text cells are changed: `-5` in an integer column stays the number -5. The package's own CSV
   files are never touched and stay exact.
 
-Every export reads the tables through `conflictdata.load()`, so invalid data is refused
+Every export reads the tables once, validated (`checking.validated`, as `load()` does), so invalid data is refused
 (`InvalidDataError`) and nothing is written. Writes are atomic: a file is written beside its
 target and renamed over it, a folder is built beside its target and swapped in, so an
 interrupted export leaves the previous one as it was.
@@ -46,7 +46,8 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from ..contract.errors import ConflictDataError, UnusableInputError
-from ..contract.package import Package, open_package
+from ..checking.validated import validated
+from ..contract.package import Package
 from ..contract.schema import FieldSpec, arrow_type, field_specs
 
 __all__ = ["export", "ExportResult", "FORMATS", "EXPORT_MARKER", "FORMULA_START", "neutralise", "sqlite_ddl"]
@@ -129,11 +130,12 @@ class _Source:
     """The validated tables with their package, read once per export."""
 
     def __init__(self, path: str | Path | None) -> None:
-        from .loading import load
+        from .loading import frames
 
-        self.package: Package = open_package(path)
-        # load() validates and raises InvalidDataError: invalid data is never exported.
-        self.tables: Mapping[str, pd.DataFrame] = load(self.package.descriptor_path)
+        # validated() raises InvalidDataError: invalid data is never exported.
+        valid = validated(path)
+        self.package: Package = valid.package
+        self.tables: Mapping[str, pd.DataFrame] = frames(valid)
         self.specs = {name: field_specs(res.schema) for name, res in self.package.resources.items()}
 
 

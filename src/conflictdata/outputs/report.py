@@ -33,10 +33,12 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from ..contract.atomic import write_bytes_atomic
-from ..contract.errors import InvalidDataError, UnusableInputError
+from ..checking.validated import validated
+from ..contract.errors import UnusableInputError
 from ..contract.findings import Report
-from ..contract.package import Package, open_package
+from ..contract.package import Package
 from ..contract.schema import field_specs
+from .loading import frames
 
 __all__ = ["ReportResult", "render_report", "write_report", "PALETTE"]
 
@@ -506,18 +508,6 @@ def render_report(package: Package, tables: Mapping[str, pd.DataFrame], validati
     )
 
 
-def _load(path: str | Path | None) -> tuple[Package, dict[str, pd.DataFrame], Report]:
-    """The package, its tables as `load()` gives them, and the validation report, validating once."""
-    from .loading import _to_load_dtypes
-    from ..checking.validation import validate_package
-
-    package = open_package(path)
-    validation, read = validate_package(package)
-    if not validation.valid:
-        raise InvalidDataError(validation)
-    return package, {name: _to_load_dtypes(t) for name, t in read.items()}, validation
-
-
 def write_report(path: str | Path | None = None, out: str | Path = "report") -> ReportResult:
     """Validate the package at `path` (the bundled dataset by default) and write `out`/index.html.
 
@@ -527,8 +517,8 @@ def write_report(path: str | Path | None = None, out: str | Path = "report") -> 
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UnusableInputError(f"{out}: exists and is not a folder; --out names the folder that gets index.html")
-    package, tables, validation = _load(path)
-    data = render_report(package, tables, validation).encode("utf-8")
+    valid = validated(path)
+    data = render_report(valid.package, frames(valid), valid.report).encode("utf-8")
     out.mkdir(parents=True, exist_ok=True)
     target = out / "index.html"
     write_bytes_atomic(target, data)

@@ -24,11 +24,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..contract.errors import InvalidDataError, UnusableInputError
+from ..contract.errors import UnusableInputError
 from ..checking.canonical import canonical_bytes, canonical_order
+from ..checking.validated import validated
 from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
 from ..contract.names import DESCRIPTOR, PANDERA_DIR, PARQUET_DESCRIPTOR, PARQUET_KEY, WITHHELD_KEY
-from ..contract.package import Package, open_package
+from ..contract.package import Package
 from ..reading.parquet import typed_table
 from ..reading.tables import Table
 
@@ -156,12 +157,8 @@ def replace_dir(tmp: Path, out: Path, *, marker: str = DESCRIPTOR) -> None:
 
 def build(path: str | Path | None = None, out: str | Path = "build") -> BuildResult:
     """Validate the package at `path` and build it into `out`; raises InvalidDataError if invalid."""
-    from ..checking.validation import validate_package
-
-    package = open_package(path)
-    report, tables = validate_package(package)
-    if not report.valid:
-        raise InvalidDataError(report)
+    valid = validated(path)
+    package, tables = valid.package, valid.tables
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
