@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from bad_inputs.make_cases import case_ids
-from pkgcopy import RUN, key, listing
+from pkgcopy import RUN, key, listing, replace_once
 
 CASES, _ = case_ids()
 TIMEOUT_SECONDS = 120
@@ -46,9 +46,7 @@ def generate(kind: str, pkg: Path) -> None:
         new = b'"' + big + b'\nand a second line"'
     else:
         raise AssertionError(kind)
-    data = p.read_bytes()
-    assert data.count(old) == 1
-    p.write_bytes(data.replace(old, new))
+    replace_once(p, old, new)
 
 
 def run_case(corpus: Path, case_id: str, tmp_path: Path) -> tuple[dict, subprocess.CompletedProcess, float, int, Path]:
