@@ -13,6 +13,7 @@ import pandas as pd
 from ..checking.validated import validated
 from ..contract.package import Package
 from ..contract.schema import FieldSpec, field_specs
+from .loading import frames
 
 __all__ = ["ExportResult", "EXPORT_MARKER"]
 
@@ -88,8 +89,6 @@ class _Source:
     """The validated tables with their package, read once per export."""
 
     def __init__(self, path: str | Path | None) -> None:
-        from .loading import frames
-
         # validated() raises InvalidDataError: invalid data is never exported.
         valid = validated(path)
         self.package: Package = valid.package
