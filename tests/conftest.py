@@ -1,4 +1,8 @@
-"""Fixtures several test modules share: conflictdata installed from a wheel, as users get it."""
+"""Fixtures several test modules share: conflictdata installed from a wheel, as users get it, and
+the bad-input corpus (tests/bad_inputs/make_cases.py), each made once per test run.
+
+Plain helpers (replace_once, E/W, RUN, listing, package copies) are in pkgcopy.py, which the
+corpus generator imports too."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -55,20 +60,29 @@ def _install(root: Path) -> None:
     sh(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--ignore-installed", wheel)
 
 
-@pytest.fixture(scope="session")
-def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
-    """Built once per run: under xdist each worker is a session, so they share it through a lock."""
-    pytest.importorskip("hatchling", reason="building the wheel needs hatchling (pip install '.[test]' brings it)")
+def _made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """`root` (a folder of the run's temporary base) after `make(root)` ran once in this run.
+
+    Under xdist each worker is a session of its own: they share the folder through a lock, and
+    the first to take it makes the content."""
     import fcntl
 
     base = tmp_path_factory.getbasetemp()
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "installed-wheel"
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
     root.mkdir(exist_ok=True)
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / "installed").exists():
-            _install(root)
-            (root / "installed").write_text("")
+        if not (root / ".made").exists():
+            make(root)
+            (root / ".made").write_text("")
+    return root
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
+    """Built once per run, shared by the xdist workers."""
+    pytest.importorskip("hatchling", reason="building the wheel needs hatchling (pip install '.[test]' brings it)")
+    root = _made_once(tmp_path_factory, "installed-wheel", _install)
     python = root / "venv" / "bin" / "python"
     env = _clean_env()
     where = subprocess.run([str(python), "-c", "import conflictdata; print(conflictdata.__file__)"], env=env,
@@ -77,3 +91,12 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
     assert package_dir.is_relative_to(root / "venv") and (package_dir / "_bundle" / "datapackage.json").is_file(), \
         f"not the wheel's conflictdata: {where}"
     return InstalledWheel(python, root / "venv" / "bin" / "conflictdata", package_dir, env)
+
+
+@pytest.fixture(scope="session")
+def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the bad-input corpus, one subfolder per case (`make_cases.case_ids()`),
+    generated once per run from the repository's package as it is now, shared by the xdist workers."""
+    from bad_inputs.make_cases import generate
+
+    return _made_once(tmp_path_factory, "bad-inputs", lambda root: generate(root / "cases")) / "cases"

@@ -1,10 +1,13 @@
-"""Copies of the repository's data package for tests that break or reformat one file."""
+"""Copies of the repository's data package for tests that break or reformat one file, and the
+small helpers test modules (and tests/bad_inputs/make_cases.py) share: editing a file in place,
+the expected findings `E`/`W`, running the CLI in a subprocess (`RUN`), listing a folder."""
 
 from __future__ import annotations
 
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -74,11 +77,56 @@ def copy_package(dst: Path, *, full: bool = False) -> Path:
     return dst
 
 
-def replace_once(path: Path, old: str, new: str) -> None:
-    """Replace `old`, which must occur exactly once in the file, by `new` (bytes kept otherwise)."""
-    text = path.read_bytes().decode("utf-8")
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
-    path.write_bytes(text.replace(old, new).encode("utf-8"))
+def replace_once(path: Path, old: str | bytes, new: str | bytes) -> None:
+    """Replace `old`, which must occur exactly once in the file, by `new`; all other bytes kept."""
+    old_b = old.encode("utf-8") if isinstance(old, str) else old
+    new_b = new.encode("utf-8") if isinstance(new, str) else new
+    data = path.read_bytes()
+    assert data.count(old_b) == 1, f"{old_b!r} occurs {data.count(old_b)} times in {path}"
+    path.write_bytes(data.replace(old_b, new_b))
+
+
+def E(table: str | None, line: int | None, column: str | None, rule: str, message: str | None = None,
+      severity: str = "error", file: str | None = None) -> dict:
+    """An expected finding (as `validate --format json` gives it); `message`: a fragment of its message."""
+    f = {"severity": severity, "table": table, "file": file or f"data/{table}.csv", "line": line, "column": column, "rule": rule}
+    if message:
+        f["message"] = message
+    return f
+
+
+def W(table: str, line: int | None, column: str | None, rule: str, message: str | None = None) -> dict:
+    return E(table, line, column, rule, message, "warning")
+
+
+def key(f: Any) -> tuple:
+    """What identifies a finding (a dict from JSON, or a `Finding`): (severity, table, file, line, column, rule)."""
+    get = f.get if isinstance(f, dict) else lambda name: getattr(f, name)
+    return (get("severity"), get("table"), get("file"), get("line"), get("column"), get("rule"))
+
+
+# The CLI in a subprocess, as `python -c RUN ARGS...`: the code under test (PYTHONPATH), not
+# whichever `conflictdata` script is first on PATH.
+RUN = "import sys; from conflictdata.cli import main; sys.argv[0] = 'conflictdata'; main()"
+
+
+def listing(root: Path) -> dict[str, str]:
+    """Every entry under `root`: relative path -> kind and content hash (links by their target)."""
+    import hashlib
+    import os
+
+    out: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = Path(dirpath) / name
+            rel = p.relative_to(root).as_posix()
+            if p.is_symlink():
+                out[rel] = "link:" + os.readlink(p)
+            elif p.is_dir():
+                out[rel] = "dir"
+            else:
+                out[rel] = "file:" + hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
 
 
 def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:

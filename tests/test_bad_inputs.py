@@ -1,4 +1,7 @@
-"""Every case of the bad-input corpus (tests/bad_inputs/, made by make_cases.py) through the real command.
+"""Every case of the bad-input corpus (tests/bad_inputs/make_cases.py) through the real command.
+
+The corpus is generated once per test run (the `bad_inputs` fixture of conftest.py); the cases
+are listed from make_cases.py without generating them.
 
 Each case runs `conflictdata ARGS` in a subprocess, in a copy of its folder, with a timeout, a
 private cache and HOME, and checks: the documented exit code; the exact findings (or the named
@@ -9,7 +12,6 @@ no traceback; and no file created, changed or removed anywhere in the case folde
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import resource
@@ -21,31 +23,16 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parent / "bad_inputs"
-CASES = sorted(p.parent.name for p in CORPUS.glob("*/case.json"))
+from bad_inputs.make_cases import case_ids
+from pkgcopy import RUN, key, listing, replace_once
+
+CASES, _ = case_ids()
 TIMEOUT_SECONDS = 120
 # The biggest case (a 10 MB cell) validates in about 2 s; ten times that is a hang, not a slow run.
 BOUND_SECONDS = 60
-RUN = "import sys; from conflictdata.cli import main; sys.argv[0] = 'conflictdata'; main()"
 # Bytes, not megabytes, of address space would be the honest memory bound, but pandas and
 # pyarrow reserve far more virtual memory than they use; the resident peak is checked instead.
 MAX_RSS_BYTES = 1_500 * 1024 * 1024
-
-
-def listing(root: Path) -> dict[str, str]:
-    """Every entry under `root`: relative path -> kind and content hash (links by their target)."""
-    out: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = Path(dirpath) / name
-            rel = p.relative_to(root).as_posix()
-            if p.is_symlink():
-                out[rel] = "link:" + os.readlink(p)
-            elif p.is_dir():
-                out[rel] = "dir"
-            else:
-                out[rel] = "file:" + hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
 
 
 def generate(kind: str, pkg: Path) -> None:
@@ -59,22 +46,16 @@ def generate(kind: str, pkg: Path) -> None:
         new = b'"' + big + b'\nand a second line"'
     else:
         raise AssertionError(kind)
-    data = p.read_bytes()
-    assert data.count(old) == 1
-    p.write_bytes(data.replace(old, new))
+    replace_once(p, old, new)
 
 
-def key(f: dict) -> tuple:
-    return (f["severity"], f["table"], f["file"], f["line"], f["column"], f["rule"])
-
-
-def run_case(case_id: str, tmp_path: Path) -> tuple[dict, subprocess.CompletedProcess, float, int, Path]:
-    spec = json.loads((CORPUS / case_id / "case.json").read_text(encoding="utf-8"))
+def run_case(corpus: Path, case_id: str, tmp_path: Path) -> tuple[dict, subprocess.CompletedProcess, float, int, Path]:
+    spec = json.loads((corpus / case_id / "case.json").read_text(encoding="utf-8"))
     parent = tmp_path / "parent"
     parent.mkdir()
     (parent / "sibling.txt").write_text("a file beside the case folder\n", encoding="utf-8")
     folder = parent / case_id
-    shutil.copytree(CORPUS / case_id, folder, symlinks=True)
+    shutil.copytree(corpus / case_id, folder, symlinks=True)
     if spec.get("generate"):
         generate(spec["generate"], folder / spec["cwd"])
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTDATA_")}
@@ -100,11 +81,11 @@ def test_the_corpus_has_at_least_fifty_cases() -> None:
 
 
 @pytest.mark.parametrize("case_id", CASES)
-def test_bad_input(case_id: str, tmp_path: Path) -> None:
-    spec = json.loads((CORPUS / case_id / "case.json").read_text(encoding="utf-8"))
+def test_bad_input(bad_inputs: Path, case_id: str, tmp_path: Path) -> None:
+    spec = json.loads((bad_inputs / case_id / "case.json").read_text(encoding="utf-8"))
     if spec.get("xfail"):
         pytest.xfail(spec["xfail"])
-    spec, proc, elapsed, rss, folder = run_case(case_id, tmp_path)
+    spec, proc, elapsed, rss, folder = run_case(bad_inputs, case_id, tmp_path)
     where = f"{case_id}: {spec['description']}\nstderr:\n{proc.stderr[-3000:]}"
     assert "Traceback" not in proc.stderr, where
     assert proc.returncode == spec["exit"], where

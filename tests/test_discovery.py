@@ -3,7 +3,6 @@ bundled dataset (said on stderr); and commands that write never write into the i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -14,9 +13,8 @@ import pytest
 import conflictdata
 from conflictdata.contract.errors import UnusableInputError
 from conflictdata.contract.package import discover, find_package, writable_package
-from pkgcopy import copy_package, replace_once
+from pkgcopy import RUN, copy_package, listing, replace_once
 
-RUN = "import sys; from conflictdata.cli import main; sys.argv[0] = 'conflictdata'; main()"
 BUNDLED_NOTE = f"no datapackage.json here or above: using the dataset bundled with conflictdata {conflictdata.__version__}"
 
 
@@ -173,15 +171,10 @@ def test_import_refuses_path_and_a_different_package_option(pkg: Path, tmp_path:
 
 # Through a real, non-editable install: the bundle lives in site-packages/conflictdata/_bundle.
 
-def _listing(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(root.rglob("*"))}
-
-
 @pytest.mark.parametrize("args", [["release"], ["fmt"]])
 def test_an_installed_wheel_never_writes_into_its_bundle(installed_wheel, empty: Path, args: list[str]) -> None:
     bundle = installed_wheel.package_dir / "_bundle"
-    before = _listing(bundle)
+    before = listing(bundle)
     out = installed_wheel.run(*args, cwd=empty)
     assert out.returncode == 2, out.stderr
     assert f"`conflictdata {args[0]}` never writes into the dataset bundled with conflictdata" in out.stderr
@@ -192,7 +185,7 @@ def test_an_installed_wheel_never_writes_into_its_bundle(installed_wheel, empty:
     inside = installed_wheel.run(*args, cwd=bundle / "data")
     assert inside.returncode == 2, inside.stderr
     assert "this is the dataset bundled inside the installed conflictdata" in inside.stderr
-    assert _listing(bundle) == before
+    assert listing(bundle) == before
     assert list(empty.iterdir()) == []
 
 
@@ -204,7 +197,7 @@ def test_an_installed_wheel_reads_its_bundle_where_there_is_no_package(installed
 
 def test_the_library_writers_refuse_the_installed_bundle_too(installed_wheel, empty: Path) -> None:
     bundle = installed_wheel.package_dir / "_bundle"
-    before = _listing(bundle)
+    before = listing(bundle)
     code = ("from conflictdata.contract.errors import UnusableInputError\n"
             "from conflictdata.curation.fmt import format_package\nfrom conflictdata.versions.release import release\n"
             "for call in (lambda: format_package(), lambda: release()):\n"
@@ -216,5 +209,5 @@ def test_the_library_writers_refuse_the_installed_bundle_too(installed_wheel, em
         f"{bundle}: this is the dataset bundled inside the installed conflictdata ({installed_wheel.package_dir}); "
         f"`conflictdata {c}` never writes there: copy it (or clone the dataset's repository) and pass that folder"
         for c in ("fmt", "release")]
-    assert _listing(bundle) == before
+    assert listing(bundle) == before
     assert list(empty.iterdir()) == []

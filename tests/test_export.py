@@ -16,7 +16,7 @@ import pytest
 
 import conflictdata
 from conflictdata.outputs import analysis
-from conflictdata.outputs import export as export_module
+from conflictdata.outputs import export_files, export_sql
 from conflictdata.contract.errors import InvalidDataError, UnusableInputError
 from conflictdata.outputs.export import EXPORT_MARKER, FORMULA_START, export, neutralise
 from conflictdata.contract.package import open_package
@@ -302,8 +302,8 @@ def test_a_failed_export_leaves_the_previous_file_intact(pkg: Path, tmp_path: Pa
             raise OSError("disk full (injected)")
         return real(con, name, columns, convert)
 
-    real = export_module._insert_rows
-    monkeypatch.setattr(export_module, "_insert_rows", fail_on_third_table)
+    real = export_sql._insert_rows
+    monkeypatch.setattr(export_sql, "_insert_rows", fail_on_third_table)
     with pytest.raises(OSError, match="injected"):
         export("sqlite", out, pkg)
     assert out.read_bytes() == before
@@ -315,7 +315,7 @@ def test_a_failed_folder_export_leaves_the_previous_folder_intact(pkg: Path, tmp
     out = tmp_path / "jsonl"
     export("jsonl", out, pkg)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real, calls = export_module._records, []
+    real, calls = export_files._records, []
 
     def fail_midway(*args: Any) -> Any:
         calls.append(1)
@@ -323,7 +323,7 @@ def test_a_failed_folder_export_leaves_the_previous_folder_intact(pkg: Path, tmp
             raise OSError("disk full (injected)")
         return real(*args)
 
-    monkeypatch.setattr(export_module, "_records", fail_midway)
+    monkeypatch.setattr(export_files, "_records", fail_midway)
     with pytest.raises(OSError, match="injected"):
         export("jsonl", out, pkg)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -20,17 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from pkgcopy import copy_package, replace_once
+from pkgcopy import RUN, copy_package, listing, replace_once
 
-RUN = "import sys; from conflictdata.cli import main; sys.argv[0] = 'conflictdata'; main()"
 KILLS = 6
-
-
-def listing(root: Path) -> dict[str, str]:
-    out = {}
-    for p in sorted(root.rglob("*")):
-        out[p.relative_to(root).as_posix()] = "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -110,3 +110,38 @@ def test_load_from_another_path_and_invalid_data_raises_with_findings(tmp_path: 
 def test_load_table_rejects_an_unknown_name() -> None:
     with pytest.raises(KeyError, match="no table named battles"):
         conflictdata.load_table("battles")
+
+
+def test_load_export_report_and_build_validate_once_and_refuse_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One validated path (`checking.validated`): each command validates the package once (export
+    used to open it twice, load to re-validate its frames), and all refuse invalid data with the
+    same InvalidDataError."""
+    from conflictdata.checking import validated as validated_mod
+    from conflictdata.outputs.export import export
+    from conflictdata.outputs.report import write_report
+    from conflictdata.versions.build import build
+
+    pkg = copy_package(tmp_path / "pkg")
+    calls = []
+    real = validated_mod.validate_package
+
+    def counted(package, **kwargs):
+        calls.append(package.root)
+        return real(package, **kwargs)
+
+    monkeypatch.setattr(validated_mod, "validate_package", counted)
+    runs = {
+        "load": lambda: conflictdata.load(pkg),
+        "export": lambda: export("jsonl", tmp_path / "jsonl", pkg),
+        "report": lambda: write_report(pkg, tmp_path / "report"),
+        "build": lambda: build(pkg, tmp_path / "built"),
+    }
+    for name, run in runs.items():
+        calls.clear()
+        run()
+        assert calls == [pkg], name
+    replace_once(pkg / "data/stances.csv", ",confirms,", ",confirm,")
+    for name, run in runs.items():
+        with pytest.raises(conflictdata.InvalidDataError) as caught:
+            run()
+        assert [(f.file, f.line, f.column, f.rule) for f in caught.value.report.errors] == [(str(pkg / "data/stances.csv"), 2, "stance", "enum")], name

@@ -26,22 +26,16 @@ from conflictdata.checking import rules
 from conflictdata.cli import app
 from conflictdata.contract.errors import UnusableInputError
 from conflictdata.contract.findings import Finding
+from pkgcopy import E, W, key, replace_once
 
 REPO = Path(__file__).resolve().parent.parent
 # The clock every test here runs under (rules.today is replaced, never waited for): the day the
 # package was created, so `future-date` findings do not depend on when the tests run.
 TODAY = "2026-11-25"
 
+# A finding as (severity, table, file, line, column, rule): `pkgcopy.key` of a finding; the
+# expected ones are written with pkgcopy's E and W.
 Key = tuple[str, str, str, int | None, str | None, str]
-
-
-def E(table: str, line: int | None, column: str | None, rule: str, severity: str = "error") -> Key:
-    """The expected finding, as (severity, table, file, line, column, rule)."""
-    return (severity, table, f"data/{table}.csv", line, column, rule)
-
-
-def W(table: str, line: int | None, column: str | None, rule: str) -> Key:
-    return E(table, line, column, rule, "warning")
 
 
 def _order(k: Key) -> tuple:
@@ -63,15 +57,6 @@ def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(dst)
     monkeypatch.setattr(rules, "today", lambda: dt.date.fromisoformat(TODAY))
     return dst
-
-
-def replace_once(path: Path, old: str | bytes, new: str | bytes) -> None:
-    """Replace `old`, which must occur exactly once in the file, by `new`; all other bytes kept."""
-    old_b = old.encode("utf-8") if isinstance(old, str) else old
-    new_b = new.encode("utf-8") if isinstance(new, str) else new
-    data = path.read_bytes()
-    assert data.count(old_b) == 1, f"{old_b!r} occurs {data.count(old_b)} times in {path}"
-    path.write_bytes(data.replace(old_b, new_b))
 
 
 def rewrite_lines(path: Path, change: Callable[[int, list[str]], list[str]]) -> None:
@@ -96,8 +81,9 @@ def cli(pkg: Path, *options: str) -> Result:
     return result
 
 
-def keys(findings: list[Finding]) -> list[Key]:
-    return sorted(((f.severity, f.table, f.file, f.line, f.column, f.rule) for f in findings), key=_order)
+def keys(findings: list[Finding] | list[dict]) -> list[Key]:
+    """Findings (or expected findings, `E`/`W`) by what identifies them, in one order."""
+    return sorted(map(key, findings), key=_order)
 
 
 def only(findings: list[Finding], rule: str) -> Finding:
@@ -105,18 +91,18 @@ def only(findings: list[Finding], rule: str) -> Finding:
     return finding
 
 
-def assert_report(pkg: Path, expected: list[Key], *, exit_code: int = 1) -> list[Finding]:
+def assert_report(pkg: Path, expected: list[dict], *, exit_code: int = 1) -> list[Finding]:
     """The report has exactly the `expected` findings, and `conflictdata validate` exits with `exit_code`."""
     result = cli(pkg, "--format", "json")
     findings = [Finding(**f) for f in json.loads(result.stdout)["findings"]]
-    assert keys(findings) == sorted(expected, key=_order)
+    assert keys(findings) == keys(expected)
     assert result.exit_code == exit_code
     return findings
 
 
-def assert_warnings_only(pkg: Path, expected: list[Key]) -> list[Finding]:
+def assert_warnings_only(pkg: Path, expected: list[dict]) -> list[Finding]:
     """Warnings: valid (exit 0) unless --strict, which makes them count (exit 1)."""
-    assert all(k[0] == "warning" for k in expected)
+    assert all(k["severity"] == "warning" for k in expected)
     findings = assert_report(pkg, expected, exit_code=0)
     assert cli(pkg, "--strict").exit_code == 1
     return findings
@@ -148,7 +134,7 @@ def test_library_and_command_report_the_same_findings(pkg: Path) -> None:
     replace_once(pkg / "data/stances.csv", ",confirms,", ",confirm,")
     replace_once(pkg / "data/event_actors.csv", "EVT-0001,ACT-UKR-AF,initiator,known\n", "")
     expected = [E("stances", 2, "stance", "enum"), E("events", 2, "event_id", "event-has-actor")]
-    assert keys(conflictdata.validate(pkg).findings) == sorted(expected, key=_order)
+    assert keys(conflictdata.validate(pkg).findings) == keys(expected)
     assert_report(pkg, expected)
 
 
@@ -245,7 +231,7 @@ CELL_EDITS = [
 
 
 @pytest.mark.parametrize(("table", "old", "new", "expected"), CELL_EDITS)
-def test_one_broken_cell_gives_exactly_its_finding(pkg: Path, table: str, old: str, new: str, expected: list[Key]) -> None:
+def test_one_broken_cell_gives_exactly_its_finding(pkg: Path, table: str, old: str, new: str, expected: list[dict]) -> None:
     replace_once(pkg / f"data/{table}.csv", old, new)
     assert_report(pkg, expected)
 

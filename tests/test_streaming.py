@@ -22,10 +22,12 @@ from conflictdata.contract.package import open_package
 from conflictdata.versions.history import validate
 from conflictdata.checking.validation import validate_package
 
+from bad_inputs.make_cases import case_ids
 from pkgcopy import copy_package
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = sorted(p for p in (ROOT / "tests/bad_inputs").glob("*/pkg/**/datapackage.json"))
+# The cases of the bad-input corpus that hold a package (pkg/datapackage.json).
+_, CASES = case_ids()
 
 
 def findings(path: Path) -> object:
@@ -53,9 +55,9 @@ def whole_then_streamed(path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int 
     return whole, findings(path)
 
 
-@pytest.mark.parametrize("descriptor", CASES, ids=[p.relative_to(ROOT / "tests/bad_inputs").parts[0] for p in CASES])
-def test_hostile_inputs_streamed_give_the_same_findings(descriptor: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    whole, streamed = whole_then_streamed(descriptor, monkeypatch)
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_hostile_inputs_streamed_give_the_same_findings(bad_inputs: Path, case_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, streamed = whole_then_streamed(bad_inputs / case_id / "pkg" / "datapackage.json", monkeypatch)
     assert streamed == whole
 
 

@@ -1,8 +1,10 @@
 """Generate the bad-input corpus: one folder per case, each with `case.json` and its input.
 
-Run from anywhere: `python tests/bad_inputs/make_cases.py` rewrites every case folder beside this
-script from the curated core of the repository's package (tests/pkgcopy.py), so the corpus is
-reproducible and small. Each case is a copy of the package with one defect (`pkg/`), a built
+The corpus is not committed: tests/conftest.py (`bad_inputs` fixture) generates it once per test
+run, and the tests take their parameters from `case_ids()`, which lists the cases without writing
+anything. To look at the cases: `python tests/bad_inputs/make_cases.py OUT` writes every case
+folder into OUT, from the curated core of the repository's package (tests/pkgcopy.py), so the
+corpus is reproducible. Each case is a copy of the package with one defect (`pkg/`), a built
 package with one defect (`built/`), or a few files (archives, an upstream file). The expected
 outcome in `case.json` is written here by hand, from the documentation (README's exit codes and
 rules), never copied from what the validator happens to print.
@@ -37,48 +39,37 @@ HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent
 sys.path.insert(0, str(TESTS))
 
-from pkgcopy import copy_package  # noqa: E402
+from pkgcopy import E, W, copy_package, replace_once  # noqa: E402,F401  (E, W: the cases' findings)
 
 VALIDATE = ["validate", ".", "--format", "json"]
 CASES: list[str] = []
+# Cases that hold a package in pkg/ (tests/test_streaming.py validates each one streamed too).
+WITH_PKG: list[str] = []
+# Where cases are written; None while `case_ids()` only lists them.
+_OUT: Path | None = None
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def E(table: str | None, line: int | None, column: str | None, rule: str, message: str | None = None,
-      severity: str = "error", file: str | None = None) -> dict:
-    f = {"severity": severity, "table": table, "file": file or f"data/{table}.csv", "line": line, "column": column, "rule": rule}
-    if message:
-        f["message"] = message
-    return f
-
-
-def W(table: str, line: int | None, column: str | None, rule: str, message: str | None = None) -> dict:
-    return E(table, line, column, rule, message, "warning")
-
-
-def new_case(case_id: str) -> Path:
+def new_case(case_id: str, *, with_pkg: bool = False) -> Path | None:
+    """The empty folder of a new case, or None when the cases are only listed (write nothing then)."""
     assert case_id not in CASES, case_id
     CASES.append(case_id)
-    folder = HERE / case_id
+    if with_pkg:
+        WITH_PKG.append(case_id)
+    if _OUT is None:
+        return None
+    folder = _OUT / case_id
     if folder.exists():
         shutil.rmtree(folder)
-    folder.mkdir()
+    folder.mkdir(parents=True)
     return folder
 
 
 def write_case(folder: Path, **spec) -> None:
     spec.setdefault("cwd", "pkg")
     (folder / "case.json").write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def replace_once(path: Path, old: bytes | str, new: bytes | str) -> None:
-    old_b = old.encode() if isinstance(old, str) else old
-    new_b = new.encode() if isinstance(new, str) else new
-    data = path.read_bytes()
-    assert data.count(old_b) == 1, f"{old_b!r} occurs {data.count(old_b)} times in {path}"
-    path.write_bytes(data.replace(old_b, new_b))
 
 
 def edit_json(path: Path, fn) -> None:
@@ -94,7 +85,9 @@ def resource(descriptor: dict, name: str) -> dict:
 
 def pkg_case(case_id: str, description: str, edit, *, args=VALIDATE, exit: int = 1, **expect) -> None:
     """A copy of the curated core with one defect, validated (or otherwise used) in place."""
-    folder = new_case(case_id)
+    folder = new_case(case_id, with_pkg=True)
+    if folder is None:
+        return
     pkg = copy_package(folder / "pkg")
     edit(pkg)
     write_case(folder, description=description, args=args, exit=exit, **expect)
@@ -336,6 +329,8 @@ def value_cases() -> None:
 
 def built_case(case_id: str, description: str, edit, **expect) -> None:
     folder = new_case(case_id)
+    if folder is None:
+        return
     pkg = copy_package(folder / "_src")
     from conflictdata.versions.build import build
 
@@ -556,7 +551,9 @@ def sha(data: bytes) -> str:
 
 def archive_case(case_id: str, description: str, files: dict[str, bytes], args: list[str], exit: int, stderr: list[str],
                  with_pkg: bool = False) -> None:
-    folder = new_case(case_id)
+    folder = new_case(case_id, with_pkg=with_pkg)
+    if folder is None:
+        return
     for name, data in files.items():
         (folder / name).write_bytes(data)
     if with_pkg:
@@ -569,6 +566,9 @@ def release_zip(tamper=None) -> bytes:
     import tempfile
 
     from conflictdata.versions.build import build
+
+    if _OUT is None:
+        return b""  # only listing the cases: no need to build
 
     with tempfile.TemporaryDirectory() as tmp:
         pkg = copy_package(Path(tmp) / "pkg")
@@ -661,10 +661,9 @@ def generated_cases() -> None:
              lambda pkg: None, exit=0, findings=[], generate="big-cell-multiline")
 
 
-def main() -> None:
-    for old in HERE.iterdir():
-        if old.is_dir() and (old / "case.json").exists():
-            shutil.rmtree(old)
+def _all_cases() -> None:
+    CASES.clear()
+    WITH_PKG.clear()
     csv_cases()
     key_cases()
     value_cases()
@@ -673,7 +672,33 @@ def main() -> None:
     writer_cases()
     archive_cases()
     generated_cases()
-    print(f"{len(CASES)} cases written to {HERE}")
+
+
+def case_ids() -> tuple[list[str], list[str]]:
+    """Every case id, and those with a package in pkg/, without writing anything."""
+    global _OUT
+    _OUT = None
+    _all_cases()
+    return list(CASES), list(WITH_PKG)
+
+
+def generate(out: Path) -> list[str]:
+    """Write every case folder into `out` (created if needed); return the case ids."""
+    global _OUT
+    _OUT = Path(out)
+    _OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        _all_cases()
+    finally:
+        _OUT = None
+    return list(CASES)
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        sys.exit("usage: python tests/bad_inputs/make_cases.py OUT  (the folder the cases are written into)")
+    cases = generate(Path(sys.argv[1]))
+    print(f"{len(cases)} cases written to {sys.argv[1]}")
 
 
 if __name__ == "__main__":

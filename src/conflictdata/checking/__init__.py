@@ -1,6 +1,8 @@
 """Checking: every finding on an opened package, collected into one `Report`.
 
 - validation: the engine; reads each table (streamed when large) and runs the checks below in order.
+- validated: the one validated path: `validated(path)` gives the package, report and tables, or
+  raises `InvalidDataError` (load, export, report, build and release start there).
 - keys: primary, unique and foreign keys.
 - integrity: file hashes (`hash`/`bytes` of the descriptor, SHA256SUMS).
 - canonical: the canonical form of the CSV files and its findings (the writer is `curation.fmt`).

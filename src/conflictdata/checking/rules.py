@@ -1,4 +1,4 @@
-"""The rules of DATA-MODEL.md that span several columns or tables, each a named check.
+"""The rules of the data model (docs/data-model.md) that span several columns or tables, each a named check.
 
 Every rule is a function registered with `@rule(name)`; it receives the package and its typed
 tables and yields findings. Rules skip rows whose cells already failed a column check, so one

@@ -2,7 +2,7 @@
 
 Order: read every resource (file-level findings), check each column's constraints with the Pandera
 schema generated from `schema/`, then primary and foreign keys, then — for conflictdata's own
-package — the cross-field and cross-table rules of DATA-MODEL.md (`rules.py`) and the canonical
+package — the cross-field and cross-table rules of docs/data-model.md (`rules.py`) and the canonical
 form of the CSV files (`canonical.py`). Nothing stops at the first problem.
 """
 

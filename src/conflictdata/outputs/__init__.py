@@ -1,8 +1,11 @@
 """Outputs: what users take away from a validated package.
 
 - loading: `load` and `load_table`, typed pandas frames.
-- export: SQLite, DuckDB, Parquet and CSV exports (with the analysis views).
-- report: the HTML/Markdown report of a package.
+- export: `export()` and its atomic writes; the formats are in export_sql (SQLite, DuckDB, with
+  the analysis views) and export_files (GeoJSON, JSON Lines, spreadsheet-safe CSV), on the
+  shared ground of export_values (the validated tables read once, cells as Python values).
+- report: the static HTML report of a package; its SVG charts are in charts, its HTML tables
+  (counts, validation, sources, data dictionary) in report_tables, its CSS and script in report_page.
 - analysis: the analysis views (claims by claimant, monthly totals ...).
 - render: findings as text, JSON, SARIF, GitHub annotations; render_diff: a diff as text or JSON.
 """

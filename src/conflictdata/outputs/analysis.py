@@ -46,7 +46,7 @@ __all__ = [
 Tables = Mapping[str, pd.DataFrame]
 
 # What makes claims one series: the same claimant saying the same kind of figure about the same
-# subject on the same basis (DATA-MODEL.md, the cumulative-decrease rule).
+# subject on the same basis (docs/data-model.md, the cumulative-decrease rule).
 SERIES_KEY = ("claimant_actor_id", "subject_actor_id", "measure", "count_basis")
 
 

@@ -24,115 +24,32 @@ Formats (`FORMATS`):
   text cells are changed: `-5` in an integer column stays the number -5. The package's own CSV
   files are never touched and stay exact.
 
-Every export reads the tables through `conflictdata.load()`, so invalid data is refused
-(`InvalidDataError`) and nothing is written. Writes are atomic: a file is written beside its
-target and renamed over it, a folder is built beside its target and swapped in, so an
-interrupted export leaves the previous one as it was.
+Every export reads the tables once, validated (`checking.validated`, as `load()` does), so
+invalid data is refused (`InvalidDataError`) and nothing is written. Writes are atomic: a file
+is written beside its target and renamed over it, a folder is built beside its target and
+swapped in, so an interrupted export leaves the previous one as it was.
+
+The formats live in `export_sql` (sqlite, duckdb) and `export_files` (geojson, jsonl,
+csv-safe), on the shared ground of `export_values`; each returns the function that writes its
+file or folder, and this module runs it atomically.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
-
-import pandas as pd
+from typing import Callable
 
 from ..contract.atomic import write_dir_atomic, write_file_atomic
-from ..contract.errors import ConflictDataError, UnusableInputError
-from ..contract.package import Package, open_package
-from ..contract.schema import FieldSpec, arrow_type, field_specs
+from ..contract.errors import UnusableInputError
+from .export_files import FORMULA_START, _export_csv_safe, _export_geojson, _export_jsonl, neutralise
+from .export_sql import _export_duckdb, _export_sqlite, sqlite_ddl
+from .export_values import EXPORT_MARKER, ExportResult, _Source
 
 __all__ = ["export", "ExportResult", "FORMATS", "EXPORT_MARKER", "FORMULA_START", "neutralise", "sqlite_ddl"]
 
 FORMATS = ("sqlite", "duckdb", "geojson", "jsonl", "csv-safe")
-# The file that marks a folder as a conflictdata export, so a later export may replace the folder.
-EXPORT_MARKER = "export.json"
-# OWASP, "CSV Injection": cells starting with these are run as formulas by spreadsheets.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _FOLDER_FORMATS = ("jsonl", "csv-safe")
-_SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "string": "TEXT"}
-
-
-@dataclass(slots=True)
-class ExportResult:
-    """What an export wrote: where, how many rows per table, and what it left out or changed."""
-
-    format: str
-    out: Path
-    version: str | None
-    rows: dict[str, int] = field(default_factory=dict)
-    views: list[str] = field(default_factory=list)
-    skipped: dict[str, int] = field(default_factory=dict)  # reason → rows left out
-    neutralised: int = 0  # csv-safe: text cells prefixed with '
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"format": self.format, "out": str(self.out), "version": self.version, "rows": self.rows,
-                "views": self.views, "skipped": self.skipped, "neutralised": self.neutralised}
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return repr(value)
-
-
-def _values(col: pd.Series, spec: FieldSpec) -> list[Any]:
-    """The column as Python values: None where missing; int, float, bool, datetime.date or str."""
-    out = []
-    for v in col.astype(object).tolist():
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            out.append(None)
-        elif spec.type == "integer":
-            out.append(int(v))
-        elif spec.type == "number":
-            out.append(float(v))
-        elif spec.type == "boolean":
-            out.append(bool(v))
-        elif spec.type == "date":
-            out.append(v)
-        else:
-            out.append(str(v))
-    return out
-
-
-def _columns(frame: pd.DataFrame, specs: list[FieldSpec]) -> dict[str, list[Any]]:
-    return {s.name: _values(frame[s.name], s) for s in specs}
-
-
-def _json_value(v: Any) -> Any:
-    return v.isoformat() if hasattr(v, "isoformat") else v
-
-
-def _records(frame: pd.DataFrame, specs: list[FieldSpec]) -> list[dict[str, Any]]:
-    cols = _columns(frame, specs)
-    names = [s.name for s in specs]
-    return [dict(zip(names, (_json_value(v) for v in row))) for row in zip(*(cols[n] for n in names))]
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-
-
-class _Source:
-    """The validated tables with their package, read once per export."""
-
-    def __init__(self, path: str | Path | None) -> None:
-        from .loading import load
-
-        self.package: Package = open_package(path)
-        # load() validates and raises InvalidDataError: invalid data is never exported.
-        self.tables: Mapping[str, pd.DataFrame] = load(self.package.descriptor_path)
-        self.specs = {name: field_specs(res.schema) for name, res in self.package.resources.items()}
 
 
 # --- atomic writing ---------------------------------------------------------------------------
@@ -160,233 +77,7 @@ def _write_folder(out: Path, write: Callable[[Path], None]) -> None:
     write_dir_atomic(out, write, marker=EXPORT_MARKER)
 
 
-def _marker(src: _Source, fmt: str, files: dict[str, tuple[str, int]]) -> bytes:
-    data = {"format": fmt, "package": src.package.name, "version": src.package.version,
-            "tables": {name: {"path": rel, "rows": n} for name, (rel, n) in files.items()}}
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-# --- sqlite -----------------------------------------------------------------------------------
-
-
-def sqlite_ddl(name: str, schema: dict[str, Any], foreign_keys: list[dict[str, Any]]) -> list[str]:
-    """CREATE TABLE and CREATE INDEX statements for one resource, derived from its Table Schema.
-
-    `foreign_keys` are the resource's keys as `package.Resource.foreign_keys` gives them.
-    """
-    specs = field_specs(schema)
-    pk = schema.get("primaryKey") or []
-    pk = [pk] if isinstance(pk, str) else list(pk)
-    lines = []
-    for s in specs:
-        col = f"{_q(s.name)} {_SQLITE_TYPES.get(s.type, 'TEXT')}"
-        if s.required:
-            col += " NOT NULL"
-        if s.unique and pk != [s.name]:
-            col += " UNIQUE"
-        if s.type == "boolean":
-            col += f" CHECK ({_q(s.name)} IN (0, 1))"
-        elif s.enum is not None:
-            col += f" CHECK ({_q(s.name)} IN ({', '.join(_literal(v) for v in s.enum)}))"
-        comment = " ".join(s.description.split())
-        lines.append((col, comment))
-    constraints = []
-    if pk:
-        constraints.append(f"PRIMARY KEY ({', '.join(map(_q, pk))})")
-    for fk in foreign_keys:
-        constraints.append(f"FOREIGN KEY ({', '.join(map(_q, fk['fields']))}) "
-                           f"REFERENCES {_q(fk['resource'])} ({', '.join(map(_q, fk['ref_fields']))})")
-    body = []
-    for i, (col, comment) in enumerate(lines):
-        comma = "," if constraints or i < len(lines) - 1 else ""
-        body.append(f"  {col}{comma}" + (f" -- {comment}" if comment else ""))
-    body += [f"  {c}{',' if i < len(constraints) - 1 else ''}" for i, c in enumerate(constraints)]
-    out = [f"CREATE TABLE {_q(name)} (\n" + "\n".join(body) + "\n)"]
-    for fk in foreign_keys:
-        index = f"idx_{name}__{'__'.join(fk['fields'])}"
-        out.append(f"CREATE INDEX {_q(index)} ON {_q(name)} ({', '.join(map(_q, fk['fields']))})")
-    return out
-
-
-def _sqlite_cell(v: Any) -> Any:
-    if isinstance(v, bool):
-        return int(v)
-    return v.isoformat() if hasattr(v, "isoformat") else v
-
-
-def _insert_rows(con: Any, name: str, columns: dict[str, list[Any]], convert: Callable[[Any], Any]) -> int:
-    """Insert one table's rows (through DB-API `executemany`); return how many."""
-    names = list(columns)
-    rows = [tuple(convert(v) for v in row) for row in zip(*columns.values())] if names else []
-    if rows:
-        marks = ", ".join("?" for _ in names)
-        con.executemany(f"INSERT INTO {_q(name)} VALUES ({marks})", rows)
-    return len(rows)
-
-
-def _export_sqlite(src: _Source, out: Path, result: ExportResult) -> None:
-    from .analysis import VIEWS
-
-    def write(tmp: Path) -> None:
-        con = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            # Built in a private temporary file that is fsynced before it is renamed into place.
-            con.execute("PRAGMA journal_mode=OFF")
-            con.execute("PRAGMA synchronous=OFF")
-            con.execute("BEGIN")
-            for name, res in src.package.resources.items():
-                for stmt in sqlite_ddl(name, res.schema, res.foreign_keys):
-                    con.execute(stmt)
-            for name in src.package.resources:
-                result.rows[name] = _insert_rows(con, name, _columns(src.tables[name], src.specs[name]), _sqlite_cell)
-            for view, spec in VIEWS.items():
-                if {spec.base, *(j.table for j in spec.joins)} <= set(src.tables):
-                    con.execute(f"CREATE VIEW {_q(view)} AS\n{spec.sql(src.tables)}")
-                    result.views.append(view)
-            con.execute("COMMIT")
-            con.execute("PRAGMA foreign_keys=ON")
-            broken = con.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise ConflictDataError(f"sqlite export: {len(broken)} foreign key(s) do not resolve, first: {broken[0]}")
-        finally:
-            con.close()
-
-    _write_file(out, write)
-
-
-# --- duckdb -----------------------------------------------------------------------------------
-
-
-def _duckdb_type(spec: FieldSpec) -> str:
-    import pyarrow as pa
-
-    return {pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN", pa.date32(): "DATE"}.get(arrow_type(spec), "VARCHAR")
-
-
-def _export_duckdb(src: _Source, out: Path, result: ExportResult) -> None:
-    try:
-        import duckdb
-    except ImportError:
-        raise UnusableInputError('the duckdb export needs the duckdb package: pip install "conflictdata[export]"') from None
-    import pyarrow as pa
-
-    from .analysis import VIEWS
-
-    def write(tmp: Path) -> None:
-        con = duckdb.connect(str(tmp))
-        try:
-            for name, res in src.package.resources.items():
-                specs = src.specs[name]
-                cols = [f"{_q(s.name)} {_duckdb_type(s)}{' NOT NULL' if s.required else ''}" for s in specs]
-                if res.primary_key:
-                    cols.append(f"PRIMARY KEY ({', '.join(map(_q, res.primary_key))})")
-                con.execute(f"CREATE TABLE {_q(name)} ({', '.join(cols)})")
-                if res.descriptor.get("description"):
-                    con.execute(f"COMMENT ON TABLE {_q(name)} IS {_literal(res.descriptor['description'])}")
-                for s in specs:
-                    if s.description:
-                        con.execute(f"COMMENT ON COLUMN {_q(name)}.{_q(s.name)} IS {_literal(s.description)}")
-                columns = _columns(src.tables[name], specs)
-                arrow = pa.table({s.name: pa.array(columns[s.name], type=arrow_type(s)) for s in specs})
-                con.register("conflictdata_incoming", arrow)
-                con.execute(f"INSERT INTO {_q(name)} SELECT * FROM conflictdata_incoming")
-                con.unregister("conflictdata_incoming")
-                result.rows[name] = arrow.num_rows
-            for view, spec in VIEWS.items():
-                if {spec.base, *(j.table for j in spec.joins)} <= set(src.tables):
-                    con.execute(f"CREATE VIEW {_q(view)} AS\n{spec.sql(src.tables)}")
-                    con.execute(f"COMMENT ON VIEW {_q(view)} IS {_literal(spec.description)}")
-                    result.views.append(view)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-
-    _write_file(out, write)
-
-
-# --- geojson ----------------------------------------------------------------------------------
-
-
-def _export_geojson(src: _Source, out: Path, result: ExportResult) -> None:
-    events = src.tables["events"]
-    records = _records(events, src.specs["events"])
-    features = []
-    for row in records:
-        lon, lat = row.get("longitude"), row.get("latitude")
-        if lon is None or lat is None:
-            continue
-        features.append({"type": "Feature", "id": row["event_id"],
-                         "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": row})
-    result.rows["events"] = len(features)
-    skipped = len(records) - len(features)
-    if skipped:
-        result.skipped["events without coordinates"] = skipped
-    # One feature per line: still one JSON document, but diffable and greppable.
-    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(_dumps(f) for f in features) + "\n]}\n"
-    data = text.encode("utf-8")
-    _write_file(out, lambda tmp: tmp.write_bytes(data))
-
-
-# --- jsonl ------------------------------------------------------------------------------------
-
-
-def _export_jsonl(src: _Source, out: Path, result: ExportResult) -> None:
-    def write(tmp: Path) -> None:
-        files = {}
-        for name in src.package.resources:
-            records = _records(src.tables[name], src.specs[name])
-            (tmp / f"{name}.jsonl").write_text("".join(_dumps(r) + "\n" for r in records), encoding="utf-8")
-            files[name] = (f"{name}.jsonl", len(records))
-            result.rows[name] = len(records)
-        (tmp / EXPORT_MARKER).write_bytes(_marker(src, "jsonl", files))
-
-    _write_folder(out, write)
-
-
-# --- csv-safe ---------------------------------------------------------------------------------
-
-
-def neutralise(text: str) -> str:
-    """`text` made inert for a spreadsheet: prefixed with `'` when it starts like a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _csv_cell(v: Any, spec: FieldSpec) -> tuple[str, bool]:
-    """The cell's text and whether it was neutralised (only text cells ever are)."""
-    if v is None:
-        return "", False
-    if spec.type == "boolean":
-        return ("true" if v else "false"), False
-    if spec.type in ("integer", "number", "date"):
-        return (v.isoformat() if spec.type == "date" else repr(v)), False
-    safe = neutralise(v)
-    return safe, safe != v
-
-
-def _export_csv_safe(src: _Source, out: Path, result: ExportResult) -> None:
-    def write(tmp: Path) -> None:
-        files = {}
-        for name in src.package.resources:
-            specs = src.specs[name]
-            columns = _columns(src.tables[name], specs)
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\r\n")
-            writer.writerow([s.name for s in specs])
-            n = 0
-            for row in zip(*(columns[s.name] for s in specs)):
-                cells = [_csv_cell(v, s) for v, s in zip(row, specs)]
-                result.neutralised += sum(changed for _, changed in cells)
-                writer.writerow([text for text, _ in cells])
-                n += 1
-            (tmp / f"{name}.csv").write_bytes(buf.getvalue().encode("utf-8-sig"))
-            files[name] = (f"{name}.csv", n)
-            result.rows[name] = n
-        (tmp / EXPORT_MARKER).write_bytes(_marker(src, "csv-safe", files))
-
-    _write_folder(out, write)
-
-
-_WRITERS: dict[str, Callable[[_Source, Path, ExportResult], None]] = {
+_WRITERS: dict[str, Callable[[_Source, ExportResult], Callable[[Path], None]]] = {
     "sqlite": _export_sqlite,
     "duckdb": _export_duckdb,
     "geojson": _export_geojson,
@@ -409,5 +100,6 @@ def export(to: str, out: str | Path, path: str | Path | None = None) -> ExportRe
     _check_out(out, folder=to in _FOLDER_FORMATS)
     src = _Source(path)
     result = ExportResult(format=to, out=out, version=src.package.version)
-    _WRITERS[to](src, out, result)
+    write = _WRITERS[to](src, result)
+    (_write_folder if to in _FOLDER_FORMATS else _write_file)(out, write)
     return result

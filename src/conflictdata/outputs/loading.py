@@ -11,24 +11,25 @@ from typing import Mapping
 
 import pandas as pd
 
-from ..contract.errors import InvalidDataError
-from ..contract.package import open_package
-from ..contract.schema import pandera_schema, pandas_dtype
+from ..checking.validated import Validated, validated
+from ..contract.schema import pandas_dtype
 from ..reading.tables import Table
-from ..checking.validation import validate_package
 
-__all__ = ["load", "load_table"]
+__all__ = ["load", "load_table", "frames"]
 
 
 def _to_load_dtypes(table: Table) -> pd.DataFrame:
-    out = {}
-    for spec in table.specs:
-        col = table.frame[spec.name]
-        dtype = pandas_dtype(spec, for_load=True)
-        out[spec.name] = col.astype(dtype)
-    frame = pd.DataFrame(out)
-    schema, _ = pandera_schema(table.resource.schema, name=table.name, for_load=True)
-    return schema.validate(frame)
+    # Validation has already checked every constraint: this only sets the dtypes `load()` promises.
+    return pd.DataFrame({spec.name: table.frame[spec.name].astype(pandas_dtype(spec, for_load=True)) for spec in table.specs})
+
+
+def frames(valid: Validated, names: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The validated tables (all, or those named) as `load()` gives them; KeyError for an unknown name."""
+    names = list(valid.tables) if names is None else names
+    unknown = [n for n in names if n not in valid.tables]
+    if unknown:
+        raise KeyError(f"no table named {', '.join(unknown)}; the package has: {', '.join(valid.tables)}")
+    return {name: _to_load_dtypes(valid.tables[name]) for name in names}
 
 
 def load(
@@ -47,15 +48,7 @@ def load(
         from ..distribution.cache import cached_release
 
         path = cached_release(version)
-    package = open_package(path)
-    report, read = validate_package(package)
-    if not report.valid:
-        raise InvalidDataError(report)
-    names = list(read) if tables is None else tables
-    unknown = [n for n in names if n not in read]
-    if unknown:
-        raise KeyError(f"no table named {', '.join(unknown)}; the package has: {', '.join(read)}")
-    return {name: _to_load_dtypes(read[name]) for name in names}
+    return frames(validated(path), tables)
 
 
 def load_table(name: str, path: str | Path | None = None, *, version: str | None = None) -> pd.DataFrame:

@@ -25,35 +25,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import math
 import os
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping
 
 import pandas as pd
 
 from ..contract.atomic import write_bytes_atomic
-from ..contract.errors import InvalidDataError, UnusableInputError
+from ..checking.validated import validated
+from ..contract.errors import UnusableInputError
 from ..contract.findings import Report
 from ..contract.names import PEOPLE_MEASURES
-from ..contract.package import Package, open_package
-from ..contract.schema import field_specs
+from ..contract.package import Package
+from .charts import PALETTE, _bar_chart, _fmt_int, _legend, _line_chart, _month_start, _next_month, _Series
+from .loading import frames
+from .report_page import _CSS, _JS
+from .report_tables import _section_counts, _section_dictionary, _section_sources, _section_validation, _table, _text
 
 __all__ = ["ReportResult", "render_report", "write_report", "PALETTE"]
-
-# Okabe & Ito's colour-blind-safe palette.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-ADMIRALTY = {
-    "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
-    "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged",
-}
-# Above this many claims a series is drawn as a line alone; fewer also get a dot per claim.
-DOTS_UP_TO = 60
-WIDTH, HEIGHT = 960, 340
-MARGIN = {"left": 78, "right": 24, "top": 20, "bottom": 44}
 
 esc = html.escape
 
@@ -68,190 +60,6 @@ class ReportResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "bytes": self.bytes, "sha256": self.sha256}
-
-
-# --- numbers, dates and axes ------------------------------------------------------------------
-
-
-def _fmt_int(n: float) -> str:
-    return f"{int(round(n)):,}"
-
-
-def _compact(n: float) -> str:
-    """Axis labels: 1,500,000 → 1.5M, 250,000 → 250k."""
-    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if abs(n) >= size:
-            text = f"{n / size:.2f}".rstrip("0").rstrip(".")
-            return text + suffix
-    return f"{n:g}"
-
-
-def _nice_ticks(hi: float, n: int = 5) -> list[float]:
-    """0 … a round number ≥ hi, in n or so steps of 1, 2, 2.5 or 5 × a power of ten."""
-    if hi <= 0:
-        return [0.0, 1.0]
-    raw = hi / n
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    count = math.ceil(hi / step - 1e-9)
-    return [i * step for i in range(count + 1)]
-
-
-def _month_start(d: date) -> date:
-    return date(d.year, d.month, 1)
-
-
-def _next_month(d: date) -> date:
-    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-
-
-def _date_ticks(lo: date, hi: date) -> list[tuple[date, str]]:
-    """Years when the range spans several, otherwise months (every second or third if crowded)."""
-    years = [date(y, 1, 1) for y in range(lo.year, hi.year + 1) if lo <= date(y, 1, 1) <= hi]
-    if len(years) >= 2:
-        step = max(1, math.ceil(len(years) / 12))
-        return [(d, str(d.year)) for d in years[::step]]
-    months = []
-    m = _month_start(lo) if _month_start(lo) >= lo else _next_month(lo)
-    while m <= hi:
-        months.append(m)
-        m = _next_month(m)
-    step = max(1, math.ceil(len(months) / 12))
-    return [(d, f"{d.year}-{d.month:02d}") for d in months[::step]]
-
-
-class _Frame:
-    """A chart's plotting area: dates across, values up."""
-
-    def __init__(self, lo: date, hi: date, ymax: float) -> None:
-        if hi <= lo:
-            lo, hi = lo - timedelta(days=15), hi + timedelta(days=15)
-        self.lo, self.hi = lo, hi
-        self.yticks = _nice_ticks(ymax)
-        self.ytop = self.yticks[-1]
-        self.x0, self.x1 = MARGIN["left"], WIDTH - MARGIN["right"]
-        self.y0, self.y1 = HEIGHT - MARGIN["bottom"], MARGIN["top"]
-
-    def x(self, d: date) -> float:
-        return self.x0 + (d - self.lo).days / (self.hi - self.lo).days * (self.x1 - self.x0)
-
-    def y(self, v: float) -> float:
-        return self.y0 - v / self.ytop * (self.y0 - self.y1)
-
-    def axes(self, ylabel: str) -> list[str]:
-        out = ['<g class="axis">']
-        for t in self.yticks:
-            y = self.y(t)
-            out.append(f'<line x1="{self.x0}" x2="{self.x1}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-            out.append(f'<text x="{self.x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{esc(_compact(t))}</text>')
-        for d, label in _date_ticks(self.lo, self.hi):
-            x = self.x(d)
-            out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{self.y0}" y2="{self.y0 + 5}"/>')
-            out.append(f'<text x="{x:.1f}" y="{self.y0 + 18}" text-anchor="middle">{esc(label)}</text>')
-        out.append(f'<line x1="{self.x0}" x2="{self.x1}" y1="{self.y0}" y2="{self.y0}"/>')
-        out.append(f'<line x1="{self.x0}" x2="{self.x0}" y1="{self.y0}" y2="{self.y1}"/>')
-        cy = (self.y0 + self.y1) / 2
-        out.append(f'<text x="16" y="{cy:.1f}" transform="rotate(-90 16 {cy:.1f})" text-anchor="middle">{esc(ylabel)}</text>')
-        out.append("</g>")
-        return out
-
-
-def _svg(label: str, body: Iterable[str]) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{esc(label)}">'
-            f"<title>{esc(label)}</title>" + "".join(body) + "</svg>")
-
-
-def _bar_chart(label: str, ylabel: str, bars: Sequence[tuple[date, float, str]], color: str) -> str:
-    """Bars per calendar month: (first day of the month, value, tooltip)."""
-    if not bars:
-        return '<p class="empty">Nothing to draw.</p>'
-    frame = _Frame(bars[0][0], _next_month(bars[-1][0]), max(v for _, v, _ in bars))
-    body = frame.axes(ylabel)
-    body.append(f'<g class="bars" fill="{color}">')
-    for month, value, tip in bars:
-        x0, x1 = frame.x(month), frame.x(_next_month(month))
-        y = frame.y(value)
-        width = max(x1 - x0 - 0.6, 0.8)
-        body.append(f'<rect x="{x0:.1f}" y="{y:.1f}" width="{width:.1f}" height="{frame.y0 - y:.1f}"><title>{esc(tip)}</title></rect>')
-    body.append("</g>")
-    return _svg(label, body)
-
-
-@dataclass(slots=True)
-class _Series:
-    label: str
-    points: list[tuple[date, float, str, bool]]  # date, value, tooltip, only a lower bound
-
-
-def _line_chart(label: str, ylabel: str, series: Sequence[_Series]) -> str:
-    points = [p for s in series for p in s.points]
-    if not points:
-        return '<p class="empty">Nothing to draw.</p>'
-    frame = _Frame(min(p[0] for p in points), max(p[0] for p in points), max(p[1] for p in points))
-    body = frame.axes(ylabel)
-    for i, s in enumerate(series):
-        color = PALETTE[i % len(PALETTE)]
-        body.append(f'<g class="series" data-series="{esc(s.label)}" stroke="{color}" fill="{color}">')
-        if len(s.points) > 1:
-            d = " ".join(f"{'M' if j == 0 else 'L'}{frame.x(p[0]):.1f},{frame.y(p[1]):.1f}" for j, p in enumerate(s.points))
-            body.append(f'<path d="{d}" fill="none" stroke-width="2"><title>{esc(s.label)}</title></path>')
-        dotted = s.points if len(s.points) <= DOTS_UP_TO else s.points[-1:]
-        for when, value, tip, lower_bound in dotted:
-            x, y = frame.x(when), frame.y(value)
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{6 if len(s.points) == 1 else 3.5}"><title>{esc(tip)}</title></circle>')
-            if lower_bound:  # "more than": an arrow pointing up from the bound
-                body.append(f'<path d="M{x:.1f},{y - 8:.1f} v-14 m-4,5 l4,-5 l4,5" fill="none" stroke-width="1.5"/>')
-        body.append("</g>")
-    return _svg(label, body)
-
-
-def _legend(series: Sequence[_Series], notes: Sequence[str]) -> str:
-    items = []
-    for i, (s, note) in enumerate(zip(series, notes)):
-        color = PALETTE[i % len(PALETTE)]
-        items.append(f'<li><span class="swatch" style="background:{color}"></span>{esc(s.label)} '
-                     f'<span class="muted">{esc(note)}</span></li>')
-    return '<ul class="legend">' + "".join(items) + "</ul>"
-
-
-# --- sections ---------------------------------------------------------------------------------
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], cls: str = "") -> str:
-    """An HTML table; header texts are escaped here, cells must already be HTML."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-
-
-def _text(v: Any) -> str:
-    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-
-
-def _section_counts(package: Package, tables: Mapping[str, pd.DataFrame]) -> str:
-    rows = [(f"<code>{esc(name)}</code>", f'<span class="num">{_fmt_int(len(tables[name]))}</span>',
-             esc(res.descriptor.get("description", ""))) for name, res in package.resources.items()]
-    return "<h2 id=\"tables\">Tables</h2>" + _table(["table", "rows", "what one row is"], rows, "counts")
-
-
-def _section_validation(report: Report) -> str:
-    counts: Counter[tuple[str, str]] = Counter((f.rule, "acknowledged" if f.acknowledged else f.severity) for f in report.findings)
-    first: dict[str, Any] = {}
-    for f in report.findings:
-        first.setdefault(f.rule, f)
-    rules = sorted({rule for rule, _ in counts})
-    verdict = ("valid" if report.valid else "invalid") + f": {len(report.errors)} error(s), {len(report.warnings)} warning(s), {len(report.acknowledged)} acknowledged"
-    rows = []
-    for rule in rules:
-        f = first[rule]
-        where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
-        rows.append((f"<code>{esc(rule)}</code>", f'<span class="num">{counts[(rule, "error")]}</span>',
-                     f'<span class="num">{counts[(rule, "warning")]}</span>',
-                     f'<span class="num">{counts[(rule, "acknowledged")]}</span>',
-                     f'<span class="muted">{esc(where)}</span> {esc(f.message)}'))
-    table = _table(["rule", "errors", "warnings", "acknowledged", "first finding"], rows, "findings") if rows else "<p>No findings.</p>"
-    return (f'<h2 id="validation">Validation</h2><p class="verdict">{esc(verdict)} '
-            f'<span class="muted">(<code>conflictdata validate</code> lists each finding with its file and line)</span></p>' + table)
 
 
 def _section_timeline(tables: Mapping[str, pd.DataFrame]) -> str:
@@ -396,133 +204,6 @@ def _section_competing(tables: Mapping[str, pd.DataFrame]) -> str:
     return "".join(out)
 
 
-def _section_sources(tables: Mapping[str, pd.DataFrame]) -> str:
-    sources = tables.get("sources")
-    if sources is None:
-        return ""
-    rows = []
-    for r in sources.to_dict("records"):
-        grade = _text(r.get("reliability"))
-        grade_html = (f'<span class="grade grade-{esc(grade)}">{esc(grade)}</span> {esc(ADMIRALTY.get(grade, ""))}'
-                      if grade else '<span class="muted">not graded</span>')
-        title = esc(_text(r.get("title")))
-        url = _text(r.get("url"))
-        if url.startswith(("https://", "http://")):
-            title = f'<a href="{esc(url)}" rel="noreferrer noopener">{title}</a>'
-        via = _text(r.get("via"))
-        rows.append((f"<code>{esc(_text(r['source_id']))}</code>", title,
-                     esc(_text(r.get("publisher"))) + (f' <span class="muted long">via {esc(via)}</span>' if via else ""),
-                     esc(_text(r.get("source_type"))), f'<span class="nw">{esc(_text(r.get("published_date")))}</span>', grade_html,
-                     esc(_text(r.get("license")))))
-    return ('<h2 id="sources">Sources</h2><p>Every row of the other tables cites one of these. Grades are the Admiralty '
-            'source-reliability scale, A (completely reliable) to F (cannot be judged).</p>'
-            + _table(["id", "title", "publisher", "type", "published", "reliability", "license"], rows, "sources"))
-
-
-_STANDARD_FIELD_KEYS = {"name", "type", "format", "description", "constraints", "title", "example", "rdfType"}
-
-
-def _constraints(spec: Any) -> str:
-    parts = []
-    c = spec.constraints
-    if spec.unique:
-        parts.append("unique")
-    for key, label in (("minimum", "≥"), ("maximum", "≤"), ("minLength", "length ≥"), ("maxLength", "length ≤")):
-        if key in c:
-            parts.append(f"{label} {c[key]}")
-    text = esc(", ".join(parts))
-    if "pattern" in c:
-        text += (" " if text else "") + f"pattern <code class=\"pattern\">{esc(str(c['pattern']))}</code>"
-    return text
-
-
-def _enum(spec: Any) -> str:
-    if spec.enum is None:
-        return ""
-    maps = {k: v for k, v in spec.raw.items() if k not in _STANDARD_FIELD_KEYS and isinstance(v, dict)}
-    items = []
-    for value in spec.enum:
-        extra = "; ".join(f"{k}: {m[value]}" for k, m in maps.items() if value in m)
-        items.append(f"<code>{esc(str(value))}</code>" + (f' <span class="muted">({esc(extra)})</span>' if extra else ""))
-    return '<ul class="enum">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
-
-
-def _section_dictionary(package: Package) -> str:
-    out = ['<h2 id="dictionary">Data dictionary</h2><p>Generated from the Table Schemas in <code>schema/</code>, the single '
-           'source of truth for every column. <label>Filter: <input type="search" id="dict-filter" '
-           'placeholder="column, type, word…" autocomplete="off"></label> <span id="dict-count" class="muted"></span></p>']
-    for name, res in package.resources.items():
-        schema = res.schema
-        keys = []
-        if res.primary_key:
-            keys.append("primary key " + ", ".join(f"<code>{esc(k)}</code>" for k in res.primary_key))
-        for fk in res.foreign_keys:
-            keys.append(f"<code>{esc(', '.join(fk['fields']))}</code> → "
-                        f"<code>{esc(fk['resource'])}.{esc(', '.join(fk['ref_fields']))}</code>")
-        rows = []
-        for spec in field_specs(schema):
-            fmt = spec.raw.get("format")
-            kind = esc(spec.type) + (f" ({esc(str(fmt))})" if fmt and fmt != "default" else "")
-            rows.append((f"<code>{esc(spec.name)}</code>", kind, "required" if spec.required else '<span class="muted">optional</span>',
-                         _constraints(spec), _enum(spec), esc(spec.description)))
-        out.append(f'<section class="dict-table" id="table-{esc(name)}"><h3><code>{esc(name)}</code></h3>'
-                   f"<p>{esc(str(schema.get('description') or res.descriptor.get('description', '')))}</p>"
-                   f"<p class=\"keys\">{'; '.join(keys)}</p>"
-                   + _table(["column", "type", "required", "constraints", "values", "description"], rows, "dictionary")
-                   + "</section>")
-    return "".join(out)
-
-
-_CSS = """
-:root{--fg:#1b1f24;--muted:#5b6570;--line:#d8dde3;--bg:#fff;--accent:#0072B2}
-*{box-sizing:border-box}
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0}
-header,main,footer{max-width:1100px;margin:0 auto;padding:0 20px}
-header{padding-top:24px;border-bottom:1px solid var(--line)}
-h1{font-size:1.6em;margin:0 0 4px}h2{margin-top:2em;border-bottom:1px solid var(--line)}h3{margin-bottom:.3em}
-nav a{margin-right:14px}a{color:var(--accent)}
-code{font:13px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f3f5f7;padding:0 3px;border-radius:3px;white-space:nowrap}
-code.pattern{white-space:normal;overflow-wrap:anywhere}h3 code{font-size:1em}.nw{white-space:nowrap}
-table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:14px}
-th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
-.long{overflow-wrap:anywhere}.scroll{overflow-x:auto}
-th{background:#f7f8fa;position:sticky;top:0}
-.num{font-variant-numeric:tabular-nums;display:block;text-align:right}
-.muted{color:var(--muted)}.verdict{font-weight:600}
-.chart{margin:8px 0 20px}.chart svg{width:100%;height:auto;display:block;background:#fcfcfd;border:1px solid var(--line)}
-svg text{font:12px system-ui,sans-serif;fill:#3b4450}
-svg .axis line{stroke:#8a949e;stroke-width:1}svg .axis line.grid{stroke:#e6e9ed}
-.legend{list-style:none;padding:0;margin:6px 0}.legend li{margin:2px 0}
-.swatch{display:inline-block;width:14px;height:14px;border-radius:3px;margin-right:6px;vertical-align:-2px}
-ul.enum{margin:0;padding-left:16px}
-.grade{display:inline-block;min-width:1.6em;text-align:center;font-weight:700;border:1px solid var(--line);border-radius:3px}
-.keys{color:var(--muted);font-size:14px}
-footer{color:var(--muted);font-size:13px;padding-bottom:30px;margin-top:30px;border-top:1px solid var(--line)}
-"""
-
-_JS = """
-"use strict";
-(function () {
-  var input = document.getElementById("dict-filter");
-  var count = document.getElementById("dict-count");
-  var rows = Array.prototype.slice.call(document.querySelectorAll("table.dictionary tbody tr"));
-  function apply() {
-    var q = input.value.trim().toLowerCase();
-    var shown = 0;
-    rows.forEach(function (tr) {
-      var hit = !q || tr.textContent.toLowerCase().indexOf(q) >= 0;
-      tr.hidden = !hit;
-      if (hit) { shown += 1; }
-    });
-    count.textContent = shown + " of " + rows.length + " columns";
-  }
-  input.addEventListener("input", apply);
-  apply();
-  document.documentElement.setAttribute("data-report-ready", "1");
-})();
-"""
-
-
 def render_report(package: Package, tables: Mapping[str, pd.DataFrame], validation: Report) -> str:
     """The report's HTML for an opened package, its loaded tables and its validation report."""
     d = package.descriptor
@@ -562,18 +243,6 @@ def render_report(package: Package, tables: Mapping[str, pd.DataFrame], validati
     )
 
 
-def _load(path: str | Path | None) -> tuple[Package, dict[str, pd.DataFrame], Report]:
-    """The package, its tables as `load()` gives them, and the validation report, validating once."""
-    from .loading import _to_load_dtypes
-    from ..checking.validation import validate_package
-
-    package = open_package(path)
-    validation, read = validate_package(package)
-    if not validation.valid:
-        raise InvalidDataError(validation)
-    return package, {name: _to_load_dtypes(t) for name, t in read.items()}, validation
-
-
 def write_report(path: str | Path | None = None, out: str | Path = "report") -> ReportResult:
     """Validate the package at `path` (the bundled dataset by default) and write `out`/index.html.
 
@@ -583,8 +252,8 @@ def write_report(path: str | Path | None = None, out: str | Path = "report") -> 
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UnusableInputError(f"{out}: exists and is not a folder; --out names the folder that gets index.html")
-    package, tables, validation = _load(path)
-    data = render_report(package, tables, validation).encode("utf-8")
+    valid = validated(path)
+    data = render_report(valid.package, frames(valid), valid.report).encode("utf-8")
     out.mkdir(parents=True, exist_ok=True)
     target = out / "index.html"
     write_bytes_atomic(target, data)

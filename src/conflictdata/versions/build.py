@@ -22,11 +22,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..contract.atomic import write_dir_atomic
-from ..contract.errors import InvalidDataError
 from ..checking.canonical import canonical_bytes, canonical_order
+from ..checking.validated import validated
 from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
 from ..contract.names import DESCRIPTOR, PANDERA_DIR, PARQUET_DESCRIPTOR, PARQUET_KEY, WITHHELD_KEY
-from ..contract.package import Package, open_package
+from ..contract.package import Package
 from ..reading.parquet import typed_table
 from ..reading.tables import Table
 
@@ -137,12 +137,8 @@ def write_package(package: Package, tables: dict[str, Table], dest: Path, *, par
 
 def build(path: str | Path | None = None, out: str | Path = "build") -> BuildResult:
     """Validate the package at `path` and build it into `out`; raises InvalidDataError if invalid."""
-    from ..checking.validation import validate_package
-
-    package = open_package(path)
-    report, tables = validate_package(package)
-    if not report.valid:
-        raise InvalidDataError(report)
+    valid = validated(path)
+    package, tables = valid.package, valid.tables
     out = Path(out)
     result = write_dir_atomic(out, lambda tmp: write_package(package, tables, tmp))
     result.out = out

@@ -23,6 +23,7 @@ from .history import check_against
 from ..contract.errors import ConflictDataError, InvalidDataError
 from ..contract.findings import Report
 from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
+from ..checking.validated import validated
 from ..contract.package import Package, open_package, writable_package
 from .refs import clean_head, git_toplevel, opened
 from .releases import (LAST_RELEASE, RECORD, Release, current_digest, data_digest, find_releases, missing_data, record_bytes,
@@ -292,13 +293,10 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
     Also records the release in releases.json (version, date, the commit holding its data when
     they are committed, and the digest of the data), with the archive and the CHANGELOG entry.
     """
-    from ..checking.validation import validate_package
-
     package = open_package(path)
     writable_package(package.root, command="release")  # CHANGELOG.md is written beside the descriptor
-    report, tables = validate_package(package)
-    if not report.valid:
-        raise InvalidDataError(report)
+    valid = validated(package)
+    report, tables = valid.report, valid.tables
     created = package.descriptor.get("created")
     if not isinstance(created, str) or len(created) < 10:
         raise ReleaseRefused(f"{package.descriptor_path}: set 'created' to the release date (e.g. \"2026-11-25T00:00:00Z\"), "
