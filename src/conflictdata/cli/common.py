@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 import typer
 
-from ..contract.errors import ConflictDataError, InvalidDataError, UnusableInputError
+from ..contract.errors import ConflictDataError, InvalidDataError
 
 __all__ = ["REFUSED", "UNUSABLE", "exit_code", "errors", "fail", "say", "echo_json", "package"]
 
@@ -89,12 +89,10 @@ def package(path: Optional[Path], *, writes: Optional[str] = None) -> Path:
     change the package: it is refused the bundled dataset (exit 2)."""
     from ..contract.package import discover, writable_package
 
-    try:
+    with errors():
         if writes is not None:
             return writable_package(path, command=writes)
         found = discover(path)
-    except UnusableInputError as exc:
-        raise fail(str(exc)) from None
     if found.note:
         typer.echo(found.note, err=True)
     return found.path
