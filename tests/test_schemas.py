@@ -45,8 +45,29 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("backend", generate.BACKENDS)
 def test_the_committed_modules_are_generated_from_the_current_schemas(backend: str) -> None:
-    committed = generate.MODULE_FILES[backend].read_text(encoding="utf-8")
-    assert committed == generate.render(None, backend), "run `python -m conflictdata.schemas.generate` and commit the result"
+    committed = {p.name: p.read_text(encoding="utf-8") for p in sorted(generate.MODULE_DIRS[backend].glob("*.py"))}
+    assert committed == generate.render_modules(None, backend), "run `python -m conflictdata.schemas.generate` and commit the result"
+
+
+def test_regenerating_writes_a_changed_table_and_removes_a_gone_ones_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for backend in generate.BACKENDS:
+        (tmp_path / backend).mkdir()
+        (tmp_path / backend / "gone.py").write_text(f'"""Old.\n\n{generate.GENERATED} from its Table Schema."""\n', encoding="utf-8")
+        (tmp_path / backend / "helper.py").write_text('"""Not generated: kept."""\n', encoding="utf-8")
+    monkeypatch.setattr(generate, "MODULE_DIRS", {b: tmp_path / b for b in generate.BACKENDS})
+    changed = generate.write_modules(None)
+    tables = list(open_package(None).resources)
+    for backend in generate.BACKENDS:
+        folder = tmp_path / backend
+        assert sorted(p.name for p in folder.glob("*.py")) == sorted(["__init__.py", "helper.py", *(f"{t}.py" for t in tables)])
+        assert folder / "gone.py" in changed and folder / "events.py" in changed
+    assert generate.write_modules(None) == []
+
+
+def test_every_generated_module_is_under_400_lines() -> None:
+    for backend in generate.BACKENDS:
+        for name, text in generate.render_modules(None, backend).items():
+            assert text.count("\n") < 400, f"{backend}/{name}"
 
 
 def test_there_is_one_model_per_table_named_after_it() -> None:

@@ -8,6 +8,10 @@
 `conflictdata.schemas.polars` holds the same models for polars frames. They check each column
 (dtype, nullability, enum, pattern, range, length, uniqueness and the primary key); foreign keys
 and the rules across tables stay `conflictdata validate`'s.
+
+- _pandas, polars: the generated models, a package per backend with one module per table and
+  `MODELS` (table name → model) in its `__init__`; the pandas ones are re-exported here.
+- generate: writes both from schema/ (`python -m conflictdata.schemas.generate`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,111 @@
+"""`conflictdata validate`: every check in one pass, the findings rendered as text, JSON, GitHub
+annotations, SARIF or JUnit, with a progress bar on stderr for long runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import errors, package
+from .options import ValidateFormat, format_option
+
+__all__ = ["validate"]
+
+
+class _DelayedProgress:
+    """A progress bar on stderr that appears only once the work has taken more than a second."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        import time
+
+        self._start = time.monotonic()
+        self._progress = None
+        self._task = None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        import time
+
+        if self._progress is None:
+            if time.monotonic() - self._start < self.DELAY or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
+                                      console=Console(file=sys.stderr, emoji=False), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task(stage, total=total)
+        self._progress.update(self._task, completed=done, description=stage)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def validate(
+    path: Annotated[Optional[Path], typer.Argument(
+        help="A data package folder, its datapackage.json, or one of its data files (only that table's findings are reported). "
+             "Default: the nearest datapackage.json in this folder or above, else the dataset bundled with conflictdata.",
+        show_default=False)] = None,
+    format: Annotated[ValidateFormat, format_option("text: one finding per line; json: the report; github: workflow annotations; "
+                                                    "sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML. Findings go to stdout, "
+                                                    "the summary and verdict to stderr.")] = ValidateFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1 if there are any).")] = False,
+    max_findings: Annotated[Optional[int], typer.Option("--max-findings", min=0, help="Report at most N findings (all are still counted, and the verdict is the whole run's).")] = None,
+    against: Annotated[Optional[str], typer.Option("--against", metavar="OLD", help="An older version (folder, release .zip, git ref, or last-release: the last release by tag or releases.json): fail if one of its ids vanished without a retraction or now names a different record.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", metavar="RULE,…", help="Report only the findings of these rules (comma-separated, repeatable), for this run.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="RULE,…", help="Leave out the findings of these rules, for this run (to keep a warning for good, acknowledge it in data/acknowledgements.csv).")] = None,
+    show_acknowledged: Annotated[bool, typer.Option("--show-acknowledged", help="Also list the warnings data/acknowledgements.csv acknowledges (text format; they are always counted).")] = False,
+) -> None:
+    """Check a data package against its schemas and the rules of the data model.
+
+    Runs every check in one pass: types, required cells, enums, patterns, ranges, primary and
+    foreign keys, the cross-field and cross-table rules (date order and precision, claim values
+    and qualifiers, parent cycles, every event sourced...), quotes against archived snapshots and
+    snapshot hashes. Each finding names the file, line and column to open and how to fix it.
+
+    Exit code 0: valid (warnings allowed unless --strict); 1: invalid; 2: the package cannot be read.
+
+    Examples:
+
+      conflictdata validate                      # the package here or above (else the bundled dataset)
+
+      conflictdata validate data/events.csv      # one table, checked against the rest of its package
+
+      conflictdata validate . --format github    # in CI, from a checkout
+
+      conflictdata validate . --format sarif > conflictdata.sarif   # for GitHub code scanning
+
+      conflictdata validate . | grep -c warning   # findings on stdout, one per line
+
+      conflictdata validate path/to/datapackage.json --format json | jq '.findings[]'
+
+      conflictdata validate . --against v0.1.0      # ids never vanish between releases
+
+      conflictdata validate . --against last-release   # the same, against the last release (tag or releases.json)
+
+      conflictdata validate . --select foreign-key,primary-key
+    """
+    from ..versions.history import validate as run
+
+    path = package(path)
+    bar = _DelayedProgress()
+    try:
+        with errors(format, "validate"):
+            report = run(path, strict=strict, against=against, progress=bar.update, select=select, ignore=ignore)
+    finally:
+        bar.close()
+    from ..outputs import render
+
+    if format is ValidateFormat.text:
+        render.render_text(report, max_findings=max_findings, show_acknowledged=show_acknowledged)
+    else:
+        renderer = {ValidateFormat.json: render.render_json, ValidateFormat.github: render.render_github,
+                    ValidateFormat.sarif: render.render_sarif, ValidateFormat.junit: render.render_junit}[format]
+        renderer(report, max_findings=max_findings)
+    raise typer.Exit(0 if report.valid else 1)
