@@ -7,6 +7,7 @@ replaced, curated rows are never touched, and ids that disappear upstream are re
 - genstaff: the General Staff's daily claims of Russian personnel losses (and Invaders' POW figures);
   genstaff_equipment: its daily equipment-loss claims; oryx: Oryx's documented losses by model;
   ucdp: UCDP GED extracts.
+- records: the compiled dataset's JSON read strictly (records, whole numbers, the corrections file).
 - upstream: an upstream snapshot's provenance (its SOURCE.txt, its hash); merge: `apply_import`.
 """
 

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import re
 from pathlib import Path
-from typing import Any
 
 from ..contract.errors import UnusableInputError
 from ..contract.package import open_package
 from .merge import ImportBatch, ImportConflict, ImportResult, apply_import
 from ..checking.integrity import sha256_file
+from .records import adjustment_note, integer, load_records, read_corrections
 from .upstream import UpstreamInfo, read_source_txt
 
 __all__ = [
@@ -105,39 +104,6 @@ def _upstream(file: Path, source_txt: Path | None) -> tuple[UpstreamInfo, str]:
         raise UnusableInputError(f"{file}: sha256 {info.sha256} differs from {staged} recorded in {txt}; the file is not "
                                  "the one SOURCE.txt describes: update SOURCE.txt (commit, date, sha256) for this copy")
     return info, paths[0]
-
-
-def _integer(value: Any, what: str, where: str) -> int:
-    # JSON has one number type: 690720.0 is the same figure, 690720.5 is not a count.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UnusableInputError(f"{where}: {what} is {value!r}, not a number")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise UnusableInputError(f"{where}: {what} is {value!r}, not a whole number")
-        value = int(value)
-    if value < 0:
-        raise UnusableInputError(f"{where}: {what} is {value}, a negative count")
-    return value
-
-
-def _load_records(file: Path) -> list[dict[str, Any]]:
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise UnusableInputError(f"{file}: no such file") from None
-    except OSError as exc:
-        raise UnusableInputError(f"{file}: cannot read: {exc}") from None
-    try:
-        records = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise UnusableInputError(f"{file}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
-    except UnicodeDecodeError as exc:
-        raise UnusableInputError(f"{file}: not JSON text ({exc})") from None
-    if not isinstance(records, list):
-        raise UnusableInputError(f"{file}: expected a JSON list of daily records, got a {type(records).__name__}")
-    if not records:
-        raise UnusableInputError(f"{file}: the list of records is empty; refusing to retract every imported claim")
-    return records
 
 
 def _source_row(info: UpstreamInfo, upstream_path: str, corrections: tuple[UpstreamInfo, str] | None = None) -> dict[str, str]:
@@ -253,25 +219,6 @@ def _claim(claim_id: str, measure: str, qualifier: str, column: str, value: int,
     return row
 
 
-def read_corrections(file: Path) -> dict[str, dict[str, int]]:
-    """Per date, the non-zero adjustments of the compiled corrections file, by upstream key."""
-    records = _load_records(file)
-    out: dict[str, dict[str, int]] = {}
-    for i, rec in enumerate(records):
-        where = f"{file}: record {i}"
-        if not isinstance(rec, dict) or not isinstance(rec.get("date"), str):
-            raise UnusableInputError(f"{where}: expected an object with a 'date'")
-        deltas = out.setdefault(rec["date"], {})
-        for key, value in rec.items():
-            if key in ("date", "day") or value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise UnusableInputError(f"{where} ({rec['date']}): {key!r} is {value!r}, not a whole number")
-            if value:
-                deltas[key] = deltas.get(key, 0) + value
-    return out
-
-
 def _supersede(claims: list[dict[str, str]], deltas: dict[str, dict[str, int]], path: str) -> None:
     """Personnel claims of a corrected date supersede the previous record's (the figures stay as given)."""
     personnel = sorted((r for r in claims if r["claim_id"].endswith("-PERSONNEL")), key=lambda r: r["period_end"])
@@ -281,11 +228,6 @@ def _supersede(claims: list[dict[str, str]], deltas: dict[str, dict[str, int]], 
             figure = prev.get("value_best") or prev.get("value_low", "")
             row["supersedes_claim_id"] = prev["claim_id"]
             row["notes"] = adjustment_note(delta, f"corrections file {path}", prev["period_end"], figure, prev["claim_id"])
-
-
-def adjustment_note(delta: int, where: str, prev_date: str, prev_figure: int | str, prev_id: str) -> str:
-    return (f"This total includes a retroactive adjustment of {delta:+d} to the earlier running total ({where}): "
-            f"it supersedes the figure of {prev_date} ({prev_figure}, {prev_id}).")
 
 
 def _pow_claims(pows: list[tuple[str, str, int]]) -> list[dict[str, str]]:
@@ -312,7 +254,7 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None, corrections_fil
     includes a retroactive adjustment supersedes the day before's claim.
     """
     file = Path(file)
-    records = _load_records(file)
+    records = load_records(file)
     info, upstream_path = _upstream(file, source_txt)
     txt = Path(source_txt) if source_txt is not None else file.parent / "SOURCE.txt"
     if corrections_file is None and (file.parent / _CORRECTIONS).is_file():
@@ -345,7 +287,7 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None, corrections_fil
         seen[date] = i
         if rec.get("personnel") is None:
             raise UnusableInputError(f"{where}: no 'personnel' figure")
-        personnel = _integer(rec["personnel"], "'personnel'", where)
+        personnel = integer(rec["personnel"], "'personnel'", where)
         word = rec.get("personnel*")
         if word is None:
             raise UnusableInputError(f"{where}: no 'personnel*' qualifier; the figure's wording cannot be known without it")
@@ -358,7 +300,7 @@ def read_genstaff(file: Path, *, source_txt: Path | None = None, corrections_fil
         claims.append(_claim(f"CLM-GENSTAFF-{stamp}-PERSONNEL", "personnel_losses", qualifier, column,
                              personnel, f"{word} {personnel}", date))
         if rec.get("POW") is not None:
-            pows.append((stamp, date, _integer(rec["POW"], "'POW'", where)))
+            pows.append((stamp, date, integer(rec["POW"], "'POW'", where)))
         counter = rec.get("day")
         if isinstance(counter, int) and not isinstance(counter, bool) and (day - PERIOD_START).days + 1 != counter:
             day_mismatch.append(date)

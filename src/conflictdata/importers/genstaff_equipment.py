@@ -21,7 +21,8 @@ import datetime as dt
 from pathlib import Path
 
 from ..contract.errors import UnusableInputError
-from .genstaff import CLAIMANT_ID, adjustment_note, PERIOD_START, SUBJECT_ID, _integer, _load_records, _require_actors, _upstream, read_corrections
+from .genstaff import CLAIMANT_ID, PERIOD_START, SUBJECT_ID, _require_actors, _upstream
+from .records import adjustment_note, integer, load_records, read_corrections
 from .merge import ImportBatch, ImportResult, apply_import
 from .upstream import UpstreamInfo
 
@@ -90,7 +91,7 @@ def _source_rows(info: UpstreamInfo, path: str, corrections: tuple[UpstreamInfo,
 def read_genstaff_equipment(file: Path, corrections_file: Path | None = None, *, source_txt: Path | None = None) -> ImportBatch:
     """Read the compiled equipment file (and its corrections file) into an `ImportBatch`."""
     file = Path(file)
-    records = _load_records(file)
+    records = load_records(file)
     info, path = _upstream(file, source_txt)
     corrections = None
     deltas: dict[str, dict[str, int]] = {}
@@ -123,7 +124,7 @@ def read_genstaff_equipment(file: Path, corrections_file: Path | None = None, *,
                 unknown.add(key)
                 continue
             measure = CATEGORIES[key]
-            figure = _integer(value, repr(key), f"{where} ({date})")
+            figure = integer(value, repr(key), f"{where} ({date})")
             cid = claim_id(date, measure)
             claims[cid] = {
                 "claim_id": cid, "claimant_actor_id": CLAIMANT_ID, "subject_actor_id": SUBJECT_ID, "measure": measure,

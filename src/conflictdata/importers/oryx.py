@@ -29,7 +29,8 @@ from pathlib import Path
 
 from ..contract.errors import UnusableInputError
 from ..checking.integrity import sha256_file
-from .genstaff import SUBJECT_ID, _integer, _load_records, _require_actors
+from .genstaff import SUBJECT_ID, _require_actors
+from .records import integer, load_records
 from .merge import ImportBatch, ImportResult, apply_import
 from .upstream import read_source_txt
 
@@ -111,7 +112,7 @@ def _claim_id(version: OryxVersion, measure: str) -> str:
 
 def _read_version(file: Path, version: OryxVersion) -> tuple[dict[str, list[dict[str, str]]], dict[str, int]]:
     """Model rows per measure (claim_breakdowns rows without claim_id) and the total per measure."""
-    records = _load_records(file)
+    records = load_records(file)
     parts: dict[str, list[dict[str, str]]] = {}
     totals: dict[str, int] = {}
     for i, rec in enumerate(records, start=1):
@@ -128,7 +129,7 @@ def _read_version(file: Path, version: OryxVersion) -> tuple[dict[str, list[dict
         model = rec.get("model")
         if not isinstance(model, str) or not model.strip():
             raise UnusableInputError(f"{where}: no 'model'")
-        value = _integer(rec.get("losses_total"), "'losses_total'", where)
+        value = integer(rec.get("losses_total"), "'losses_total'", where)
         manufacturer = rec.get("manufacturer")
         parts.setdefault(measure, []).append({"entry": str(i), "model": model.strip(),
                                               "manufacturer": manufacturer.strip() if isinstance(manufacturer, str) else "",
