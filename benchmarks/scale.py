@@ -233,7 +233,10 @@ from pathlib import Path
 from conflictdata.reading.csvfile import iter_chunks
 from conflictdata.contract.package import open_package
 from conflictdata.reading import tables as T
-from conflictdata.checking.validation import check_constraints
+try:
+    from conflictdata.checking.constraints import check_constraints
+except ImportError:  # --ref of a commit before the checks had their own modules
+    from conflictdata.checking.validation import check_constraints
 package = open_package(sys.argv[1])
 out = {}
 for name in sys.argv[2:]:

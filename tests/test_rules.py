@@ -28,7 +28,7 @@ from conflictdata.contract.errors import UnusableInputError
 from conflictdata.contract.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent
-# The clock every test here runs under (rules.today is replaced, never waited for): the day the
+# The clock every test here runs under (rules.clock.today is replaced, never waited for): the day the
 # package was created, so `future-date` findings do not depend on when the tests run.
 TODAY = "2026-11-25"
 
@@ -61,7 +61,7 @@ def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     dst = copy_package(tmp_path / "pkg")
     monkeypatch.chdir(dst)
-    monkeypatch.setattr(rules, "today", lambda: dt.date.fromisoformat(TODAY))
+    monkeypatch.setattr(rules.clock, "today", lambda: dt.date.fromisoformat(TODAY))
     return dst
 
 
@@ -291,7 +291,7 @@ def test_future_date_judges_by_the_clock_not_by_created(pkg: Path, monkeypatch: 
     import datetime as dt
 
     # Three days after `created` (2026-11-25), a stance dated yesterday is no error...
-    monkeypatch.setattr(rules, "today", lambda: dt.date(2026, 11, 28))
+    monkeypatch.setattr(rules.clock, "today", lambda: dt.date(2026, 11, 28))
     replace_once(pkg / "data/stances.csv", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-27,")
     assert_report(pkg, [], exit_code=0)
     # ...and one dated two days ahead of the clock is, whatever `created` says.
@@ -304,10 +304,10 @@ def test_the_clock_can_be_set_for_a_subprocess(monkeypatch: pytest.MonkeyPatch) 
     import datetime as dt
 
     monkeypatch.setenv("CONFLICTDATA_TODAY", "2031-02-03")
-    assert rules.today() == dt.date(2031, 2, 3)
+    assert rules.clock.today() == dt.date(2031, 2, 3)
     monkeypatch.setenv("CONFLICTDATA_TODAY", "tomorrow")
     with pytest.raises(UnusableInputError, match="CONFLICTDATA_TODAY='tomorrow' is not a date"):
-        rules.today()
+        rules.clock.today()
 
 
 # --- snapshots ----------------------------------------------------------------------------------

@@ -7,31 +7,12 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ...contract.errors import UnusableInputError
 from ...contract.findings import Finding
 from ...contract.package import Package
 from ...reading.tables import Table
+from . import clock
 from .common import _after, _rows, _usable
 from .registry import rule
-
-
-# Dates are judged against the clock: a claim dated yesterday is no error three days after the
-# package's `created`. One day of slack, as "today" east of UTC is already tomorrow there.
-SLACK = dt.timedelta(days=1)
-
-
-def today() -> dt.date:
-    """Today in UTC, the clock `future-date` judges by. Tests replace this function (or set
-    CONFLICTDATA_TODAY=YYYY-MM-DD for a subprocess) instead of waiting for a date to pass."""
-    import os
-
-    fixed = os.environ.get("CONFLICTDATA_TODAY")
-    if fixed:
-        try:
-            return dt.date.fromisoformat(fixed)
-        except ValueError:
-            raise UnusableInputError(f"CONFLICTDATA_TODAY={fixed!r} is not a date YYYY-MM-DD; fix or unset it") from None
-    return dt.datetime.now(dt.timezone.utc).date()
 
 
 def dates_after(tables: dict[str, Table], limit: dt.date, rule_name: str, why: str) -> Iterator[Finding]:
@@ -60,8 +41,5 @@ def _finite(t: Table, package: Package, tables: dict[str, Table]) -> Iterator[Fi
 
 @rule("future-date", rows=("*",))
 def _future(t: Table, package: Package, tables: dict[str, Table]) -> Iterator[Finding]:
-    # The clock as the package `rules` has it now: tests replace `rules.today`.
-    from . import today
-
-    now = today()
-    yield from dates_after(tables, now + SLACK, "future-date", f"today ({now}, UTC, with a day of slack for time zones)")
+    now = clock.today()  # looked up on each call: tests replace `clock.today`
+    yield from dates_after(tables, now + clock.SLACK, "future-date", f"today ({now}, UTC, with a day of slack for time zones)")
