@@ -31,6 +31,7 @@ def read_tables(package: Package) -> dict[str, Table]:
 def checks(package: Package) -> list[Check]:
     """Fresh checks for one validation, in the order they run at each stage (the foreign keys first:
     the constraint checks reuse their lookups; the data-model rules after the keys)."""
+    from . import rules
     from .canonical import Canonical
     from .constraints import Constraints, Unique
     from .delegated import Delegated
@@ -38,11 +39,9 @@ def checks(package: Package) -> list[Check]:
     from .foreign_keys import ForeignKeys
     from .primary_key import PrimaryKey
 
-    ours = package.is_conflictdata
-    if ours:
-        from . import rules
-    return [ForeignKeys(), Constraints(), Delegated(), Unique(), PrimaryKey(), FileIntegrity(), ParquetCopy(),
-            *(rules.checks() if ours else []), *([Canonical()] if ours else [])]
+    # The data-model rules and the canonical form are conflictdata's own package's.
+    ours = [*rules.checks(), Canonical()] if package.is_conflictdata else []
+    return [ForeignKeys(), Constraints(), Delegated(), Unique(), PrimaryKey(), FileIntegrity(), ParquetCopy(), *ours]
 
 
 def validate_package(package: Package, *, strict: bool = False, progress: Progress | None = None,
