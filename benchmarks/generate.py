@@ -22,7 +22,8 @@ The tables:
 - event_actors: 2 per event (initiator and target); event_sources: 1 per event (a dataset);
 - casualty_claims: 1 per event: a coded estimate (`range`, low ≤ best ≤ high, `period`) about the
   whole event (`event_id` set, `subject_actor_id` empty), stated on or after the period's end;
-- stances: 3; retractions and acknowledgements: none; countries: copied from data/countries.csv.
+- stances: 3; retractions, acknowledgements, actor_sources, claim_breakdowns: none (header only);
+  countries: copied from data/countries.csv.
 Every file is in canonical form (`conflictdata fmt` would change nothing), so a valid package
 validates with no errors and no warnings.
 
@@ -79,7 +80,8 @@ DAY0 = np.datetime64("2014-01-01", "D").astype(np.int64)
 DAY1 = np.datetime64("2024-12-31", "D").astype(np.int64)
 
 KINDS = ["type", "required", "enum", "pattern", "maximum", "primary-key", "foreign-key", "event-date-order", "claim-value-order"]
-TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries", "acknowledgements"]
+TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries",
+          "acknowledgements", "actor_sources", "claim_breakdowns"]
 
 EVENT_TYPES = ["armed_clash", "offensive", "territorial_change", "shelling_or_missile", "air_or_drone_strike",
                "violence_against_civilians", "protest", "riot", "troop_deployment", "agreement", "other_strategic_development"]

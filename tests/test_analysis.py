@@ -179,3 +179,32 @@ def test_the_module_documents_its_public_api() -> None:
         if callable(obj):
             assert obj.__doc__, name
     assert "never summed" in analysis.__doc__
+
+
+# --- compare_claims: competing claimants side by side ---------------------------------------------
+
+def test_compare_claims_puts_each_claimants_latest_figure_side_by_side_with_the_ratio(core: Mapping[str, pd.DataFrame]) -> None:
+    tables = _with_claims(
+        core,
+        _claim("CLM-T1", claimant_actor_id="ACT-UKR-AF", measure="tanks", value_best=3000, period_end=date(2023, 1, 1)),
+        _claim("CLM-T2", claimant_actor_id="ACT-UKR-AF", measure="tanks", value_best=3220, period_end=date(2023, 2, 5)),
+        _claim("CLM-T3", claimant_actor_id="ACT-NATO", measure="tanks", value_best=None, value_low=1673, qualifier="at_least",
+               period_end=date(2023, 2, 5)),
+        _claim("CLM-T4", claimant_actor_id="ACT-NATO", measure="tanks", value_best=9999, period_end=date(2023, 3, 1)),  # later
+        _claim("CLM-T5", claimant_actor_id="ACT-NATO", measure="aircraft", value_best=1, period_end=date(2023, 2, 5)),
+    )
+    out = analysis.compare_claims(tables, "ACT-RUS-AF", "tanks", date(2023, 2, 5))
+    assert list(out["claim_id"]) == ["CLM-T2", "CLM-T3"]
+    assert list(out["figure"]) == [3220.0, 1673.0]  # the lower bound where no best value is given
+    assert list(out["ratio"]) == [3220 / 1673, 1.0]
+    by_ukr = analysis.compare_claims(tables, "ACT-RUS-AF", "tanks", date(2023, 2, 5), reference="ACT-UKR-AF")
+    assert list(by_ukr["ratio"]) == [1.0, 1673 / 3220]
+    with pytest.raises(ValueError, match="ACT-PRK made no cumulative tanks claim about ACT-RUS-AF by 2023-02-05"):
+        analysis.compare_claims(tables, "ACT-RUS-AF", "tanks", date(2023, 2, 5), reference="ACT-PRK")
+
+
+def test_compare_claims_on_the_shipped_tanks_of_2023_02_05(full: Mapping[str, pd.DataFrame]) -> None:
+    out = analysis.compare_claims(full, "ACT-RUS-AF", "tanks", date(2023, 2, 5))
+    assert [(c, i, f) for c, i, f in zip(out["claimant_actor_id"], out["claim_id"], out["figure"])] == [
+        ("ACT-UKR-GENSTAFF", "CLM-GSEQ-20230205-TANKS", 3220.0), ("ACT-ORYX", "CLM-ORYX-20230205-TANKS", 1673.0)]
+    assert list(out["ratio"]) == [3220 / 1673, 1.0]

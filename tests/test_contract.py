@@ -15,7 +15,7 @@ from conflictdata.contract.package import open_package
 from conflictdata.contract.schema import arrow_schema, pandera_schema
 from pkgcopy import REPO, copy_package, replace_once
 
-TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances"]
+TABLES = ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "actor_sources", "claim_breakdowns"]
 
 
 def test_one_schema_per_table_of_the_data_model() -> None:

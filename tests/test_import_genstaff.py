@@ -38,7 +38,7 @@ RECORDS = [
 ]
 SOURCE_TXT = """Test fixture for tests/test_import_genstaff.py (records copied from the upstream file).
 Repository: github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset
-Paths:      data/russia_losses_personnel.json, data/russia_losses_equipment.json
+Paths:      data/russia_losses_personnel.json, data/russia_losses_equipment.json, data/russia_losses_equipment_correction.json
 Commit:     37655f8bbdd6806d2f94416253116b02a750c97b (2026-08-08)
 License:    MIT (repo LICENSE, Copyright (c) 2022 Petro Ivaniuk).
 """
@@ -94,8 +94,9 @@ def test_one_personnel_claim_per_record_and_one_pow_claim_per_pow_figure(fixture
         "CLM-GENSTAFF-20220427-PERSONNEL", "CLM-GENSTAFF-20220427-POW",
         "CLM-GENSTAFF-20220428-PERSONNEL", "CLM-GENSTAFF-20241028-PERSONNEL",
     ]
-    assert [r["source_id"] for r in batch.rows["sources"]] == ["SRC-GENSTAFF-PERSONNEL"]
-    assert [r["actor_id"] for r in batch.rows["actors"]] == ["ACT-UKR-GENSTAFF"]
+    # The POW figures bring their claimant, Invaders, and the README that names it.
+    assert [r["source_id"] for r in batch.rows["sources"]] == ["SRC-GENSTAFF-PERSONNEL", "SRC-GENSTAFF-README"]
+    assert [r["actor_id"] for r in batch.rows["actors"]] == ["ACT-UKR-GENSTAFF", "ACT-INVADERS"]
     assert batch.warnings == []
 
 
@@ -122,7 +123,7 @@ def test_a_pow_figure_is_an_exact_captured_claim(fixture_file: Path) -> None:
 
 
 def test_the_source_row_comes_from_source_txt_and_the_file(fixture_file: Path) -> None:
-    [src] = read_genstaff(fixture_file).rows["sources"]
+    src, _readme = read_genstaff(fixture_file).rows["sources"]
     digest = hashlib.sha256(fixture_file.read_bytes()).hexdigest()
     assert (src["url"], src["published_date"], src["license"], src["source_type"], src["language"], src["publisher"]) == (
         "https://github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset", "2026-08-08", "MIT", "dataset", "en", "Petro Ivaniuk")
@@ -215,8 +216,8 @@ def test_importing_twice_changes_nothing_the_second_time(fixture_file: Path, tmp
     before = {p: p.read_bytes() for p in (pkg / "data").glob("*.csv")}
     second = import_genstaff(fixture_file, pkg)
     assert second.written == [] and not second.changed and second.retracted == []
-    assert second.counts == {"sources": {"added": 0, "changed": 0, "removed": 0, "unchanged": 1},
-                             "actors": {"added": 0, "changed": 0, "removed": 0, "unchanged": 1},
+    assert second.counts == {"sources": {"added": 0, "changed": 0, "removed": 0, "unchanged": 2},
+                             "actors": {"added": 0, "changed": 0, "removed": 0, "unchanged": 2},
                              "casualty_claims": {"added": 0, "changed": 0, "removed": 0, "unchanged": 8}}
     assert {p: p.read_bytes() for p in (pkg / "data").glob("*.csv")} == before
 
@@ -284,7 +285,7 @@ def test_a_missing_curated_actor_is_named_and_never_created(fixture_file: Path, 
     pkg = curated_copy(tmp_path / "pkg")
     edit_table(pkg, "actors", lambda h, rows: (h, [r for r in rows if r["actor_id"] != actor]))
     before = {p: p.read_bytes() for p in (pkg / "data").glob("*.csv")}
-    with pytest.raises(ImportConflict, match=f"curated actor\\(s\\) {actor} .* missing"):
+    with pytest.raises(ImportConflict, match=f"actor\\(s\\) {actor} .* missing"):
         import_genstaff(fixture_file, pkg)
     assert {p: p.read_bytes() for p in (pkg / "data").glob("*.csv")} == before
 
@@ -345,4 +346,68 @@ def test_the_repository_dataset_with_the_import_validates() -> None:
     assert len([k for k in shipped if k.startswith("CLM-GENSTAFF-")]) == 1688
     report = validate(repo)
     assert report.errors == []
-    assert [f for f in report.warnings if f.rule == "cumulative-decrease"] == []
+    assert [f for f in report.warnings if f.rule == "cumulative-decrease" and f.value and "GENSTAFF-" in f.message] == []
+
+
+# --- the POW figures' claimant (issue 15: corrections) -----------------------------------------
+
+def test_a_pow_figure_is_claimed_by_invaders_as_the_readme_says_with_method_unknown(fixture_file: Path) -> None:
+    batch = read_genstaff(fixture_file)
+    row = claims(batch)["CLM-GENSTAFF-20220427-POW"]
+    assert (row["claimant_actor_id"], row["method"], row["source_id"]) == ("ACT-INVADERS", "unknown", "SRC-GENSTAFF-PERSONNEL")
+    assert "not a General Staff tally" in row["notes"] and "invaders-rf.com" in row["notes"]
+    [actor] = [a for a in batch.rows["actors"] if a["actor_id"] == "ACT-INVADERS"]
+    assert (actor["name"], actor["source_id"]) == ("Invaders", "SRC-GENSTAFF-README")
+    [readme] = [s for s in batch.rows["sources"] if s["source_id"] == "SRC-GENSTAFF-README"]
+    # Word for word what the README says, nothing more.
+    assert "'[Invaders](https://invaders-rf.com/) - Russians Prisoner of War (POW). The project is not active since May of 2022.'" in readme["notes"]
+    assert "'Prisoner of War (POW) - has not been tracked since 2022-04-28'" in readme["notes"]
+
+
+def test_the_personnel_claims_stay_the_general_staffs(fixture_file: Path) -> None:
+    row = claims(read_genstaff(fixture_file))["CLM-GENSTAFF-20220427-PERSONNEL"]
+    assert (row["claimant_actor_id"], row["method"]) == ("ACT-UKR-GENSTAFF", "official_tally")
+
+
+def test_a_readme_that_no_longer_names_invaders_is_refused(fixture_file: Path) -> None:
+    (fixture_file.parent / "README.upstream.md").write_text("### Data Sources\n2. Somebody else - POW\n", encoding="utf-8")
+    with pytest.raises(UnusableInputError, match=r"README.upstream.md: no longer reads '\[Invaders\]"):
+        read_genstaff(fixture_file)
+
+
+def test_the_62_pow_claims_are_invaders_and_say_their_first_four_values_are_0(upstream: Path) -> None:
+    records = json.loads(upstream.read_text(encoding="utf-8"))
+    assert [r["POW"] for r in records[:5]] == [0, 0, 0, 0, 200]  # checked in the upstream file
+    pows = {k: r for k, r in claims(read_genstaff(upstream)).items() if k.endswith("-POW")}
+    assert len(pows) == 62
+    assert {(r["claimant_actor_id"], r["method"], r["qualifier"]) for r in pows.values()} == {("ACT-INVADERS", "unknown", "exact")}
+    assert [pows[k]["value_best"] for k in sorted(pows)[:5]] == ["0", "0", "0", "0", "200"]
+    assert all("first 4 value(s) (2022-02-25 to 2022-02-28) are 0" in r["notes"] for r in pows.values())
+
+
+def test_the_shipped_pow_claims_are_the_corrected_rows() -> None:
+    shipped = claim_rows(Path(__file__).resolve().parents[1])
+    pows = {k: r for k, r in shipped.items() if k.startswith("CLM-GENSTAFF-") and k.endswith("-POW")}
+    assert len(pows) == 62
+    assert {(r["claimant_actor_id"], r["method"]) for r in pows.values()} == {("ACT-INVADERS", "unknown")}
+    assert pows["CLM-GENSTAFF-20220225-POW"]["value_best"] == "0"
+    assert "are 0 in the compiled file" in pows["CLM-GENSTAFF-20220228-POW"]["notes"]
+
+
+def test_a_personnel_figure_with_a_retroactive_adjustment_supersedes_the_day_before(fixture_file: Path) -> None:
+    (fixture_file.parent / "russia_losses_equipment_correction.json").write_text(json.dumps(
+        [{"date": "2022-04-28", "day": 64, "tank": 0, "personnel": 160}]), encoding="utf-8")
+    rows = claims(read_genstaff(fixture_file))
+    assert rows["CLM-GENSTAFF-20220428-PERSONNEL"]["supersedes_claim_id"] == "CLM-GENSTAFF-20220427-PERSONNEL"
+    assert rows["CLM-GENSTAFF-20220428-PERSONNEL"]["notes"] == (
+        "This total includes a retroactive adjustment of +160 to the earlier running total (corrections file "
+        "data/russia_losses_equipment_correction.json): it supersedes the figure of 2022-04-27 (22400, CLM-GENSTAFF-20220427-PERSONNEL).")
+    assert rows["CLM-GENSTAFF-20220428-PERSONNEL"]["value_best"] == "22800"
+    assert [k for k, r in rows.items() if r.get("supersedes_claim_id")] == ["CLM-GENSTAFF-20220428-PERSONNEL"]
+
+
+def test_the_upstream_personnel_corrections_supersede_on_their_two_dates(upstream: Path) -> None:
+    rows = claims(read_genstaff(upstream))
+    assert {k: r["supersedes_claim_id"] for k, r in rows.items() if r.get("supersedes_claim_id")} == {
+        "CLM-GENSTAFF-20250228-PERSONNEL": "CLM-GENSTAFF-20250227-PERSONNEL",
+        "CLM-GENSTAFF-20250422-PERSONNEL": "CLM-GENSTAFF-20250421-PERSONNEL"}

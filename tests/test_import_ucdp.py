@@ -77,7 +77,15 @@ def test_a_named_event_has_upstream_values(imported: Path) -> None:
 def test_actors_come_from_the_ucdp_actor_list_and_homonyms_stay_distinct(imported: Path) -> None:
     actors = _rows(imported, "actors", "actor_id")
     assert (actors["ACT-UCDP-5840"]["name"], actors["ACT-UCDP-6711"]["name"]) == ("DPR", "DPR")
-    assert actors["ACT-UCDP-6711"]["description"] == "UCDP actor 6711: Donetsk People's Republic."
+    # The two DPRs differ upstream in where they came from (UCDP Actor Dataset 22.1: Splinter, Alliance).
+    assert actors["ACT-UCDP-6711"]["description"] == (
+        "UCDP actor 6711: Donetsk People's Republic. In the UCDP Actor Dataset: a splinter of United Armed Forces of "
+        "Novorossiya (UCDP 5914); conflict 13306. Another UCDP actor of the same name: 5840.")
+    assert actors["ACT-UCDP-5840"]["description"] == (
+        "UCDP actor 5840: Donetsk People's Republic. In the UCDP Actor Dataset: entered the alliance that formed United "
+        "Armed Forces of Novorossiya (UCDP 5914); conflict 13246. Another UCDP actor of the same name: 6711.")
+    assert "a splinter of United Armed Forces of Novorossiya (UCDP 5914)" in actors["ACT-UCDP-6712"]["description"]
+    assert "entered the alliance that formed" in actors["ACT-UCDP-5839"]["description"]
     assert actors["ACT-UCDP-5840"]["actor_type"] == "non_state_armed_group"
     assert actors["ACT-UKR"]["ucdp_actor_id"] == "61"
 
@@ -99,11 +107,13 @@ def test_importing_twice_changes_nothing(imported: Path) -> None:
 
 
 def test_curated_rows_are_untouched(imported: Path, tmp_path: Path) -> None:
+    from pkgcopy import IMPORTED
+
     base = copy_package(tmp_path / "base")  # the package as the import found it
     for table in ("sources", "actors", "events", "event_actors", "event_sources", "casualty_claims"):
         fresh = (base / f"data/{table}.csv").read_text(encoding="utf-8").splitlines()
         after = set((imported / f"data/{table}.csv").read_text(encoding="utf-8").splitlines())
-        curated = [line for line in fresh if "UCDP" not in line.split(",", 1)[0] and "GENSTAFF" not in line.split(",", 1)[0]]
+        curated = [line for line in fresh if not line.split(",", 1)[0].startswith(IMPORTED)]
         assert set(curated) <= after, table
 
 
@@ -126,6 +136,20 @@ def test_an_upstream_correction_is_a_changed_claim(tmp_path: Path) -> None:
     assert change.key == "CLM-UCDP-147997"
     assert change.fields == {"value_best": ("5", "6"), "value_high": ("5", "7"), "value_text": ("best 5 (low 5, high 5)", "best 6 (low 5, high 7)")}
     assert d.tables["casualty_claims"].added == [] and d.tables["casualty_claims"].removed == []
+
+
+def test_every_claim_is_stated_on_the_date_the_22_1_codebook_gives(imported: Path) -> None:
+    claims = [r for r in _rows(imported, "casualty_claims", "claim_id").values() if r["claim_id"].startswith("CLM-UCDP-")]
+    assert len(claims) == 2989 and {r["statement_date"] for r in claims} == {"2022-04-27"}
+    source = _rows(imported, "sources", "source_id")["SRC-UCDP-GED-UKR"]
+    assert "statement_date is 2022-04-27" in source["notes"] and "Data extracted from UCDP systems on 2022-04-27" in source["notes"]
+    assert source["published_date"] == "2023-03-29"  # the copy's date, said to be so, and no claim's
+
+
+def test_a_release_without_a_known_codebook_date_needs_one(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    with pytest.raises(UnusableInputError, match=r"SOURCE.txt: names no 'GED release X.Y'.*--stated YYYY-MM-DD, never the date of a copy"):
+        import_ucdp_ged(V19, actors_file=ACTORS, package_path=pkg)
 
 
 def test_a_missing_required_column_is_named(tmp_path: Path) -> None:
@@ -166,7 +190,8 @@ def test_the_three_layouts_import_to_the_same_rows_for_the_events_they_share(tmp
     imports = {}
     for name, path in (("v22", V22), ("v20", V20), ("v19", V19)):
         pkg = copy_package(tmp_path / name)
-        import_ucdp_ged(path, actors_file=ACTORS, package_path=pkg)
+        # Only 22.1's codebook is staged: the older releases' statement date is the test's own.
+        import_ucdp_ged(path, actors_file=ACTORS, package_path=pkg, statement_date=None if name == "v22" else "2020-01-01")
         imports[name] = (pkg, _upstream(path))
     shared = set.intersection(*(set(up) for _, up in imports.values()))
     assert len(shared) == 907
@@ -179,5 +204,5 @@ def test_the_three_layouts_import_to_the_same_rows_for_the_events_they_share(tmp
         for i in agreeing:
             a, b, c = (dict(r[f"{prefix}{i}"]) for r in rows)
             for r in (a, b, c):
-                r.pop("statement_date", None)  # the date of each copy differs by design
+                r.pop("statement_date", None)  # each release has its own
             assert a == b == c, i

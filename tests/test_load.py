@@ -17,16 +17,20 @@ DATE = pd.ArrowDtype(pa.date32())
 
 def test_load_returns_every_table_of_the_bundled_dataset() -> None:
     tables = conflictdata.load()
-    assert list(tables) == ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions", "countries",
-                            "acknowledgements"]
+    assert list(tables) == ["sources", "actors", "events", "event_actors", "event_sources", "casualty_claims", "stances", "retractions",
+                            "countries", "acknowledgements", "actor_sources", "claim_breakdowns"]
     assert {name: len(df) for name, df in tables.items() if name != "countries"} == {
         # curated core (seed article + the Kursk topic, docs/sources/kursk-topic.md) + General Staff
-        # (1 source, 1 actor, 1688 claims) + UCDP GED 22.1 Ukraine (2 sources, 9 actors, 2989 events
-        # with 2 sides, 1 source link and 1 claim each)
-        "sources": 2 + 34 + 1 + 2, "actors": 11 + 22 + 1 + 9, "events": 3 + 6 + 2989, "event_actors": 5 + 14 + 2 * 2989,
-        "event_sources": 3 + 12 + 2989, "casualty_claims": 1 + 35 + 1688 + 2989, "stances": 3 + 15, "retractions": 0,
-        # UCDP's 13 events with estimates out of order and its 2 homonym actors (docs/sources/ucdp-ged.md)
-        "acknowledgements": 13 + 2,
+        # personnel (2 sources with the README, 2 actors with Invaders, 1688 claims) + UCDP GED 22.1
+        # Ukraine (2 sources, 9 actors, 2989 events with 2 sides, 1 source link and 1 claim each) +
+        # General Staff equipment (2 sources, 20687 claims) + Oryx (6 versions, 1 actor, 149 claims,
+        # 1819 models)
+        "sources": 2 + 34 + 2 + 2 + 2 + 6, "actors": 11 + 22 + 2 + 9 + 1, "events": 3 + 6 + 2989, "event_actors": 5 + 14 + 2 * 2989,
+        "event_sources": 3 + 12 + 2989, "casualty_claims": 1 + 35 + 1688 + 2989 + 20687 + 149, "stances": 3 + 15, "retractions": 0,
+        # UCDP's 13 events with estimates out of order and its 2 homonym actors (docs/sources/ucdp-ged.md),
+        # and the General Staff's 2 unexplained equipment falls (docs/sources/genstaff-equipment.md)
+        "acknowledgements": 13 + 2 + 2,
+        "actor_sources": 5, "claim_breakdowns": 1819,
     }
 
 
@@ -49,10 +53,13 @@ def test_load_dtypes_follow_the_schema() -> None:
     assert claims["period_end"].dtype == DATE
     measure = claims["measure"].dtype
     assert isinstance(measure, pd.CategoricalDtype)
-    assert list(measure.categories) == [
+    # The schema's enum, in schema order: people first, then one value per equipment category.
+    assert list(measure.categories)[:11] == [
         "killed", "wounded", "killed_or_wounded", "missing", "captured", "personnel_losses", "civilians_killed", "civilians_injured",
         "troops_deployed",
+        "tanks", "armoured_vehicles",
     ]
+    assert len(measure.categories) == 8 + 1 + 39
     events = conflictdata.load_table("events")
     assert events["latitude"].dtype == "float64"
     assert events["date_start"].dtype == DATE

@@ -65,7 +65,7 @@ def test_text_findings_are_lines_on_stdout_and_the_summary_and_verdict_on_stderr
     assert [line for line in out.stdout.splitlines() if "warning" in line] == [first]
     assert "valid" not in out.stdout and "rows" not in out.stdout
     assert "casualty_claims" in out.stderr and "rows" in out.stderr
-    assert out.stderr.strip().splitlines()[-1] == "invalid: datapackage.json (10 tables, 277 rows; 1 error, 1 warning)"
+    assert out.stderr.strip().splitlines()[-1] == "invalid: datapackage.json (12 tables, 280 rows; 1 error, 1 warning)"
 
 
 def test_a_finding_whose_value_spans_lines_is_still_one_line() -> None:

@@ -109,6 +109,27 @@ def test_full_report_has_the_charts_sources_and_validation_summary(full_report: 
     assert "not graded" in page
 
 
+def test_the_general_staff_and_oryx_tank_series_share_one_chart_and_a_ratio(full_report: Path) -> None:
+    page = full_report.read_text(encoding="utf-8")
+    section = page[page.index('<h2 id="competing">'):page.index('<h2 id="sources">')]
+    charts = dict(re.findall(r"<h3>(.*?)</h3><figure class=\"chart\" id=\"(chart-competing-\d+)\">", section))
+    # The Kursk topic's competing claims about North Korea's troops come first, then the equipment series.
+    assert list(charts) == [
+        "killed or wounded of North Korean armed forces: every claimant&#x27;s running total, up to 2024-12-23",
+        "troops deployed of North Korean armed forces: every claimant&#x27;s running total, up to 2024-10-18",
+    ] + [f"{m} of Russian armed forces: every claimant&#x27;s running total, up to 2023-02-05"
+         for m in ("aircraft", "helicopters", "mlrs", "naval ships", "tanks")]
+    tanks = re.search(r'id="chart-competing-6">(.*?)</figure><p>As of 2023-02-05:</p>(.*?)</table>', section, re.S)
+    assert [s for s in re.findall(r'data-series="([^"]*)"', tanks.group(1))] == [
+        "Oryx (visually_confirmed)", "General Staff of the Armed Forces of Ukraine (official_tally)"]
+    assert "CLM-ORYX-20221127-TANKS" in tanks.group(1) and "CLM-GSEQ-20230205-TANKS" in tanks.group(1)
+    assert "CLM-GSEQ-20230206-TANKS" not in tanks.group(1)  # drawn up to the last date both had spoken
+    assert "<td>CLM-GSEQ-20230205-TANKS</td><td>2023-02-05</td><td>3220</td><td>exact</td><td>official_tally</td><td>1.92</td>" in tanks.group(2)
+    # Equipment series stay off the casualty chart.
+    cumulative = re.search(r'id="chart-cumulative">(.*?)</figure>', page, re.S).group(1)
+    assert "tanks" not in cumulative and "CLM-GSEQ-" not in cumulative
+
+
 def test_the_command_writes_index_html_and_prints_json(core: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -337,7 +337,7 @@ def value_cases() -> None:
 def built_case(case_id: str, description: str, edit, **expect) -> None:
     folder = new_case(case_id)
     pkg = copy_package(folder / "_src")
-    from conflictdata.build import build
+    from conflictdata.versions.build import build
 
     build(pkg, folder / "built")
     shutil.rmtree(pkg)
@@ -568,7 +568,7 @@ def release_zip(tamper=None) -> bytes:
     """A genuine-looking release archive of the curated core (built, with SHA256SUMS)."""
     import tempfile
 
-    from conflictdata.build import build
+    from conflictdata.versions.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
         pkg = copy_package(Path(tmp) / "pkg")

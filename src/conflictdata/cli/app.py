@@ -571,11 +571,57 @@ def import_genstaff_command(
     _run_import(lambda: import_genstaff(file, package_path=package, dry_run=dry_run), format, dry_run)
 
 
+@import_app.command("genstaff-equipment")
+def import_genstaff_equipment_command(
+    file: Annotated[Path, typer.Argument(help="russia_losses_equipment.json of the 2022-Ukraine-Russia-War-Dataset (SOURCE.txt beside it).")],
+    path: ImportPathArg = None,
+    corrections: Annotated[Optional[Path], typer.Option("--corrections", metavar="FILE", help="russia_losses_equipment_correction.json: its adjustments make the day's claims supersede the day before's.")] = None,
+    package: PackageOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
+) -> None:
+    """Import the General Staff's daily cumulative equipment-loss claims (one claim per day and category).
+
+    Needs the General Staff actor the personnel import creates (`import genstaff` first). With
+    --corrections, a day whose figures include a retroactive adjustment supersedes the day before.
+
+    Example:
+
+      conflictdata import genstaff-equipment ../shared/data/ukr-genstaff-russia-losses/russia_losses_equipment.json --corrections ../shared/data/ukr-genstaff-russia-losses/russia_losses_equipment_correction.json
+    """
+    from ..importers.genstaff_equipment import import_genstaff_equipment
+
+    package = _import_target(path, package, "import genstaff-equipment", dry_run)
+    _run_import(lambda: import_genstaff_equipment(file, corrections, package_path=package, dry_run=dry_run), format, dry_run)
+
+
+@import_app.command("oryx")
+def import_oryx_command(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Versions of russia_losses_equipment_oryx.json (SOURCE.txt beside them or in the folder above lists each version's date, commit and sha256).")],
+    package: Annotated[Optional[Path], typer.Option("--package", "-p", metavar="PATH", help="The package to import into. Default: the nearest datapackage.json in this folder or above.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
+) -> None:
+    """Import Oryx's documented equipment losses: per version and category a claim (the sum over models), the models in claim_breakdowns.
+
+    It takes several files, so its package is given with --package (not a trailing PATH).
+
+    Example:
+
+      conflictdata import oryx ../shared/data/ukr-genstaff-russia-losses/oryx-history/*.json
+    """
+    from ..importers.oryx import import_oryx
+
+    package = _import_target(None, package, "import oryx", dry_run)
+    _run_import(lambda: import_oryx(files, package_path=package, dry_run=dry_run), format, dry_run)
+
+
 @import_app.command("ucdp-ged")
 def import_ucdp_command(
     file: Annotated[Path, typer.Argument(help="A UCDP GED country extract (CSV; 22.1, 20.x or 19.x layout; SOURCE.txt beside it).")],
     path: ImportPathArg = None,
     actors: Annotated[Optional[Path], typer.Option("--actors", metavar="FILE", help="The UCDP Actor dataset CSV, for actor names and types.")] = None,
+    stated: Annotated[Optional[str], typer.Option("--stated", metavar="YYYY-MM-DD", help="The claims' statement date for a GED release the importer does not know: the date its codebook gives.")] = None,
     package: PackageOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text on stderr, json on stdout, or github: workflow annotations.")] = OutputFormat.text,
@@ -593,7 +639,7 @@ def import_ucdp_command(
     from ..importers.ucdp import import_ucdp_ged
 
     package = _import_target(path, package, "import ucdp-ged", dry_run)
-    _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run), format, dry_run)
+    _run_import(lambda: import_ucdp_ged(file, actors_file=actors, package_path=package, dry_run=dry_run, statement_date=stated), format, dry_run)
 
 
 # --- add: curating without hand-editing CSV ------------------------------------------------------

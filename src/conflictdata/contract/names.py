@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-__all__ = ["DESCRIPTOR", "PARQUET_DESCRIPTOR", "PANDERA_DIR", "PARQUET_KEY", "WITHHELD_KEY", "VERSION"]
+__all__ = ["DESCRIPTOR", "PARQUET_DESCRIPTOR", "PANDERA_DIR", "PARQUET_KEY", "WITHHELD_KEY", "VERSION", "PEOPLE_MEASURES"]
 
 DESCRIPTOR = "datapackage.json"
 PARQUET_KEY = "conflictdata:parquet"
@@ -17,6 +17,10 @@ PARQUET_KEY = "conflictdata:parquet"
 PARQUET_DESCRIPTOR = "datapackage.parquet.json"
 PANDERA_DIR = "schema/pandera"
 WITHHELD_KEY = "conflictdata:withheldSnapshots"
+# The values of casualty_claims.measure that count people; every other value counts equipment
+# (one per category, schema/casualty_claims.json). The report charts the two kinds apart.
+PEOPLE_MEASURES = frozenset({"killed", "wounded", "killed_or_wounded", "missing", "captured", "personnel_losses",
+                             "civilians_killed", "civilians_injured", "troops_deployed"})
 
 try:
     VERSION = _metadata.version("conflictdata")

@@ -24,7 +24,7 @@ __all__ = ["ImportBatch", "ImportResult", "apply_import", "ImportConflict"]
 # Table → column whose value decides ownership.
 OWNER_COLUMN = {
     "sources": "source_id", "actors": "actor_id", "events": "event_id", "event_actors": "event_id",
-    "event_sources": "event_id", "casualty_claims": "claim_id", "stances": "stance_id",
+    "event_sources": "event_id", "casualty_claims": "claim_id", "stances": "stance_id", "claim_breakdowns": "claim_id",
 }
 RETRACTABLE = {"sources": "source_id", "actors": "actor_id", "events": "event_id", "casualty_claims": "claim_id", "stances": "stance_id"}
 
@@ -70,11 +70,16 @@ def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def _render(header: list[str], rows: list[dict[str, str]], pk: list[str]) -> bytes:
+def _render(header: list[str], rows: list[dict[str, str]], pk: list[str], numeric: frozenset[str] = frozenset()) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
-    for row in sorted(rows, key=lambda r: [r.get(k, "") for k in pk]):
+
+    # The canonical order (fmt's): numbers in the key sort as numbers, so entry 10 follows entry 9.
+    def key(r: dict[str, str]) -> list:
+        return [(0, float(r[k]), "") if k in numeric and r.get(k, "") else (1, 0.0, r.get(k, "")) for k in pk]
+
+    for row in sorted(rows, key=key):
         writer.writerow([row.get(h, "") for h in header])
     return buf.getvalue().encode("utf-8")
 
@@ -138,7 +143,8 @@ def _apply(batch: ImportBatch, package: Package, *, dry_run: bool) -> ImportResu
                                         "reason": f"no longer in the upstream data ({batch.name} import)", "replaced_by_id": ""})
                 result.retracted.append(f"{table} {k[0]}")
         result.counts[table] = counts
-        data = _render(header, kept + list(new.values()), pk)
+        numeric = frozenset(f["name"] for f in res.fields if f.get("type") in ("integer", "number"))
+        data = _render(header, kept + list(new.values()), pk, numeric)
         if data != res.path.read_bytes():
             outputs[res.path] = data
     if new_retractions:

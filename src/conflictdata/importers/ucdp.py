@@ -13,13 +13,17 @@ missing required column is named. Mapping (docs/sources/ucdp-ged.md has the whol
   from the file's own `iso3` column and checked for consistency;
 - low/best/high → one claim `CLM-UCDP-<id>` whose claimant is UCDP, method coded_estimate,
   over all parties to the event (no subject actor);
-- `source_article` → event_sources.cited_sources, verbatim.
+- `source_article` → event_sources.cited_sources, verbatim;
+- `statement_date` of every claim: the date the release's codebook gives (`RELEASE_DATES`; for
+  22.1 the extraction date on the codebook's title page), never the date of the copy imported;
+  a release the importer does not know needs `statement_date=` (`--stated`).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from pathlib import Path
 
 from ..contract.errors import UnusableInputError
@@ -28,7 +32,7 @@ from ..checking.rules import precision_range
 from .merge import ImportBatch, ImportResult, apply_import
 from .upstream import UpstreamInfo, read_source_txt
 
-__all__ = ["read_ged", "import_ucdp_ged", "REQUIRED_COLUMNS"]
+__all__ = ["read_ged", "import_ucdp_ged", "REQUIRED_COLUMNS", "RELEASE_DATES"]
 
 REQUIRED_COLUMNS = ["id", "type_of_violence", "side_a_new_id", "side_a", "side_b_new_id", "side_b", "where_prec",
                     "where_coordinates", "latitude", "longitude", "country", "country_id", "iso3", "date_start", "date_end",
@@ -39,6 +43,11 @@ VIOLENCE = {1: "state-based violence", 2: "non-state violence", 3: "one-sided vi
 # UCDP actor Org code 4 is a government (codebook 22.1); 1 is a rebel group. Others stay `other`.
 ACTOR_TYPE = {4: "state", 1: "non_state_armed_group"}
 UCDP_ACTOR = "ACT-UCDP"
+# GED release → (the date its codebook gives, where). The codebooks give no release day; 22.1's title
+# page (ged221.pdf, page 1) reads "Data extracted from UCDP systems on 2022-04-27": the latest date UCDP's
+# estimates can be said to be stated by, and a date of UCDP's, not of a mirror.
+RELEASE_DATES = {"22.1": ("2022-04-27", "the GED 22.1 codebook (Högbladh 2022, 'UCDP GED Codebook version 22.1', "
+                                        "page 1: 'Data extracted from UCDP systems on 2022-04-27')")}
 GED_SOURCE = "SRC-UCDP-GED-UKR"
 ACTORS_SOURCE = "SRC-UCDP-ACTORS"
 PREFIXES = {"sources": ("SRC-UCDP-",), "actors": (UCDP_ACTOR,), "events": ("EVT-UCDP-",), "event_actors": ("EVT-UCDP-",),
@@ -108,13 +117,32 @@ def _actor_list(file: Path | None) -> dict[int, dict[str, str]]:
         raise UnusableInputError(f"{file}: cannot read ({exc.strerror})") from None
 
 
-def _source_rows(info: UpstreamInfo, file: Path, actors: tuple[Path, UpstreamInfo] | None) -> list[dict[str, str]]:
+def _release(file: Path, statement_date: str | None) -> tuple[str, str]:
+    """The statement date of the release's claims and what it is, from SOURCE.txt's 'GED release X' or the caller."""
+    txt = file.parent / "SOURCE.txt"
+    text = txt.read_text(encoding="utf-8") if txt.exists() else ""
+    m = re.search(r"GED release (\d+\.\d+)", text)
+    if statement_date is not None:
+        try:
+            dt.date.fromisoformat(statement_date)
+        except ValueError:
+            raise UnusableInputError(f"statement date {statement_date!r} is not a date YYYY-MM-DD") from None
+        return statement_date, "the date given by the importer's caller for this release"
+    if m and m[1] in RELEASE_DATES:
+        return RELEASE_DATES[m[1]]
+    release = f"GED release {m[1]}" if m else "no 'GED release X.Y'"
+    raise UnusableInputError(f"{txt}: names {release}; the claims' statement_date is the date that release's codebook gives "
+                             f"(known: {', '.join(RELEASE_DATES)}): pass it with --stated YYYY-MM-DD, never the date of a copy")
+
+
+def _source_rows(info: UpstreamInfo, file: Path, actors: tuple[Path, UpstreamInfo] | None, stated: tuple[str, str]) -> list[dict[str, str]]:
     title = (file.parent / "SOURCE.txt").read_text(encoding="utf-8").splitlines()[0].strip() if (file.parent / "SOURCE.txt").exists() else file.name
     rows = [{
         "source_id": GED_SOURCE, "title": title, "publisher": "Uppsala Conflict Data Program (UCDP)", "via": info.repository,
         "url": info.url, "published_date": info.commit_date, "language": "en", "source_type": "dataset", "license": info.license,
         "notes": (f"File {file.name} (sha256 {info.sha256}) from {info.repository} at commit {info.commit} ({info.commit_date}); "
                   f"license as recorded: {info.license_text}. published_date is the date of that copy, not of UCDP's release. "
+                  f"The claims' statement_date is {stated[0]}, {stated[1]}; the codebook gives no release date. "
                   "Fatality figures are UCDP's coded estimates (claims), not verified counts."),
     }]
     if actors:
@@ -127,8 +155,32 @@ def _source_rows(info: UpstreamInfo, file: Path, actors: tuple[Path, UpstreamInf
     return rows
 
 
-def read_ged(file: Path, *, actors_file: Path | None = None, package_path: str | Path | None = ".") -> ImportBatch:
-    """Read a GED extract (and optionally the UCDP Actor dataset) into an import batch for the package."""
+def _lineage(entry: dict[str, str] | None) -> str:
+    """What the Actor dataset says of where a group came from: what tells apart groups of one name."""
+    if not entry:
+        return ""
+    out = []
+    if entry.get("Splinter") == "1" and entry.get("ActorIdPrev"):
+        out.append(f"a splinter of {entry.get('NamePrev', '').strip()} (UCDP {entry['ActorIdPrev'].strip()})")
+    if entry.get("SplitTemp") == "1" and entry.get("ActorIdSplitTemp"):
+        out.append(f"a temporary split from {entry.get('NameSplitTemp', '').strip()} (UCDP {entry['ActorIdSplitTemp'].strip()})")
+    if entry.get("Alliance") == "1" and entry.get("ActorIdAlliance"):
+        out.append(f"entered the alliance that formed {entry.get('NameAlliance', '').strip()} (UCDP {entry['ActorIdAlliance'].strip()})")
+    if entry.get("JoinGroup") == "1" and entry.get("ActorIdGroup"):
+        out.append(f"joined {entry.get('GroupName', '').strip()} (UCDP {entry['ActorIdGroup'].strip()})")
+    if not out:
+        return ""
+    conflicts = entry.get("ConflictId", "").strip()
+    where = f"; conflict {conflicts}" if conflicts else ""
+    return f" In the UCDP Actor Dataset: {', and '.join(out)}{where}."
+
+
+def read_ged(file: Path, *, actors_file: Path | None = None, package_path: str | Path | None = ".",
+             statement_date: str | None = None) -> ImportBatch:
+    """Read a GED extract (and optionally the UCDP Actor dataset) into an import batch for the package.
+
+    `statement_date` is needed only for a release not in `RELEASE_DATES`: the date its codebook gives.
+    """
     file = Path(file)
     info = read_source_txt(file)
     actor_info = (Path(actors_file), read_source_txt(Path(actors_file))) if actors_file else None
@@ -142,6 +194,7 @@ def read_ged(file: Path, *, actors_file: Path | None = None, package_path: str |
                 if r.get("ucdp_actor_id") and not r["actor_id"].startswith(UCDP_ACTOR):
                     known[int(r["ucdp_actor_id"])] = r["actor_id"]
     _, rows = _read_rows(file)
+    stated = _release(file, statement_date)
     where = lambda line: f"{file}:{line}"  # noqa: E731
 
     gw_iso: dict[int, str] = {}
@@ -152,7 +205,7 @@ def read_ged(file: Path, *, actors_file: Path | None = None, package_path: str |
             raise UnusableInputError(f"{where(line)}: Gleditsch–Ward code {gw} is {iso} here but {gw_iso[gw]} elsewhere in the file")
 
     batch_rows: dict[str, list[dict[str, str]]] = {t: [] for t in ("sources", "actors", "events", "event_actors", "event_sources", "casualty_claims")}
-    batch_rows["sources"] = _source_rows(info, file, actor_info)
+    batch_rows["sources"] = _source_rows(info, file, actor_info, stated)
     batch_rows["actors"].append({
         "actor_id": UCDP_ACTOR, "name": "Uppsala Conflict Data Program", "actor_type": "other", "country_iso3": "SWE",
         "description": "Research programme at Uppsala University that codes organised violence (UCDP); claimant of the GED fatality estimates.",
@@ -177,7 +230,7 @@ def read_ged(file: Path, *, actors_file: Path | None = None, package_path: str |
             batch_rows["actors"].append({
                 "actor_id": aid, "name": (entry or {}).get("NameData", name).strip() or name, "actor_type": kind,
                 "country_iso3": country, "ucdp_actor_id": str(ucdp_id),
-                "description": f"UCDP actor {ucdp_id}" + (f": {full}" if full else "") + ".",
+                "description": f"UCDP actor {ucdp_id}" + (f": {full}" if full else "") + "." + _lineage(entry),
                 "source_id": ACTORS_SOURCE if entry else GED_SOURCE,
             })
         return actor_ids[ucdp_id]
@@ -221,20 +274,26 @@ def read_ged(file: Path, *, actors_file: Path | None = None, package_path: str |
             "claim_id": f"CLM-UCDP-{gid}", "claimant_actor_id": UCDP_ACTOR, "subject_actor_id": "", "measure": "killed",
             "value_low": str(low), "value_best": str(best), "value_high": str(high), "qualifier": "range",
             "value_text": f"best {best} (low {low}, high {high})", "count_basis": "period", "period_start": str(start),
-            "period_end": str(end), "statement_date": info.commit_date, "method": "coded_estimate", "event_id": eid,
+            "period_end": str(end), "statement_date": stated[0], "method": "coded_estimate", "event_id": eid,
             "source_id": GED_SOURCE,
             "notes": "UCDP's total over all parties to the event (deaths of side a, side b, civilians and unknown).",
         })
     names: dict[str, list[str]] = {}
     for row in batch_rows["actors"]:
         names.setdefault(row["name"], []).append(row.get("ucdp_actor_id") or row["actor_id"])
+    for row in batch_rows["actors"]:
+        others = [i for i in names[row["name"]] if i != (row.get("ucdp_actor_id") or row["actor_id"])]
+        if others:
+            row["description"] += f" Another UCDP actor of the same name: {', '.join(others)}."
     for name, ids in sorted(names.items()):
         if len(ids) > 1:
             warnings.append(f"UCDP actors {', '.join(ids)} are all named {name!r}: distinct UCDP ids, kept as distinct actors")
     return ImportBatch("ucdp-ged", PREFIXES, batch_rows, info.commit_date, warnings)
 
 
-def import_ucdp_ged(file: str | Path, *, actors_file: str | Path | None = None, package_path: str | Path | None = ".", dry_run: bool = False) -> ImportResult:
+def import_ucdp_ged(file: str | Path, *, actors_file: str | Path | None = None, package_path: str | Path | None = ".", dry_run: bool = False,
+                    statement_date: str | None = None) -> ImportResult:
     """Read a GED extract and merge it into the package at `package_path`."""
-    batch = read_ged(Path(file), actors_file=Path(actors_file) if actors_file else None, package_path=package_path)
+    batch = read_ged(Path(file), actors_file=Path(actors_file) if actors_file else None, package_path=package_path,
+                     statement_date=statement_date)
     return apply_import(batch, package_path, dry_run=dry_run)

@@ -37,6 +37,7 @@ __all__ = [
     "events_with_actors",
     "events_with_sources",
     "latest_claims",
+    "compare_claims",
     "total_claimed",
     "monthly_totals",
     "SERIES_KEY",
@@ -199,6 +200,35 @@ def latest_claims(tables: Tables, as_of: date, *, stated_by: date | None = None)
     chosen = chosen.sort_values([*SERIES_KEY, "period_end", "statement_date", "claim_id"], kind="stable", key=_as_text)
     latest = chosen.groupby(list(SERIES_KEY), dropna=False, observed=True, sort=False).tail(1)
     return _sorted(latest, list(SERIES_KEY))
+
+
+def compare_claims(tables: Tables, subject: str, measure: str, as_of: date, *, reference: str | None = None) -> pd.DataFrame:
+    """Every claimant's latest cumulative claim of `measure` about `subject` as of `as_of`, side by side.
+
+    One row per claimant (the claim `latest_claims` picks for its series), with the columns of
+    `claims_named` plus `figure` (value_best, else the lower bound value_low: a float) and `ratio`:
+    `figure` divided by the reference claimant's figure (`reference`, an actor id; by default the
+    claimant with the lowest figure, so the ratio says how many times that figure each claim is).
+    Tanks on 2023-02-05: the General Staff's running total against Oryx's visually confirmed count.
+    Sorted by figure, highest first. The figures are compared, never added.
+    """
+    latest = latest_claims(tables, as_of)
+    pick = ((latest["subject_actor_id"].astype("string") == subject) & (latest["measure"].astype("string") == measure)
+            & (latest["count_basis"].astype("string") == "cumulative"))
+    out = latest[pick.fillna(False).astype(bool)].copy()
+    out["figure"] = pd.to_numeric(out["value_best"]).astype("float64").fillna(pd.to_numeric(out["value_low"]).astype("float64"))
+    out = out[out["figure"].notna()]
+    if out.empty:
+        return out.assign(ratio=pd.Series(dtype="float64"))
+    if reference is None:
+        base = float(out["figure"].min())
+    else:
+        ref = out.loc[out["claimant_actor_id"].astype("string") == reference, "figure"]
+        if ref.empty:
+            raise ValueError(f"compare_claims: {reference} made no cumulative {measure} claim about {subject} by {as_of}")
+        base = float(ref.iloc[0])
+    out["ratio"] = out["figure"] / base if base else float("nan")
+    return out.sort_values(["figure", "claimant_actor_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def _refuse_cumulative(claims: pd.DataFrame, what: str) -> None:

@@ -9,6 +9,9 @@ forbids fetching any), so it opens offline and can be mailed or archived as one 
 - casualty claims over time by claimant and measure: each cumulative series as a line (a single
   claim as a point), never added up; and the `period` claims summed per month and claimant
   (UCDP's per-event estimates, say), which is legitimate because each covers its own event;
+- competing claims: per subject and measure with running totals from two or more claimants
+  (tanks: the General Staff and Oryx), their series on one chart and their latest claims side by
+  side with the ratio (`analysis.compare_claims`);
 - the sources with their reliability grades;
 - the data dictionary, generated from `schema/`: every table, column, type, constraint,
   description and enum value.
@@ -35,6 +38,7 @@ import pandas as pd
 from ..contract.atomic import write_bytes_atomic
 from ..contract.errors import InvalidDataError, UnusableInputError
 from ..contract.findings import Report
+from ..contract.names import PEOPLE_MEASURES
 from ..contract.package import Package, open_package
 from ..contract.schema import field_specs
 
@@ -288,6 +292,8 @@ def _section_claims(tables: Mapping[str, pd.DataFrame]) -> str:
     out = ['<h2 id="claims">Casualty claims over time</h2>']
 
     cumulative = named[named["count_basis"].astype("string") == "cumulative"]
+    # Equipment series have their own section (below): dozens of them would bury the casualty lines.
+    cumulative = cumulative[cumulative["measure"].astype("string").isin(sorted(PEOPLE_MEASURES))]
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in cumulative.to_dict("records"):
         key = tuple(_text(row[c]) for c in ("claimant_name", "on_behalf_of_name", "measure", "subject_name"))
@@ -338,6 +344,55 @@ def _section_claims(tables: Mapping[str, pd.DataFrame]) -> str:
             f"{esc(who)}'s estimate, not a verified count.</p>"
             f'<figure class="chart" id="chart-period-{i}">{_bar_chart(title, f"{measure} per month", bars, PALETTE[(i + 2) % len(PALETTE)])}</figure>')
     out += charts
+    return "".join(out)
+
+
+def _section_competing(tables: Mapping[str, pd.DataFrame]) -> str:
+    """Per subject and measure that two or more claimants give running totals of: their series on one chart."""
+    from .analysis import claims_named, compare_claims
+
+    if not {"casualty_claims", "actors", "sources"} <= set(tables):
+        return ""
+    named = claims_named(tables)
+    named = named[named["count_basis"].astype("string") == "cumulative"]
+    keys = named[["subject_actor_id", "measure", "claimant_actor_id"]].astype("string").dropna().drop_duplicates()
+    shared = keys.groupby(["subject_actor_id", "measure"]).size()
+    shared = shared[shared > 1]
+    if shared.empty:
+        return ""
+    out = ['<h2 id="competing">Competing claims, side by side</h2>'
+           "<p>Where more than one claimant gives a running total of the same measure about the same subject, their "
+           "series are drawn on one chart, and the table compares each claimant's latest claim on the last date all of "
+           "them had made one (ratio: each figure over the lowest). Different claimants count differently: a ratio "
+           "shows how far the claims are apart, not which is right.</p>"]
+    for i, (subject, measure) in enumerate(shared.index):
+        rows = named[(named["subject_actor_id"].astype("string") == subject) & (named["measure"].astype("string") == measure)]
+        series, notes, last_dates = [], [], []
+        for claimant, group in sorted(rows.groupby(rows["claimant_actor_id"].astype("string")), key=lambda kv: kv[0]):
+            recs = sorted(group.to_dict("records"), key=lambda r: (r["period_end"], r["statement_date"], r["claim_id"]))
+            who = _text(recs[0]["claimant_name"])
+            points = []
+            for r in recs:
+                v, lower = _value(r)
+                if v is not None:
+                    points.append((r["period_end"], v, f"{r['claim_id']}, as of {r['period_end']}: {r['value_text']} [{r['qualifier']}] — {who}", lower))
+            if points:
+                series.append(_Series(f"{who} ({_text(recs[0]['method']) or 'method not given'})", points))
+                notes.append(f"{len(points):,} claim(s), {points[0][0]} … {points[-1][0]}")
+                last_dates.append(points[-1][0])
+        subject_name = _text(rows["subject_name"].iloc[0])
+        when = min(last_dates)
+        # Drawn up to the last date every claimant had spoken: beyond it one line runs alone.
+        series = [_Series(x.label, [p for p in x.points if p[0] <= when]) for x in series]
+        title = f"{measure.replace('_', ' ')} of {subject_name}: every claimant's running total, up to {when}"
+        table = compare_claims(tables, subject, measure, when)
+        body = [tuple(esc(c) for c in (_text(r["claimant_name"]), _text(r["claim_id"]), str(r["period_end"]), _text(r["value_text"]),
+                                        _text(r["qualifier"]), _text(r["method"]), f"{r['ratio']:.2f}")) for r in table.to_dict("records")]
+        out.append(f"<h3>{esc(title)}</h3>"
+                   f'<figure class="chart" id="chart-competing-{i}">{_line_chart(title, f"{measure} (cumulative)", series)}'
+                   f"{_legend(series, notes)}</figure>"
+                   f"<p>As of {when}:</p>"
+                   + _table(("claimant", "claim", "as of", "figure", "qualifier", "method", "ratio"), body))
     return "".join(out)
 
 
@@ -483,12 +538,13 @@ def render_report(package: Package, tables: Mapping[str, pd.DataFrame], validati
         _section_validation(validation),
         _section_timeline(tables),
         _section_claims(tables),
+        _section_competing(tables),
         _section_sources(tables),
         _section_dictionary(package),
     ]
     nav = "".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in (
         ("tables", "Tables"), ("validation", "Validation"), ("timeline", "Timeline"), ("claims", "Claims"),
-        ("sources", "Sources"), ("dictionary", "Data dictionary")))
+        ("competing", "Competing claims"), ("sources", "Sources"), ("dictionary", "Data dictionary")))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8">'

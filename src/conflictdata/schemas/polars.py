@@ -312,9 +312,9 @@ class CasualtyClaims(pa.DataFrameModel):
         description="Actor whose losses the figure counts; empty only when the figure counts all parties to one event (then event_id is set), e.g. UCDP's total fatality estimate.",
     )
     measure: pl.Categorical = pa.Field(
-        isin=['killed', 'wounded', 'killed_or_wounded', 'missing', 'captured', 'personnel_losses', 'civilians_killed', 'civilians_injured', 'troops_deployed'],
+        isin=['killed', 'wounded', 'killed_or_wounded', 'missing', 'captured', 'personnel_losses', 'civilians_killed', 'civilians_injured', 'troops_deployed', 'tanks', 'armoured_vehicles', 'artillery_systems', 'mlrs', 'air_defence_systems', 'aircraft', 'helicopters', 'drones', 'naval_ships', 'submarines', 'cruise_missiles', 'mobile_srbm_systems', 'vehicles_and_fuel_tanks', 'military_vehicles', 'fuel_tanks', 'special_equipment', 'ground_robotic_systems', 'armoured_fighting_vehicles', 'infantry_fighting_vehicles', 'armoured_personnel_carriers', 'mrap_vehicles', 'infantry_mobility_vehicles', 'command_posts_and_communications_stations', 'engineering_vehicles_and_equipment', 'self_propelled_anti_tank_missile_systems', 'heavy_mortars', 'artillery_support_vehicles_and_equipment', 'towed_artillery', 'self_propelled_artillery', 'anti_aircraft_guns', 'self_propelled_anti_aircraft_guns', 'surface_to_air_missile_systems', 'radars', 'jammers_and_deception_systems', 'unmanned_aerial_vehicles', 'unmanned_combat_aerial_vehicles', 'reconnaissance_unmanned_aerial_vehicles', 'logistics_trains', 'trucks_vehicles_and_jeeps'],
         nullable=False,
-        description="What the figure counts, in the claimant's category (e.g. `personnel_losses` is not `killed`). `troops_deployed` counts troops sent (a deployment's size), not losses.",
+        description="What the figure counts, in the claimant's category (e.g. `personnel_losses` is not `killed`). `troops_deployed` counts troops sent (a deployment's size), not losses. Equipment losses have one value per category (`tanks`, `armoured_vehicles`, `mlrs`, ...); where two claimants' categories are the same kind they share a value, so their claims can be compared (docs/sources/genstaff-equipment.md, docs/sources/oryx.md).",
     )
     value_low: pl.Int64 = pa.Field(
         ge=0,
@@ -362,9 +362,9 @@ class CasualtyClaims(pa.DataFrameModel):
         description='Date the claim was made; on or after `period_end`.',
     )
     method: pl.Categorical = pa.Field(
-        isin=['official_tally', 'intelligence_estimate', 'ratio_derived', 'named_list', 'coded_estimate', 'unknown'],
+        isin=['official_tally', 'intelligence_estimate', 'ratio_derived', 'named_list', 'coded_estimate', 'unknown', 'visually_confirmed'],
         nullable=True,
-        description='How the claimant arrived at the figure, where known.',
+        description='How the claimant arrived at the figure, where known (`visually_confirmed`: only losses with photo or video evidence are counted).',
     )
     event_id: pl.String = pa.Field(
         str_matches='^(?:^EVT-[A-Z0-9]+(-[A-Z0-9]+)*$)$',
@@ -383,7 +383,7 @@ class CasualtyClaims(pa.DataFrameModel):
     supersedes_claim_id: pl.String = pa.Field(
         str_matches='^(?:^CLM-[A-Z0-9]+(-[A-Z0-9]+)*$)$',
         nullable=True,
-        description='Earlier claim this one corrects or replaces.',
+        description='Earlier claim this one corrects or replaces (e.g. a running total that includes a retroactive adjustment supersedes the total before it).',
     )
     notes: pl.String = pa.Field(
         nullable=True,
@@ -527,7 +527,7 @@ class Acknowledgements(pa.DataFrameModel):
         description='Name of the rule whose findings are acknowledged, as `conflictdata validate` reports it (e.g. `claim-value-order`); it must be one of the rules conflictdata knows.',
     )
     table: pl.Categorical = pa.Field(
-        isin=['sources', 'actors', 'events', 'event_actors', 'event_sources', 'casualty_claims', 'stances', 'retractions', 'countries', 'acknowledgements'],
+        isin=['sources', 'actors', 'events', 'event_actors', 'event_sources', 'casualty_claims', 'stances', 'retractions', 'countries', 'acknowledgements', 'actor_sources', 'claim_breakdowns'],
         nullable=False,
         description='Table (resource name) the findings are about.',
     )
@@ -556,6 +556,65 @@ class Acknowledgements(pa.DataFrameModel):
         description = 'Known quirks of the data that are kept on purpose: each row acknowledges the warnings of one rule on one record (or, with record_id empty, the file-level warnings of that rule on that table), with the reason. An acknowledged warning is still reported, as acknowledged, and does not fail `conflictdata validate --strict`; errors cannot be acknowledged. A row that matches no finding is reported as stale. No primary key: record_id and column may be empty, which a primary key forbids; (rule, table, record_id, column) is unique instead.'
 
 
+class ActorSources(pa.DataFrameModel):
+    """A further source of an actor's facts: the actors table cites one source per actor (the one that names it), this table the others that give its codes, ids or identity."""
+
+    actor_id: pl.String = pa.Field(
+        str_matches='^(?:^ACT-[A-Z0-9]+(-[A-Z0-9]+)*$)$',
+        nullable=False,
+        description='The actor.',
+    )
+    source_id: pl.String = pa.Field(
+        str_matches='^(?:^SRC-[A-Z0-9]+(-[A-Z0-9]+)*$)$',
+        nullable=False,
+        description="The source that gives some of the actor's facts (not the actor's own source_id, which already cites its source).",
+    )
+    facts: pl.String = pa.Field(
+        str_length={'min_value': 1},
+        nullable=False,
+        description="Which of the actor's columns and values this source gives, e.g. 'country_iso3 RUS; wikidata_qid Q159'.",
+    )
+
+    class Config:
+        name = 'actor_sources'
+        unique = ['actor_id', 'source_id']
+        description = "A further source of an actor's facts: the actors table cites one source per actor (the one that names it), this table the others that give its codes, ids or identity."
+
+
+class ClaimBreakdowns(pa.DataFrameModel):
+    """The parts a claimed total is the sum of, as the source lists them: for Oryx's documented equipment losses, one row per model listed under the claim's category. The parts of a claim sum to its figure (value_best, else value_low)."""
+
+    claim_id: pl.String = pa.Field(
+        str_matches='^(?:^CLM-[A-Z0-9]+(-[A-Z0-9]+)*$)$',
+        nullable=False,
+        description='The claim whose total this part belongs to.',
+    )
+    entry: pl.Int64 = pa.Field(
+        ge=1,
+        nullable=False,
+        description="The part's position in the upstream file (1 = its first record), so that parts listed twice upstream stay two rows.",
+    )
+    model: pl.String = pa.Field(
+        str_length={'min_value': 1},
+        nullable=False,
+        description='The model (or item) as the source names it.',
+    )
+    manufacturer: pl.String = pa.Field(
+        nullable=True,
+        description='Its manufacturer (or country of origin) as the source names it.',
+    )
+    value: pl.Int64 = pa.Field(
+        ge=0,
+        nullable=False,
+        description="The part's figure, as the source gives it.",
+    )
+
+    class Config:
+        name = 'claim_breakdowns'
+        unique = ['claim_id', 'entry']
+        description = "The parts a claimed total is the sum of, as the source lists them: for Oryx's documented equipment losses, one row per model listed under the claim's category. The parts of a claim sum to its figure (value_best, else value_low)."
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     'sources': Sources,
     'actors': Actors,
@@ -567,6 +626,8 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     'retractions': Retractions,
     'countries': Countries,
     'acknowledgements': Acknowledgements,
+    'actor_sources': ActorSources,
+    'claim_breakdowns': ClaimBreakdowns,
 }
 
-__all__ = ['Sources', 'Actors', 'Events', 'EventActors', 'EventSources', 'CasualtyClaims', 'Stances', 'Retractions', 'Countries', 'Acknowledgements', 'MODELS']
+__all__ = ['Sources', 'Actors', 'Events', 'EventActors', 'EventSources', 'CasualtyClaims', 'Stances', 'Retractions', 'Countries', 'Acknowledgements', 'ActorSources', 'ClaimBreakdowns', 'MODELS']
