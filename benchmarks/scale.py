@@ -237,7 +237,10 @@ try:
     from conflictdata.reading.stream import CHUNK_BYTES
 except ImportError:  # a --ref from before reading/tables.py was split
     CHUNK_BYTES = T.CHUNK_BYTES
-from conflictdata.checking.validation import check_constraints
+try:
+    from conflictdata.checking.constraints import check_constraints
+except ImportError:  # --ref of a commit before the checks had their own modules
+    from conflictdata.checking.validation import check_constraints
 package = open_package(sys.argv[1])
 out = {}
 for name in sys.argv[2:]:

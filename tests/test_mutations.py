@@ -24,7 +24,7 @@ from pkgcopy import REPO, copy_package
 
 SAMPLE = 60
 SEED = 7
-TODAY = "2026-11-25"  # the clock the test runs under (rules.today replaced)
+TODAY = "2026-11-25"  # the clock the test runs under (rules.clock.today replaced)
 PAST_THE_SLACK = "2026-11-27"  # two days after TODAY: future even with the day of time-zone slack
 MISSING_IDS = {"ACT": "ACT-NOSUCH", "SRC": "SRC-NOSUCH", "EVT": "EVT-9999", "CLM": "CLM-NOSUCH", "STN": "STN-NOSUCH"}
 
@@ -107,7 +107,7 @@ def test_every_sampled_single_cell_corruption_is_reported_at_its_table_line_and_
     from conflictdata import validate
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(rules, "today", lambda: dt.date.fromisoformat(TODAY))
+    monkeypatch.setattr(rules.clock, "today", lambda: dt.date.fromisoformat(TODAY))
     pool = candidates(core)
     rules = {c[5] for c in pool}
     assert {"type", "enum", "pattern", "foreign-key", "future-date", "minimum"} <= rules, rules

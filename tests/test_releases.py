@@ -263,7 +263,7 @@ def test_against_last_release_without_any_release_compares_nothing(pkg: Path) ->
 
 
 def test_release_refuses_a_date_after_its_own_created(pkg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rules, "today", lambda: dt.date(2026, 12, 31))  # not in the future by the clock
+    monkeypatch.setattr(rules.clock, "today", lambda: dt.date(2026, 12, 31))  # not in the future by the clock
     monkeypatch.chdir(pkg)
     stances = pkg / "data/stances.csv"
     stances.write_bytes(stances.read_bytes().replace(b",does_not_deny,2024-10-24,", b",does_not_deny,2026-11-26,"))

@@ -29,7 +29,7 @@ from conflictdata.contract.findings import Finding
 from pkgcopy import E, W, key, replace_once
 
 REPO = Path(__file__).resolve().parent.parent
-# The clock every test here runs under (rules.today is replaced, never waited for): the day the
+# The clock every test here runs under (rules.clock.today is replaced, never waited for): the day the
 # package was created, so `future-date` findings do not depend on when the tests run.
 TODAY = "2026-11-25"
 
@@ -55,7 +55,7 @@ def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     dst = copy_package(tmp_path / "pkg")
     monkeypatch.chdir(dst)
-    monkeypatch.setattr(rules, "today", lambda: dt.date.fromisoformat(TODAY))
+    monkeypatch.setattr(rules.clock, "today", lambda: dt.date.fromisoformat(TODAY))
     return dst
 
 
@@ -281,7 +281,7 @@ def test_future_date_judges_by_the_clock_not_by_created(pkg: Path, monkeypatch: 
     import datetime as dt
 
     # Three days after `created` (2026-11-25), a stance dated yesterday is no error...
-    monkeypatch.setattr(rules, "today", lambda: dt.date(2026, 11, 28))
+    monkeypatch.setattr(rules.clock, "today", lambda: dt.date(2026, 11, 28))
     replace_once(pkg / "data/stances.csv", ",does_not_deny,2024-10-24,", ",does_not_deny,2026-11-27,")
     assert_report(pkg, [], exit_code=0)
     # ...and one dated two days ahead of the clock is, whatever `created` says.
@@ -294,10 +294,10 @@ def test_the_clock_can_be_set_for_a_subprocess(monkeypatch: pytest.MonkeyPatch) 
     import datetime as dt
 
     monkeypatch.setenv("CONFLICTDATA_TODAY", "2031-02-03")
-    assert rules.today() == dt.date(2031, 2, 3)
+    assert rules.clock.today() == dt.date(2031, 2, 3)
     monkeypatch.setenv("CONFLICTDATA_TODAY", "tomorrow")
     with pytest.raises(UnusableInputError, match="CONFLICTDATA_TODAY='tomorrow' is not a date"):
-        rules.today()
+        rules.clock.today()
 
 
 # --- snapshots ----------------------------------------------------------------------------------
@@ -514,28 +514,70 @@ def test_value_order_from_a_dataset_is_a_warning(pkg: Path) -> None:
 
 # --- every rule has a test ----------------------------------------------------------------------
 
-# The rule functions registered in rules.RULES, and the finding rules each emits that the tests above show.
+# Each rule function registered in rules.RULES → each finding rule it emits → the test above that
+# shows it: a test function's name, or the id of a CELL_EDITS case. The test below runs that case and
+# fails unless the registered rule itself emitted that finding rule there.
 COVERED = {
-    "actor-parent-cycle": {"actor-parent-cycle"},
-    "event-date-order": {"event-date-order"},
-    "event-date-precision": {"event-date-precision"},
-    "event-coordinates": {"event-coordinates"},
-    "number-finite": {"number-finite"},
-    "event-has-source": {"event-has-source"},
-    "event-has-actor": {"event-has-actor"},
-    "claim-values": {"claim-value-present", "claim-value-order", "claim-qualifier"},
-    "claim-period-order": {"claim-period-order"},
-    "quote-required": {"quote-required"},
-    "cumulative-decrease": {"cumulative-decrease"},
-    "stance-target": {"stance-target"},
-    "future-date": {"future-date"},
-    "snapshot": {"snapshot-hash", "snapshot-hash-required", "snapshot-missing"},
-    "quote-in-snapshot": {"quote-in-snapshot"},
-    "retraction": {"retraction-still-present", "retraction-id-prefix", "retraction-replacement"},
-    "claim-subject": {"claim-subject"},
-    "actor-same-name": {"actor-same-name"},
+    "actor-parent-cycle": {"actor-parent-cycle": "actor-parent-cycle"},
+    "event-date-order": {"event-date-order": "event-date-order"},
+    "event-date-precision": {"event-date-precision": "test_range_precision_needs_several_days"},
+    "event-coordinates": {"event-coordinates": "event-coordinates-latitude-without-longitude"},
+    "number-finite": {"number-finite": "test_number_finite_reports_nan"},
+    "event-has-source": {"event-has-source": "event-has-source"},
+    "event-has-actor": {"event-has-actor": "event-has-actor"},
+    "claim-values": {"claim-value-present": "claim-value-present", "claim-value-order": "claim-value-order",
+                     "claim-qualifier": "claim-qualifier-more-than-without-low"},
+    "claim-period-order": {"claim-period-order": "claim-period-order-start-after-end"},
+    "quote-required": {"quote-required": "quote-required-claim"},
+    "cumulative-decrease": {"cumulative-decrease": "test_cumulative_figure_that_falls_is_a_warning"},
+    "stance-target": {"stance-target": "stance-target-both-set"},
+    "future-date": {"future-date": "future-date"},
+    "snapshot": {"snapshot-hash": "test_changed_snapshot_fails_its_hash", "snapshot-hash-required": "test_snapshot_without_its_hash",
+                 "snapshot-missing": "test_snapshot_file_missing"},
+    "quote-in-snapshot": {"quote-in-snapshot": "quote-in-snapshot"},
+    "retraction": {"retraction-still-present": "test_retracted_id_still_present",
+                   "retraction-id-prefix": "test_retraction_names_an_id_of_another_table",
+                   "retraction-replacement": "test_retraction_replacement_must_exist"},
+    "claim-subject": {"claim-subject": "test_claim_without_subject_needs_an_event"},
+    "actor-same-name": {"actor-same-name": "test_two_actors_with_one_name_are_a_warning"},
 }
 
 
-def test_every_registered_rule_is_covered_here() -> None:
-    assert set(rules.RULES) == set(COVERED), "a rule was added or renamed: add a test for it above and list it in COVERED"
+def _run_listed_case(case: str, pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the test `case` names (a test function here, or a CELL_EDITS id) on `pkg`."""
+    import inspect
+
+    cells = [p for p in CELL_EDITS if p.id == case]
+    if cells:
+        test_one_broken_cell_gives_exactly_its_finding(pkg, *cells[0].values)
+        return
+    fn = globals().get(case)
+    assert case.startswith("test_") and callable(fn), f"{case!r} is neither a test in this file nor a CELL_EDITS id"
+    given = {"pkg": pkg, "monkeypatch": monkeypatch}
+    fn(**{name: given[name] for name in inspect.signature(fn).parameters})
+
+
+@pytest.mark.parametrize("name", sorted(set(rules.RULES) | set(COVERED)))
+def test_every_registered_rule_is_covered_here(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert name in rules.RULES, f"{name} is listed in COVERED but no rule of that name is registered"
+    assert name in COVERED, f"rule {name} was added or renamed: add a test for it above and list it in COVERED"
+    from pkgcopy import copy_package
+
+    seen: set[tuple[str, str]] = set()
+
+    def spy(rule_name: str, fn):  # the registered function, reporting what it emits
+        def watched(*args):
+            for finding in fn(*args):
+                seen.add((rule_name, finding.rule))
+                yield finding
+        return watched
+
+    for registered, fn in list(rules.RULES.items()):
+        monkeypatch.setitem(rules.RULES, registered, spy(registered, fn))
+    for emitted, case in COVERED[name].items():
+        seen.clear()
+        pkg = copy_package(tmp_path / emitted)
+        monkeypatch.chdir(pkg)
+        monkeypatch.setattr(rules.clock, "today", lambda: dt.date.fromisoformat(TODAY))
+        _run_listed_case(case, pkg, monkeypatch)
+        assert (name, emitted) in seen, f"{case} never makes rule {name} report {emitted}: list a test that does"

@@ -18,8 +18,9 @@ import pandas as pd
 
 from ..contract.findings import Finding
 from ..reading.tables import Table
+from .check import Check
 
-__all__ = ["canonical_order", "canonical_bytes", "canonical_findings", "blocking"]
+__all__ = ["Canonical", "canonical_order", "canonical_bytes", "canonical_findings", "blocking"]
 
 # File-level problems that make a rewrite lose data: fmt leaves such files alone.
 _BLOCKING = {"encoding", "csv-syntax", "extra-cell", "unquoted-delimiter", "wrong-delimiter", "duplicate-column", "extra-column", "missing-column", "header", "file"}
@@ -226,3 +227,16 @@ def canonical_findings(tables: dict[str, Table]) -> list[Finding]:
             line = 1 if current.startswith(b"\xef\xbb\xbf") or b"\r\n" in current else _first_difference(current, wanted)
             out.append(Finding("warning", "non-canonical", _NON_CANONICAL, t.name, t.file, line))
     return out
+
+
+class Canonical(Check):
+    """The canonical form: each chunk in the reading thread (the column checks stay in the checking
+    thread, so that the two threads balance), then each file, row order included, at the end."""
+
+    stage = "data-model rules"
+
+    def prepare(self, chunk: Table) -> None:
+        chunk_findings(chunk)
+
+    def end(self, tables: dict[str, Table]) -> list[Finding]:
+        return canonical_findings(tables)

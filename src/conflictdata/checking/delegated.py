@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..contract.findings import Finding
 from ..contract.package import Package, Resource
 from ..contract.schema import FAST_TYPES, delegated_fields
+from ..reading.tables import Table
+from .check import Check
 
-__all__ = ["delegated_fields", "frictionless_findings", "FAST_TYPES"]
+__all__ = ["Delegated", "delegated_fields", "frictionless_findings", "FAST_TYPES"]
 
 # frictionless' constraint names → ours.
 _CONSTRAINTS = {"required": "required", "unique": "unique", "enum": "enum", "pattern": "pattern",
@@ -55,3 +59,17 @@ def frictionless_findings(package: Package, resource: Resource, fields: set[str]
             out.append(Finding("error", rule, message, resource.name, file, line_of(row) if row else None, name,
                                None if cell is None else str(cell), row=row))
     return out
+
+
+class Delegated(Check):
+    """The delegated fields, once per table read whole (frictionless reads the whole file itself)."""
+
+    def chunk(self, chunk: Table) -> list[Finding]:
+        return _delegated_findings(self.run.package, chunk) if chunk.delegated and not chunk.streamed else []
+
+
+def _delegated_findings(package: Package, table: Table) -> list[Finding]:
+    """Type and constraint errors of the fields the fast path leaves to frictionless."""
+    rows = np.asarray(table.rownums) if table.rownums is not None else np.arange(len(table.raw)) + 2
+    line_by_row = dict(zip(rows.tolist(), np.asarray(table.lines).tolist())) if table.lines is not None else {}
+    return frictionless_findings(package, table.resource, table.delegated, table.file, line_by_row.get)
