@@ -98,9 +98,28 @@ def test_latest_claims_keeps_one_row_per_claimant_subject_measure_and_basis(core
         _claim("CLM-T4", count_basis="period"),
     )
     latest = analysis.latest_claims(tables, date(2024, 10, 31))
-    assert sorted(latest["claim_id"]) == ["CLM-0001", "CLM-T1", "CLM-T2", "CLM-T3", "CLM-T4"]
+    # CLM-T4 covers its own period: no running total, so never anybody's "latest" figure.
+    assert sorted(latest["claim_id"]) == ["CLM-0001", "CLM-T1", "CLM-T2", "CLM-T3"]
     assert latest.duplicated(list(analysis.SERIES_KEY)).sum() == 0
     assert "claimant_name" in latest.columns
+
+
+def test_latest_claims_leaves_ucdp_per_event_claims_out(full: Mapping[str, pd.DataFrame]) -> None:
+    latest = analysis.latest_claims(full, date(2024, 10, 31))
+    assert set(latest["count_basis"].astype(str)) == {"cumulative"}
+    assert "ACT-UCDP" not in latest["claimant_actor_id"].tolist()
+    # ...whose claims stay summable by period, which is what they are for.
+    ucdp = full["casualty_claims"][full["casualty_claims"]["claimant_actor_id"] == "ACT-UCDP"]
+    assert analysis.total_claimed(ucdp[ucdp["measure"] == "killed"]) > 0
+
+
+def test_as_of_takes_an_iso_string_and_refuses_anything_else(core: Mapping[str, pd.DataFrame]) -> None:
+    tables = _with_claims(core, _claim("CLM-T1", period_end=date(2024, 1, 1), statement_date=date(2024, 1, 2)))
+    by_string = analysis.latest_claims(tables, "2024-10-31", stated_by="2024-10-31")
+    by_date = analysis.latest_claims(tables, date(2024, 10, 31), stated_by=date(2024, 10, 31))
+    pd.testing.assert_frame_equal(by_string, by_date)
+    with pytest.raises(ValueError, match=r"as_of='31/10/2024': give a date, e.g. date\(2024, 10, 31\) or '2024-10-31'"):
+        analysis.latest_claims(tables, "31/10/2024")
 
 
 def test_stated_by_keeps_only_what_had_been_said_by_then(core: Mapping[str, pd.DataFrame]) -> None:

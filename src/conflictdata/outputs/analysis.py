@@ -24,7 +24,7 @@ turns the same declarations into SQL views, so a view and its function return th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Mapping
 
 import pandas as pd
@@ -179,21 +179,39 @@ def events_with_sources(tables: Tables) -> pd.DataFrame:
     return VIEWS["events_with_sources"].frame(tables)
 
 
-def latest_claims(tables: Tables, as_of: date, *, stated_by: date | None = None) -> pd.DataFrame:
-    """The latest claim of each series as of a date, with names (the columns of `claims_named`).
+def _day(value: date | str | None, what: str) -> date | None:
+    """A date given as a `date` or an ISO string ("2024-10-31"); anything else is refused clearly."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{what}={value!r}: give a date, e.g. date(2024, 10, 31) or '2024-10-31'")
 
-    A series is one claimant's figures of one measure about one subject on one count basis
-    (`SERIES_KEY`: claimant_actor_id, subject_actor_id, measure, count_basis; a missing subject is
-    a value of its own). Of the claims whose `period_end` is on or before `as_of`, the one with the
-    latest `period_end` is kept; ties go to the latest `statement_date`, then the greatest
-    `claim_id` (so a correction stated later wins). With `stated_by`, only claims stated on or
-    before that date count: what was known then, rather than what is now known about then.
+
+def latest_claims(tables: Tables, as_of: date | str, *, stated_by: date | str | None = None) -> pd.DataFrame:
+    """The latest cumulative claim of each series as of a date, with names (the columns of `claims_named`).
+
+    A series is one claimant's running total of one measure about one subject (`SERIES_KEY`:
+    claimant_actor_id, subject_actor_id, measure, count_basis; a missing subject is a value of its
+    own). Only `cumulative` claims count: a `period` claim (UCDP's per-event estimate, say) covers
+    its own event or period, so the last one is no "latest" figure; sum those with
+    `total_claimed` or `monthly_totals` instead. Of the cumulative claims whose `period_end` is on
+    or before `as_of`, the one with the latest `period_end` is kept; ties go to the latest
+    `statement_date`, then the greatest `claim_id` (so a correction stated later wins). With
+    `stated_by`, only claims stated on or before that date count: what was known then, rather than
+    what is now known about then. Dates may be given as ISO strings.
 
     The result is one row per series, sorted by the series key. It picks claims; it never adds
     them: a cumulative claim is already the running total.
     """
+    as_of, stated_by = _day(as_of, "as_of"), _day(stated_by, "stated_by")
     named = claims_named(tables)
-    keep = named["period_end"] <= as_of
+    keep = (named["period_end"] <= as_of) & (named["count_basis"].astype("string") == "cumulative")
     if stated_by is not None:
         keep &= named["statement_date"] <= stated_by
     chosen = named[keep.fillna(False).astype(bool)]
@@ -202,7 +220,7 @@ def latest_claims(tables: Tables, as_of: date, *, stated_by: date | None = None)
     return _sorted(latest, list(SERIES_KEY))
 
 
-def compare_claims(tables: Tables, subject: str, measure: str, as_of: date, *, reference: str | None = None) -> pd.DataFrame:
+def compare_claims(tables: Tables, subject: str, measure: str, as_of: date | str, *, reference: str | None = None) -> pd.DataFrame:
     """Every claimant's latest cumulative claim of `measure` about `subject` as of `as_of`, side by side.
 
     One row per claimant (the claim `latest_claims` picks for its series), with the columns of
