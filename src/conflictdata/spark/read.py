@@ -1,0 +1,98 @@
+"""Reading CSV files on Spark's executors, one file per task, with the local engine's reader.
+
+Spark's `binaryFile` source hands each file to one task whole; the task parses it with
+conflictdata's own CSV reader (`csvfile.read_csv`, through `tables._read_csv_part`), which counts
+physical lines while it parses. A record's line is therefore the line it starts on even when a
+quoted cell before it spans several lines, and every file-level finding (encoding, csv-syntax,
+wrong-delimiter, unquoted-delimiter, extra-cell, missing-cell, blank-row, header) is exactly the
+local engine's. The unit of parallelism is the file: a resource of many files (`"path": [...]`)
+is read by many tasks at once.
+
+A task yields one `meta` record per file (its findings, the columns its header lacks, its last
+row number, its size and sha256) and one `row` record per data record: the file's index, the
+record's line and row number, and its cells in schema order (None where the record was short:
+such a cell was reported once, as missing-cell, and is not checked again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["Job", "parse_file", "finding_tuple", "FINDING_FIELDS"]
+
+FINDING_FIELDS = ("severity", "rule", "message", "table", "file", "line", "column", "value", "row")
+
+
+class Job:
+    """What a task needs to read the files of one resource (pickled to the executors)."""
+
+    def __init__(self, resource: Any, files: dict[str, tuple[int, str]], delimiter: str) -> None:
+        self.resource = resource
+        self.files = files  # normalised path → (index in the resource's paths, name findings use)
+        self.delimiter = delimiter
+
+
+class _Bytes:
+    """A file's bytes where the reader expects a path (it only reads it)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read_bytes(self) -> bytes:
+        return self.data
+
+    def open(self, mode: str = "rb") -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+
+class _Names:
+    """Stands in for the package where the reader asks only for a file's display name."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def display(self, path: Any) -> str:
+        return self.file
+
+
+def finding_tuple(f: Any) -> tuple:
+    return tuple(getattr(f, k) for k in FINDING_FIELDS)
+
+
+def normalise(uri: str) -> str:
+    """One spelling of a file's URI (`file:/x`, `file:///x` and `/x` are the same file)."""
+    if uri.startswith("file://"):
+        uri = uri[len("file://"):]
+    elif uri.startswith("file:"):
+        uri = uri[len("file:"):]
+    return uri
+
+
+def parse_file(uri: str, content: bytes, job: Job) -> Iterator[tuple]:
+    """The `meta` and `row` records of one file (see the module docstring)."""
+    from ._local import _match_header, _read_csv_part
+
+    index, file = job.files[normalise(uri)]
+    res = job.resource
+    part = _read_csv_part(_Names(file), res, _Bytes(content), job.delimiter)
+    raw, header_findings = _match_header(part.header, part.rows, res, file, columns=part.columns)
+    absent = sorted(raw.attrs.get("absent", set()))
+    findings = [finding_tuple(f) for f in part.findings + header_findings]
+    last = part.rownums[-1] if part.rownums else 1
+    yield ("meta", index, findings, absent, int(last), len(content), hashlib.sha256(content).hexdigest(), len(raw))
+    names = list(raw.columns)
+    position = {n: i for i, n in enumerate(part.header)}
+    columns = [raw[n].tolist() for n in names]
+    lines, rownums = part.lines, part.rownums
+    for i in range(len(raw)):
+        cells = [col[i] for col in columns]
+        present = part.short.get(i)
+        if present is not None:
+            # The padded cells of a short record: reported as missing-cell, not checked again.
+            for j, n in enumerate(names):
+                if position.get(n, -1) >= present:
+                    cells[j] = None
+        yield ("row", index, int(lines[i]), int(rownums[i]), cells)
