@@ -16,7 +16,6 @@ is the frictionless number syntax (with inf and NaN), a date is `YYYY-MM-DD` and
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 from pyspark.sql import Column, DataFrame, Window
@@ -24,10 +23,9 @@ from pyspark.sql import functions as F
 
 from ._local import _DATE, _INT, _NUM, DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec
 
-__all__ = ["SPARK_TYPES", "column_findings", "unique_findings", "key_findings", "foreign_key_findings", "spark_can_check"]
+__all__ = ["SPARK_TYPES", "check_sql", "column_findings", "unique_keys", "primary_keys", "repeats", "foreign_keys", "dangling", "spark_can_check"]
 
 SPARK_TYPES = {"string", "integer", "number", "boolean", "date"}
-_OUT = ["rule", "column", "value", "_f", "_line", "_row", "first"]
 _INF = r"^\+?(inf|INF|Inf|infinity|Infinity)$"
 _NEG_INF = r"^-(inf|INF|Inf|infinity|Infinity)$"
 
@@ -38,132 +36,152 @@ def spark_can_check(spec: FieldSpec) -> bool:
     return spec.type in SPARK_TYPES and fmt == "default"
 
 
-def _present(c: Column, missing: list[str]) -> Column:
-    return c.isNotNull() & ~c.isin(*missing) if missing else c.isNotNull()
+def _q(text: str) -> str:
+    """A Spark SQL string literal."""
+    return "'" + str(text).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _typed(spec: FieldSpec, c: Column) -> tuple[Column, Column]:
-    """(the cell is of the field's type, its typed value) for a present cell."""
+def _present(c: str, missing: list[str]) -> str:
+    return f"({c} IS NOT NULL AND {c} NOT IN ({', '.join(map(_q, missing))}))" if missing else f"({c} IS NOT NULL)"
+
+
+def _typed(spec: FieldSpec, c: str) -> tuple[str, str]:
+    """(the cell is of the field's type, its typed value) for a present cell, as Spark SQL."""
     kind = spec.type
     if kind == "integer":
-        value = F.regexp_replace(c, r"^\+", "").try_cast("bigint")
-        return c.rlike(_INT) & value.isNotNull(), value
+        value = f"try_cast(regexp_replace({c}, {_q(r'^[+]')}, '') AS BIGINT)"
+        return f"({c} RLIKE {_q(_INT)} AND {value} IS NOT NULL)", value
     if kind == "number":
-        value = (F.when(c.rlike(_INF), F.lit(math.inf)).when(c.rlike(_NEG_INF), F.lit(-math.inf))
-                 .when(c.isin("NaN", "nan"), F.lit(math.nan)).otherwise(c.try_cast("double")))
-        return c.rlike(_NUM) & value.isNotNull(), value
+        value = (f"(CASE WHEN {c} RLIKE {_q(_INF)} THEN CAST('Infinity' AS DOUBLE) WHEN {c} RLIKE {_q(_NEG_INF)} THEN CAST('-Infinity' AS DOUBLE) "
+                 f"WHEN {c} IN ('NaN', 'nan') THEN CAST('NaN' AS DOUBLE) ELSE try_cast({c} AS DOUBLE) END)")
+        return f"({c} RLIKE {_q(_NUM)} AND {value} IS NOT NULL)", value
     if kind == "boolean":
-        trues = [str(v) for v in spec.raw.get("trueValues", DEFAULT_TRUE)]
-        falses = [str(v) for v in spec.raw.get("falseValues", DEFAULT_FALSE)]
-        return c.isin(*trues) | c.isin(*falses), c.isin(*trues)
+        trues = ", ".join(_q(v) for v in spec.raw.get("trueValues", DEFAULT_TRUE))
+        falses = ", ".join(_q(v) for v in spec.raw.get("falseValues", DEFAULT_FALSE))
+        return f"({c} IN ({trues}) OR {c} IN ({falses}))", f"({c} IN ({trues}))"
     if kind == "date":
-        day = F.try_to_date(c, "yyyy-MM-dd")
+        day = f"try_to_date({c}, 'yyyy-MM-dd')"
         # Shaped YYYY-MM-DD, a real day (written back, it reads the same), and no year 0.
-        ok = c.rlike(_DATE) & day.isNotNull() & (F.date_format(day, "yyyy-MM-dd") == c) & ~c.startswith("0000")
-        return ok, day
-    return F.lit(True), c
+        return f"({c} RLIKE {_q(_DATE)} AND {day} IS NOT NULL AND date_format({day}, 'yyyy-MM-dd') = {c} AND NOT startswith({c}, '0000'))", day
+    return "true", c
 
 
-def _limit(spec: FieldSpec, v: Any) -> Column:
+def _limit(spec: FieldSpec, v: Any) -> str:
     if spec.type == "integer":
-        return F.lit(int(v)).cast("bigint")
+        return f"CAST({int(v)} AS BIGINT)"
     if spec.type == "number":
-        return F.lit(float(v)).cast("double")
+        return f"CAST({_q(repr(float(v)))} AS DOUBLE)"
     if spec.type == "date":
-        return F.lit(dt.date.fromisoformat(str(v)))
+        return f"DATE {_q(dt.date.fromisoformat(str(v)).isoformat())}"
     if spec.type == "boolean":
-        return F.lit(v if isinstance(v, bool) else str(v) in DEFAULT_TRUE)
-    return F.lit(str(v))
+        return "true" if (v if isinstance(v, bool) else str(v) in DEFAULT_TRUE) else "false"
+    return _q(v)
 
 
-def _rows(df: DataFrame, cond: Column, rule: str, name: str, c: Column, first: Column | None = None) -> DataFrame:
-    return df.where(cond).select(F.lit(rule).alias("rule"), F.lit(name).alias("column"), c.alias("value"),
-                                 "_f", "_line", "_row", (first if first is not None else F.lit(None).cast("long")).alias("first"))
-
-
-def column_findings(df: DataFrame, specs: list[FieldSpec], cols: dict[str, str], missing: list[str]) -> DataFrame | None:
-    """type, required, enum, pattern, minimum, maximum, min-length and max-length of each field
-    in `cols` (field name → DataFrame column), all judged in one pass over the rows: each check
-    is a conditional struct, the failing ones exploded into finding rows."""
-    checks: list[tuple[Column, str, str, Column]] = []
+def check_sql(specs: list[FieldSpec], cols: dict[str, str], missing: list[str]) -> list[tuple[str, str, str]]:
+    """(condition, rule, field) of every column check, as Spark SQL over the string columns."""
+    checks: list[tuple[str, str, str]] = []
     for spec in specs:
         if spec.name not in cols:
             continue
-        c = F.col(cols[spec.name])
+        c = f"`{cols[spec.name]}`"
         present = _present(c, missing)
         ok, value = _typed(spec, c)
-        checks.append((present & ~ok, "type", spec.name, c))
+        if ok != "true":
+            checks.append((f"{present} AND NOT {ok}", "type", spec.name))
         if spec.required:
-            checks.append((c.isNotNull() & ~present, "required", spec.name, c))
-        usable = present & ok
-        nan = F.isnan(value) if spec.type == "number" else F.lit(False)
+            checks.append((f"{c} IS NOT NULL AND NOT {present}", "required", spec.name))
+        usable = f"{present} AND {ok}"
+        # NaN is a value that fails enum and both bounds (as in frictionless); Spark would
+        # order it above every number and find it equal to itself.
+        nan = f" OR isnan({value})" if spec.type == "number" else ""
         k = spec.constraints
         if spec.enum is not None:
-            allowed = [_limit(spec, v) for v in spec.enum]
-            checks.append((usable & (~value.isin(*allowed) | nan), "enum", spec.name, c))
+            checks.append((f"{usable} AND ({value} NOT IN ({', '.join(_limit(spec, v) for v in spec.enum)}){nan})", "enum", spec.name))
         if "pattern" in k:
             # Java's regex dialect: the same verdicts as Python's `re` for the patterns Table
             # Schemas use (classes, repetitions, alternatives); anchored as a full match.
-            checks.append((usable & ~c.rlike(f"^(?:{k['pattern']})\\z"), "pattern", spec.name, c))
-        for key in ("minimum", "maximum"):
+            checks.append((f"{usable} AND NOT {c} RLIKE {_q('^(?:' + str(k['pattern']) + ')' + chr(92) + 'z')}", "pattern", spec.name))
+        for key, op in (("minimum", "<"), ("maximum", ">")):
             if key in k:
-                # NaN fails both bounds (as in frictionless); Spark would order it above all.
-                fails = (value < _limit(spec, k[key])) if key == "minimum" else (value > _limit(spec, k[key]))
-                checks.append((usable & (fails | nan), key, spec.name, c))
-        for key, rule in (("minLength", "min-length"), ("maxLength", "max-length")):
+                checks.append((f"{usable} AND ({value} {op} {_limit(spec, k[key])}{nan})", key, spec.name))
+        for key, rule, op in (("minLength", "min-length", "<"), ("maxLength", "max-length", ">")):
             if key in k:
-                n = F.char_length(c)
-                checks.append((usable & ((n < k[key]) if key == "minLength" else (n > k[key])), rule, spec.name, c))
+                checks.append((f"{usable} AND char_length({c}) {op} {int(k[key])}", rule, spec.name))
+    return checks
+
+
+def column_findings(table: str, df: DataFrame, specs: list[FieldSpec], cols: dict[str, str], missing: list[str]) -> DataFrame | None:
+    """type, required, enum, pattern, minimum, maximum, min-length and max-length of each field
+    in `cols` (field name → DataFrame column), all judged in one pass over the rows: each check
+    is a conditional struct, the failing ones exploded into finding rows."""
+    checks = check_sql(specs, cols, missing)
     if not checks:
         return None
-    failed = F.array(*[F.when(cond, F.struct(F.lit(rule).alias("rule"), F.lit(name).alias("column"), c.alias("value")))
-                       for cond, rule, name, c in checks])
-    hits = df.select("_f", "_line", "_row", F.explode(F.filter(failed, lambda x: x.isNotNull())).alias("_hit"))
-    return hits.select("_hit.rule", "_hit.column", "_hit.value", "_f", "_line", "_row", F.lit(None).cast("long").alias("first"))
+    structs = ", ".join(f"IF({cond}, named_struct('rule', {_q(rule)}, 'column', {_q(name)}, 'value', `{cols[name]}`), NULL)"
+                        for cond, rule, name in checks)
+    hits = df.select("_f", "_line", "_row", F.expr(f"explode(filter(array({structs}), x -> x IS NOT NULL))").alias("_hit"))
+    return hits.select(F.lit(table).alias("table"), "_hit.rule", "_hit.column", "_hit.value", "_f", "_line", "_row",
+                       F.lit(None).cast("long").alias("first"), F.lit(None).cast("string").alias("fk"))
 
 
-def _order() -> list[Column]:
-    return [F.col("_f"), F.col("_row")]
+# Every key check of every table meets in one shuffle: key rows carry (table, rule, column, key),
+# the key being the cells as JSON (composite keys without a separator that could occur in them).
+_KEYED = ["table", "rule", "column", "key", "value", "_f", "_line", "_row"]
 
 
-def unique_findings(df: DataFrame, specs: list[FieldSpec], cols: dict[str, str], missing: list[str], pk: list[str]) -> list[DataFrame]:
-    """Later repeats of a `unique` field's typed value (a single-field primary key is the key's)."""
+def _complete(keys: list[Column], missing: list[str]) -> Column:
+    ok = F.lit(True)
+    for k in keys:
+        if missing:
+            ok = ok & ~k.isin(*missing)
+    return ok
+
+
+def unique_keys(table: str, df: DataFrame, specs: list[FieldSpec], cols: dict[str, str], missing: list[str], pk: list[str]) -> list[DataFrame]:
+    """Key rows of each `unique` field: its typed value (a single-field primary key is the key's)."""
     out = []
     for spec in specs:
         if not spec.unique or pk == [spec.name] or spec.name not in cols:
             continue
-        c = F.col(cols[spec.name])
+        c = f"`{cols[spec.name]}`"
         ok, value = _typed(spec, c)
-        usable = df.where(_present(c, missing) & ok).withColumn("_v", value)
-        w = Window.partitionBy("_v").orderBy(*_order())
-        ranked = usable.withColumn("_n", F.row_number().over(w)).withColumn("_first", F.first(F.coalesce("_line", "_row")).over(w))
-        out.append(_rows(ranked, F.col("_n") > 1, "unique", spec.name, c, F.col("_first")))
+        out.append(df.where(f"{_present(c, missing)} AND {ok}").select(
+            F.lit(table).alias("table"), F.lit("unique").alias("rule"), F.lit(spec.name).alias("column"),
+            F.expr(f"CAST({value} AS STRING)").alias("key"), F.col(cols[spec.name]).alias("value"), "_f", "_line", "_row"))
     return out
 
 
-def key_findings(df: DataFrame, pk: list[str], cols: dict[str, str], missing: list[str]) -> DataFrame:
-    """Later repeats of a complete primary key, compared as written (as the local engine does)."""
+def primary_keys(table: str, df: DataFrame, pk: list[str], cols: dict[str, str], missing: list[str]) -> DataFrame:
+    """Key rows of the complete primary keys, compared as written (as the local engine does)."""
     keys = [F.coalesce(F.col(cols[n]), F.lit("")) for n in pk]
-    complete = F.lit(True)
-    for k in keys:
-        complete = complete & ~k.isin(*missing) if missing else complete
-    keyed = df.where(complete).select("_f", "_line", "_row", *[k.alias(f"_k{i}") for i, k in enumerate(keys)])
-    w = Window.partitionBy(*[f"_k{i}" for i in range(len(pk))]).orderBy(*_order())
-    ranked = keyed.withColumn("_n", F.row_number().over(w)).withColumn("_first", F.first(F.coalesce("_line", "_row")).over(w))
-    value = F.concat_ws(",", *[F.col(f"_k{i}") for i in range(len(pk))])
-    return _rows(ranked, F.col("_n") > 1, "primary-key", ",".join(pk), value, F.col("_first"))
+    return df.where(_complete(keys, missing)).select(
+        F.lit(table).alias("table"), F.lit("primary-key").alias("rule"), F.lit(",".join(pk)).alias("column"),
+        F.to_json(F.array(*keys)).alias("key"), F.concat_ws(",", *keys).alias("value"), "_f", "_line", "_row")
 
 
-def foreign_key_findings(df: DataFrame, fields: list[str], cols: dict[str, str], missing: list[str],
-                         ref: DataFrame, ref_cols: list[str]) -> DataFrame:
-    """Rows whose foreign key (every field holding a value) matches no row of `ref`: an anti-join
-    on the values as written, the referenced side reduced to its distinct keys first."""
+def repeats(keyed: DataFrame) -> DataFrame:
+    """The key rows that repeat an earlier row's key (in file and row order), with the line (or
+    row) of the first: one window over all keys of all tables."""
+    w = Window.partitionBy("table", "rule", "column", "key").orderBy("_f", "_row")
+    ranked = keyed.withColumn("_n", F.row_number().over(w)).withColumn("first", F.first(F.coalesce("_line", "_row")).over(w))
+    return ranked.where("_n > 1").select("table", "rule", "column", "value", "_f", "_line", "_row", "first", F.lit(None).cast("string").alias("fk"))
+
+
+def foreign_keys(fk: str, table: str, df: DataFrame, fields: list[str], cols: dict[str, str], missing: list[str],
+                 ref: DataFrame, ref_cols: list[str]) -> tuple[DataFrame, DataFrame]:
+    """(the referring rows whose fields all hold a value, the referenced keys) of one foreign key,
+    both keyed by `fk` so that all foreign keys meet in one anti-join."""
     keys = [F.coalesce(F.col(cols[n]), F.lit("")) for n in fields]
-    present = F.lit(True)
-    for k in keys:
-        present = present & ~k.isin(*missing) if missing else present
-    child = df.where(present).select("_f", "_line", "_row", *[k.alias(f"_k{i}") for i, k in enumerate(keys)])
-    target = ref.select(*[F.coalesce(F.col(c), F.lit("")).alias(f"_k{i}") for i, c in enumerate(ref_cols)]).distinct()
-    dangling = child.join(target, on=[f"_k{i}" for i in range(len(fields))], how="left_anti")
-    value = F.concat_ws(",", *[F.col(f"_k{i}") for i in range(len(fields))])
-    return _rows(dangling, F.lit(True), "foreign-key", ",".join(fields), value)
+    child = df.where(_complete(keys, missing)).select(
+        F.lit(fk).alias("fk"), F.lit(table).alias("table"), F.lit(",".join(fields)).alias("column"),
+        F.to_json(F.array(*keys)).alias("key"), F.concat_ws(",", *keys).alias("value"), "_f", "_line", "_row")
+    target = ref.select(F.lit(fk).alias("fk"), F.to_json(F.array(*[F.coalesce(F.col(c), F.lit("")) for c in ref_cols])).alias("key"))
+    return child, target
+
+
+def dangling(children: DataFrame, targets: DataFrame) -> DataFrame:
+    """Referring rows without a referenced row: the values as written, anti-joined."""
+    return children.join(targets.distinct(), on=["fk", "key"], how="left_anti").select(
+        "table", F.lit("foreign-key").alias("rule"), "column", "value", "_f", "_line", "_row",
+        F.lit(None).cast("long").alias("first"), "fk")

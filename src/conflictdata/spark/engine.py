@@ -12,6 +12,7 @@ driver, on the tables gathered there (they are small).
 from __future__ import annotations
 
 import difflib
+import json
 import math
 from dataclasses import dataclass, field
 from functools import reduce
@@ -24,9 +25,9 @@ import pandas as pd
 from ._local import (TYPE_HINTS, Finding, Package, Report, Resource, Table, _delegated_findings, _finish, _limit_text,
                      _rule_names, acknowledge, check_constraints, check_primary_key, check_unique, delegated_fields,
                      field_specs, fmt, read_table, rules)
-from .checks import column_findings, foreign_key_findings, key_findings, spark_can_check, unique_findings
+from .checks import column_findings, dangling, foreign_keys, primary_keys, repeats, spark_can_check, unique_keys
 from .locate import Located, locate
-from .read import FINDING_FIELDS, Job, normalise, parse_file
+from .read import FINDING_FIELDS, RECORD, Job, normalise, parse_file
 
 __all__ = ["validate"]
 
@@ -58,13 +59,13 @@ def validate(package: str | Path | Package, spark: Any, *, strict: bool = False,
     pkg = where.package
     findings: list[Finding] = []
     notes = [f"{r.name}: {r.note}" for r in pkg.resources.values() if r.note]
-    sparked: dict[str, _Sparked] = {}
     local: dict[str, Table] = {}
+    sparked, records = _read_all(spark, where, [r for r in pkg.resources.values() if _local_reason(r) is None])
+    for s in sparked.values():
+        findings += s.findings
     for name, res in pkg.resources.items():
         why = _local_reason(res)
         if why is None:
-            sparked[name] = _read(spark, where, res)
-            findings += sparked[name].findings
             continue
         notes.append(f"{name}: checked by the local engine, not by Spark ({why})")
         if where.remote:
@@ -79,7 +80,7 @@ def validate(package: str | Path | Package, spark: Any, *, strict: bool = False,
     findings += _spark_findings(spark, pkg, sparked, local)
     tables: dict[str, Table] | None = None
     if pkg.is_conflictdata:
-        tables = {**{n: _gather(s) for n, s in sparked.items()}, **local}
+        tables = {**_gather(records, sparked), **local}
         tables = {n: tables[n] for n in pkg.resources if n in tables}
         views: dict[str, Table] = {}
         for table in tables.values():
@@ -89,8 +90,7 @@ def validate(package: str | Path | Package, spark: Any, *, strict: bool = False,
         if not where.remote:
             findings += fmt.canonical_findings(tables)
         findings = acknowledge.apply_acknowledgements(pkg, tables, findings)
-    for s in sparked.values():
-        s.df.unpersist()
+    records.unpersist()
     report = Report(package=where.display, findings=findings, strict=strict, notes=notes, root=where.root)
     report.rows = {n: (sparked[n].rows if n in sparked else len(local[n].raw)) for n in pkg.resources if n in sparked or n in local}
     if chosen is not None or dropped:
@@ -122,65 +122,85 @@ def _delimiter(res: Resource) -> str:
     return dialect.get("delimiter", "\t" if res.format == "tsv" else ",") if isinstance(dialect, dict) else ","
 
 
-def _read(spark: Any, where: Located, res: Resource) -> _Sparked:
-    """Parse the resource's files on the executors; findings of the files themselves."""
+def _read_all(spark: Any, where: Located, resources: list[Resource]) -> tuple[dict[str, _Sparked], Any]:
+    """Parse the files of every resource Spark reads in one job, cached as one DataFrame of
+    records (read.RECORD); each resource's DataFrame of strings is a view of it."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
+
+    out: dict[str, _Sparked] = {}
+    files: dict[str, tuple[str, int, str]] = {}
+    uris: list[str] = []
+    for res in resources:
+        names = res.field_names
+        cols = {n: f"c{i}" for i, n in enumerate(names)}
+        pairs = [(where.uri(p), where.file(p)) for p in res.relpaths]
+        out[res.name] = s = _Sparked(res, None, cols, [f for _, f in pairs])
+        missing = [f for u, f in pairs if not where.exists(u)]
+        if missing:
+            s.findings.append(Finding("error", "file", "cannot read the file (No such file or directory); check the resource path in datapackage.json",
+                                      res.name, missing[0], None))
+            s.absent = set(names)
+            continue
+        for i, (u, f) in enumerate(pairs):
+            files[normalise(u)] = (res.name, i, f)
+            uris.append(u)
+    job = Job({r.name: r for r in resources}, files, {r.name: _delimiter(r) for r in resources})
+    if uris:
+        binary = spark.read.format("binaryFile").load(uris).select("path", "content")
+        records = spark.createDataFrame(binary.rdd.flatMap(lambda r: parse_file(r.path, bytes(r.content), job)), RECORD)
+        records = records.persist(StorageLevel.MEMORY_AND_DISK)
+        metas = sorted((r["table"], r["_f"], json.loads(r["meta"])) for r in records.where("kind = 'meta'").select("table", "_f", "meta").collect())
+    else:
+        records, metas = spark.createDataFrame([], RECORD), []
+    by_table: dict[str, list[tuple[int, dict]]] = {}
+    for name, index, meta in metas:
+        by_table.setdefault(name, []).append((index, meta))
+    for res in resources:
+        s = out[res.name]
+        if s.findings:
+            s.df = spark.createDataFrame([], _strings_schema(s.cols))
+            continue
+        # Row numbers of a resource of several files run on from file to file, as in frictionless.
+        offset, shift = 0, F.lit(0).cast("long")
+        for index, meta in by_table.get(res.name, []):
+            shift = F.when(F.col("_f") == index, F.lit(offset)).otherwise(shift) if offset else shift
+            offset += meta["last"] - 1
+            s.findings += [Finding(**dict(zip(FINDING_FIELDS, f))) for f in meta["findings"]]
+            s.rows += meta["rows"]
+            s.sizes.append((meta["bytes"], meta["sha256"]))
+        s.absent = set(by_table[res.name][0][1]["absent"]) if res.name in by_table else set()
+        s.df = records.where((F.col("kind") == "row") & (F.col("table") == res.name)).select(
+            "_f", "_line", (F.col("_row") + shift).alias("_row"), *[F.col("cells")[i].alias(c) for i, c in enumerate(s.cols.values())])
+    return out, records
+
+
+def _strings_schema(cols: dict[str, str]) -> Any:
     from pyspark.sql import types as T
 
-    uris = [where.uri(p) for p in res.relpaths]
-    files = [where.file(p) for p in res.relpaths]
-    names = res.field_names
-    cols = {n: f"c{i}" for i, n in enumerate(names)}
-    schema = T.StructType([T.StructField("_f", T.IntegerType()), T.StructField("_line", T.LongType()), T.StructField("_row", T.LongType())]
-                          + [T.StructField(cols[n], T.StringType()) for n in names])
-    empty = spark.createDataFrame([], schema)
-    unreadable = [(u, f) for u, f in zip(uris, files) if not where.exists(u)]
-    if unreadable:
-        _, file = unreadable[0]
-        return _Sparked(res, empty, cols, files, [Finding("error", "file", "cannot read the file (No such file or directory); check the resource path in datapackage.json",
-                                                           res.name, file, None)], absent=set(names))
-    job = Job(res, {normalise(u): (i, f) for i, (u, f) in enumerate(zip(uris, files))}, _delimiter(res))
-    binary = spark.read.format("binaryFile").load(uris).select("path", "content")
-    parsed = binary.rdd.flatMap(lambda r: parse_file(r.path, bytes(r.content), job)).persist()
-    metas = sorted(parsed.filter(lambda t: t[0] == "meta").collect(), key=lambda t: t[1])
-    # Row numbers of a resource of several files run on from file to file, as in frictionless.
-    offsets, offset = {}, 0
-    for m in metas:
-        offsets[m[1]] = offset
-        offset += m[4] - 1
-    rows = parsed.filter(lambda t: t[0] == "row").map(lambda t: (t[1], t[2], t[3] + offsets[t[1]], *t[4]))
-    df = spark.createDataFrame(rows, schema).persist()
-    out = _Sparked(res, df, cols, files)
-    for m in metas:
-        out.findings += [Finding(**dict(zip(FINDING_FIELDS, f))) for f in m[2]]
-        out.rows += m[7]
-        out.sizes.append((m[5], m[6]))
-    out.absent = set(metas[0][3]) if metas else set()
-    df.count()  # materialised: the parse runs once
-    parsed.unpersist()
-    return out
+    return T.StructType([T.StructField("_f", T.IntegerType()), T.StructField("_line", T.LongType()), T.StructField("_row", T.LongType())]
+                        + [T.StructField(c, T.StringType()) for c in cols.values()])
 
 
 def _spark_findings(spark: Any, pkg: Package, sparked: dict[str, _Sparked], local: dict[str, Table]) -> list[Finding]:
     """Column checks, unique, primary and foreign keys as Spark SQL; the finding rows collected."""
     from pyspark.sql import functions as F
 
-    parts, out = [], []
+    parts, keyed, children, targets, out = [], [], [], [], []
     # name → (DataFrame, field → column, absent fields, first file, every file)
     frames = {n: (s.df, s.cols, s.absent, s.file, s.files) for n, s in sparked.items()}
     frames.update({n: (_as_spark(spark, t), {c: c for c in t.raw.columns}, t.absent_columns, t.file, [t.file]) for n, t in local.items()})
     for name, s in sparked.items():
         res, specs = s.resource, field_specs(s.resource.schema)
         usable = {n: c for n, c in s.cols.items() if n not in s.absent}
-        tag = [F.lit(name).alias("table")]
-        if (cf := column_findings(s.df, specs, usable, res.missing_values)) is not None:
-            parts.append(cf.select(*tag, "*"))
-        parts += [u.select(*tag, "*") for u in unique_findings(s.df, specs, usable, res.missing_values, res.primary_key)]
+        if (cf := column_findings(name, s.df, specs, usable, res.missing_values)) is not None:
+            parts.append(cf)
+        keyed += unique_keys(name, s.df, specs, usable, res.missing_values, res.primary_key)
         pk = res.primary_key
         if pk and not any(c in s.absent for c in pk):
             out += [Finding("error", "primary-key", f"the blank row has no primary key ({', '.join(pk)}); delete the row",
                             name, f.file, f.line, None, None, row=f.row) for f in s.findings if f.rule == "blank-row"]
-            parts.append(key_findings(s.df, pk, s.cols, res.missing_values).select(*tag, "*"))
+            keyed.append(primary_keys(name, s.df, pk, s.cols, res.missing_values))
         out += _integrity(s)
     refs: dict[str, tuple[str, list[str]]] = {}
     for name, (df, cols, absent, file, _) in frames.items():
@@ -194,12 +214,17 @@ def _spark_findings(spark: Any, pkg: Package, sparked: dict[str, _Sparked], loca
             rdf, rcols, rabsent, _, _ = frames[ref_name]
             if any(f in absent for f in fields) or any(f in rabsent for f in ref_fields):
                 continue
-            tag = [F.lit(name).alias("table"), F.lit(f"{name}#{n}").alias("fk")]
             refs[f"{name}#{n}"] = (ref_name, ref_fields)
-            parts.append(foreign_key_findings(df, fields, cols, res.missing_values, rdf, [rcols[f] for f in ref_fields]).select(*tag, "*"))
-    parts = [p if "fk" in p.columns else p.withColumn("fk", F.lit(None).cast("string")) for p in parts]
+            child, target = foreign_keys(f"{name}#{n}", name, df, fields, cols, res.missing_values, rdf, [rcols[f] for f in ref_fields])
+            children.append(child)
+            targets.append(target)
+    union = lambda frames: reduce(lambda a, b: a.unionByName(b), frames)  # noqa: E731
+    if keyed:
+        parts.append(repeats(union(keyed)))
+    if children:
+        parts.append(dangling(union(children), union(targets)))
     if parts:
-        rows = reduce(lambda a, b: a.unionByName(b), parts).collect()
+        rows = union(parts).collect()
         out += [_finding(pkg, frames, refs, r) for r in rows]
     return out
 
@@ -278,13 +303,22 @@ def _integrity(s: _Sparked) -> list[Finding]:
     return out
 
 
-def _gather(s: _Sparked) -> Table:
-    """The whole table on the driver, as the local engine holds it (for the data-model rules)."""
-    frame = s.df.orderBy("_f", "_row").toPandas()
-    names = s.resource.field_names
-    raw = pd.DataFrame({n: frame[s.cols[n]].fillna("").astype(object).astype(str) if len(frame) else pd.Series([], dtype=str) for n in names})
-    raw.attrs["absent"] = set(s.absent)
-    lines = frame["_line"].to_numpy(dtype=np.int64) if len(frame) else np.array([], dtype=np.int64)
-    rownums = frame["_row"].to_numpy(dtype=np.int64) if len(frame) else np.array([], dtype=np.int64)
-    reader = [f for f in s.findings if f.rule not in ("resource-bytes", "resource-hash")]
-    return _finish(s.resource, s.file, raw, lines, reader, rownums=rownums)
+def _gather(records: Any, sparked: dict[str, _Sparked]) -> dict[str, Table]:
+    """Every table on the driver, as the local engine holds it (for the data-model rules): the
+    records collected in one job."""
+    rows: dict[str, list] = {n: [] for n in sparked}
+    for r in records.where("kind = 'row'").select("table", "_f", "_line", "_row", "cells").collect():
+        rows[r["table"]].append(r)
+    out = {}
+    for name, s in sparked.items():
+        got = sorted(rows[name], key=lambda r: (r["_f"], r["_row"]))
+        names = s.resource.field_names
+        cells = [["" if v is None else v for v in r["cells"]] for r in got]
+        raw = pd.DataFrame(cells, columns=names, dtype=object).astype(str) if cells else pd.DataFrame({n: pd.Series([], dtype=str) for n in names})
+        raw.attrs["absent"] = set(s.absent)
+        lines = np.array([r["_line"] for r in got], dtype=np.int64)
+        # Row numbers as read (multipart offsets are not needed by the rules, which name lines).
+        rownums = np.array([r["_row"] for r in got], dtype=np.int64)
+        reader = [f for f in s.findings if f.rule not in ("resource-bytes", "resource-hash")]
+        out[name] = _finish(s.resource, s.file, raw, lines, reader, rownums=rownums)
+    return out

@@ -8,10 +8,11 @@ wrong-delimiter, unquoted-delimiter, extra-cell, missing-cell, blank-row, header
 local engine's. The unit of parallelism is the file: a resource of many files (`"path": [...]`)
 is read by many tasks at once.
 
-A task yields one `meta` record per file (its findings, the columns its header lacks, its last
-row number, its size and sha256) and one `row` record per data record: the file's index, the
-record's line and row number, and its cells in schema order (None where the record was short:
-such a cell was reported once, as missing-cell, and is not checked again).
+All files of all resources are read by one job into one DataFrame (`RECORD`): per file one
+`meta` record (JSON: its findings, the columns its header lacks, its last row number, its size and
+sha256), and per data record a `row` record: the resource, the file's index in it, the record's
+line and row number, and its cells in schema order (None where the record was short: such a cell
+was reported once, as missing-cell, and is not checked again).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Job", "parse_file", "finding_tuple", "FINDING_FIELDS"]
+__all__ = ["Job", "parse_file", "finding_tuple", "FINDING_FIELDS", "RECORD"]
+
+RECORD = "kind string, table string, _f int, _line long, _row long, cells array<string>, meta string"
 
 FINDING_FIELDS = ("severity", "rule", "message", "table", "file", "line", "column", "value", "row")
 
@@ -29,10 +32,11 @@ FINDING_FIELDS = ("severity", "rule", "message", "table", "file", "line", "colum
 class Job:
     """What a task needs to read the files of one resource (pickled to the executors)."""
 
-    def __init__(self, resource: Any, files: dict[str, tuple[int, str]], delimiter: str) -> None:
-        self.resource = resource
-        self.files = files  # normalised path → (index in the resource's paths, name findings use)
-        self.delimiter = delimiter
+    def __init__(self, resources: dict[str, Any], files: dict[str, tuple[str, int, str]], delimiters: dict[str, str]) -> None:
+        self.resources = resources
+        # normalised path → (resource, index in the resource's paths, the name findings use)
+        self.files = files
+        self.delimiters = delimiters
 
 
 class _Bytes:
@@ -73,16 +77,20 @@ def normalise(uri: str) -> str:
 
 def parse_file(uri: str, content: bytes, job: Job) -> Iterator[tuple]:
     """The `meta` and `row` records of one file (see the module docstring)."""
+    import json
+
     from ._local import _match_header, _read_csv_part
 
-    index, file = job.files[normalise(uri)]
-    res = job.resource
-    part = _read_csv_part(_Names(file), res, _Bytes(content), job.delimiter)
+    name, index, file = job.files[normalise(uri)]
+    res = job.resources[name]
+    part = _read_csv_part(_Names(file), res, _Bytes(content), job.delimiters[name])
     raw, header_findings = _match_header(part.header, part.rows, res, file, columns=part.columns)
     absent = sorted(raw.attrs.get("absent", set()))
     findings = [finding_tuple(f) for f in part.findings + header_findings]
     last = part.rownums[-1] if part.rownums else 1
-    yield ("meta", index, findings, absent, int(last), len(content), hashlib.sha256(content).hexdigest(), len(raw))
+    meta = {"findings": findings, "absent": absent, "last": int(last), "bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(), "rows": len(raw)}
+    yield ("meta", name, index, None, None, None, json.dumps(meta))
     names = list(raw.columns)
     position = {n: i for i, n in enumerate(part.header)}
     columns = [raw[n].tolist() for n in names]
@@ -95,4 +103,4 @@ def parse_file(uri: str, content: bytes, job: Job) -> Iterator[tuple]:
             for j, n in enumerate(names):
                 if position.get(n, -1) >= present:
                     cells[j] = None
-        yield ("row", index, int(lines[i]), int(rownums[i]), cells)
+        yield ("row", name, index, int(lines[i]), int(rownums[i]), cells, None)
