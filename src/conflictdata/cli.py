@@ -140,6 +140,28 @@ def _package(path: Optional[Path], *, writes: Optional[str] = None) -> Path:
     return found.path
 
 
+class Engine(str, Enum):
+    local = "local"
+    spark = "spark"
+
+
+def _spark_engine(master: Optional[str], against: Optional[str], format: ValidateFormat):
+    """`validate`'s runner on Spark (--engine spark): the same signature as the local one."""
+    from .spark.session import missing_spark
+
+    why = missing_spark() or ("--against needs --engine local" if against is not None else None)
+    if why is not None:
+        raise _fail(f"--engine spark: {why}", format=format, title="validate")
+
+    def run(path, *, strict, against, progress, select, ignore):
+        from .spark import validate as on_spark
+        from .spark.session import session
+
+        return on_spark(path, session(master), strict=strict, select=select, ignore=ignore)
+
+    return run
+
+
 @app.command()
 def validate(
     path: Annotated[Optional[Path], typer.Argument(
@@ -155,6 +177,9 @@ def validate(
     select: Annotated[Optional[list[str]], typer.Option("--select", metavar="RULE,…", help="Report only the findings of these rules (comma-separated, repeatable), for this run.")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="RULE,…", help="Leave out the findings of these rules, for this run (to keep a warning for good, acknowledge it in data/acknowledgements.csv).")] = None,
     show_acknowledged: Annotated[bool, typer.Option("--show-acknowledged", help="Also list the warnings data/acknowledgements.csv acknowledges (text format; they are always counted).")] = False,
+    engine: Annotated[Engine, typer.Option("--engine", help="local: this process; spark: Apache Spark (pip install \"conflictdata[spark]\"), "
+                                           "the same findings; PATH may then be a URI Spark reads (hdfs://, s3a://). See docs/spark.md.")] = Engine.local,
+    master: Annotated[Optional[str], typer.Option("--master", metavar="URL", help="With --engine spark: the Spark master (default: the active session under spark-submit, else local[*]).")] = None,
 ) -> None:
     """Check a data package against its schemas and the rules of the data model.
 
@@ -184,10 +209,18 @@ def validate(
       conflictdata validate . --against last-release   # the same, against the last release (tag or releases.json)
 
       conflictdata validate . --select foreign-key,primary-key
+
+      conflictdata validate hdfs://namenode/pkg --engine spark --master yarn
     """
     from .validation import validate as run
 
-    path = _package(path)
+    if engine is Engine.spark:
+        run = _spark_engine(master, against, format)
+        from .spark.session import uri_of
+
+        path = uri_of(path) if uri_of(path) is not None else _package(path)
+    else:
+        path = _package(path)
     bar = _DelayedProgress()
     try:
         report = run(path, strict=strict, against=against, progress=bar.update, select=select, ignore=ignore)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ._local import (TYPE_HINTS, Finding, Package, Report, Resource, Table, _delegated_findings, _finish, _limit_text,
                      _rule_names, acknowledge, check_constraints, check_primary_key, check_unique, delegated_fields,
-                     field_specs, fmt, read_table, rules)
+                     field_specs, fmt, read_table, rules, table_of_file)
 from .checks import column_findings, dangling, foreign_keys, primary_keys, repeats, spark_can_check, unique_keys
 from .locate import Located, locate
 from .read import FINDING_FIELDS, RECORD, Job, normalise, parse_file
@@ -55,6 +55,9 @@ def validate(package: str | Path | Package, spark: Any, *, strict: bool = False,
     `hdfs://…/pkg` or `s3a://…/pkg`, or an opened `Package`) on the SparkSession `spark`; the
     same findings as `conflictdata.validate` would give, as a `Report`."""
     chosen, dropped = _rule_names(select, "--select"), _rule_names(ignore, "--ignore")
+    if isinstance(package, (str, Path)) and "://" not in str(package) and (found := table_of_file(package)) is not None:
+        root, table = found  # one data file: its table, checked with the rest of its package
+        return validate(root, spark, strict=strict, select=select, ignore=ignore).only(table)
     where = locate(package, spark)
     pkg = where.package
     findings: list[Finding] = []

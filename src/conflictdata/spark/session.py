@@ -28,6 +28,22 @@ def session(master: str | None = None) -> Any:
     if active is not None and master is None:
         return active
     builder = SparkSession.builder.appName("conflictdata validate").master(master or "local[*]")
-    return (builder.config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "8" if (master or "local").startswith("local") else "200")
-            .getOrCreate())
+    spark = (builder.config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "8" if (master or "local").startswith("local") else "200")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")  # findings on stdout, the verdict on stderr: not Spark's chatter
+    return spark
+
+
+def uri_of(path: Any) -> str | None:
+    """The URI a command-line PATH spells (`hdfs://nn/pkg`; a Path folds `//` to `/`), or None
+    for a local path."""
+    import re
+
+    if path is None:
+        return None
+    text = str(path)
+    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]+):/+(.*)$", text)
+    if m is None or m.group(1).lower() == "file" or len(m.group(1)) == 1:
+        return None
+    return f"{m.group(1)}://{m.group(2)}"
