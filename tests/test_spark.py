@@ -33,7 +33,8 @@ def _why_not() -> str | None:
     return missing_spark()
 
 
-pytestmark = pytest.mark.skipif(_why_not() is not None, reason=f"Spark engine cannot run here: {_why_not()}")
+pytestmark = [pytest.mark.skipif(_why_not() is not None, reason=f"Spark engine cannot run here: {_why_not()}"),
+              pytest.mark.xdist_group("spark")]  # one worker, one JVM
 
 
 @pytest.fixture(scope="session")
