@@ -27,7 +27,7 @@ from ._local import (TYPE_HINTS, Finding, Package, Report, Resource, Table, _del
                      field_specs, fmt, read_table, rules, table_of_file)
 from .checks import column_findings, dangling, foreign_keys, primary_keys, repeats, spark_can_check, unique_keys
 from .locate import Located, locate
-from .read import FINDING_FIELDS, RECORD, Job, normalise, parse_file
+from .read import FINDING_FIELDS, RECORD, Job, normalise, parse_batches
 
 __all__ = ["validate"]
 
@@ -44,6 +44,7 @@ class _Sparked:
     absent: set[str] = field(default_factory=set)
     rows: int = 0
     sizes: list[tuple[int, str]] = field(default_factory=list)
+    offsets: dict[int, int] = field(default_factory=dict)  # file index → rows of the files before it
 
     @property
     def file(self) -> str:
@@ -151,7 +152,7 @@ def _read_all(spark: Any, where: Located, resources: list[Resource]) -> tuple[di
     job = Job({r.name: r for r in resources}, files, {r.name: _delimiter(r) for r in resources})
     if uris:
         binary = spark.read.format("binaryFile").load(uris).select("path", "content")
-        records = spark.createDataFrame(binary.rdd.flatMap(lambda r: parse_file(r.path, bytes(r.content), job)), RECORD)
+        records = binary.mapInArrow(lambda batches: parse_batches(batches, job), RECORD)
         records = records.persist(StorageLevel.MEMORY_AND_DISK)
         metas = sorted((r["table"], r["_f"], json.loads(r["meta"])) for r in records.where("kind = 'meta'").select("table", "_f", "meta").collect())
     else:
@@ -168,6 +169,7 @@ def _read_all(spark: Any, where: Located, resources: list[Resource]) -> tuple[di
         offset, shift = 0, F.lit(0).cast("long")
         for index, meta in by_table.get(res.name, []):
             shift = F.when(F.col("_f") == index, F.lit(offset)).otherwise(shift) if offset else shift
+            s.offsets[index] = offset
             offset += meta["last"] - 1
             s.findings += [Finding(**dict(zip(FINDING_FIELDS, f))) for f in meta["findings"]]
             s.rows += meta["rows"]
@@ -308,20 +310,23 @@ def _integrity(s: _Sparked) -> list[Finding]:
 
 def _gather(records: Any, sparked: dict[str, _Sparked]) -> dict[str, Table]:
     """Every table on the driver, as the local engine holds it (for the data-model rules): the
-    records collected in one job."""
-    rows: dict[str, list] = {n: [] for n in sparked}
-    for r in records.where("kind = 'row'").select("table", "_f", "_line", "_row", "cells").collect():
-        rows[r["table"]].append(r)
+    records collected in one job, as Arrow."""
+    import pyarrow.compute as pc
+
+    got = records.where("kind = 'row'").select("table", "_f", "_line", "_row", "cells").toArrow()
     out = {}
     for name, s in sparked.items():
-        got = sorted(rows[name], key=lambda r: (r["_f"], r["_row"]))
+        part = got.filter(pc.equal(got.column("table"), name)).sort_by([("_f", "ascending"), ("_row", "ascending")])
         names = s.resource.field_names
-        cells = [["" if v is None else v for v in r["cells"]] for r in got]
-        raw = pd.DataFrame(cells, columns=names, dtype=object).astype(str) if cells else pd.DataFrame({n: pd.Series([], dtype=str) for n in names})
+        n = part.num_rows
+        flat = pc.list_flatten(part.column("cells")).to_numpy(zero_copy_only=False) if n else []
+        cells = pd.DataFrame(flat.reshape(n, len(names)) if n else [], columns=names, dtype=object).fillna("")
+        raw = pd.DataFrame({c: pd.Series(cells[c].to_numpy(), dtype=str) for c in names}) if n else pd.DataFrame({c: pd.Series([], dtype=str) for c in names})
         raw.attrs["absent"] = set(s.absent)
-        lines = np.array([r["_line"] for r in got], dtype=np.int64)
-        # Row numbers as read (multipart offsets are not needed by the rules, which name lines).
-        rownums = np.array([r["_row"] for r in got], dtype=np.int64)
+        lines = part.column("_line").to_numpy().astype(np.int64) if n else np.array([], dtype=np.int64)
+        rownums = part.column("_row").to_numpy().astype(np.int64) if n else np.array([], dtype=np.int64)
+        if n and any(s.offsets.values()):
+            rownums = rownums + np.vectorize(s.offsets.get)(part.column("_f").to_numpy())
         reader = [f for f in s.findings if f.rule not in ("resource-bytes", "resource-hash")]
         out[name] = _finish(s.resource, s.file, raw, lines, reader, rownums=rownums)
     return out
