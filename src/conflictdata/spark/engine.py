@@ -309,14 +309,16 @@ def _integrity(s: _Sparked) -> list[Finding]:
 
 
 def _gather(records: Any, sparked: dict[str, _Sparked]) -> dict[str, Table]:
-    """Every table on the driver, as the local engine holds it (for the data-model rules): the
-    records collected in one job, as Arrow."""
+    """Every table on the driver, as the local engine holds it (for the data-model rules): each
+    table's records collected as Arrow."""
     import pyarrow.compute as pc
+    from pyspark.sql import functions as F
 
-    got = records.where("kind = 'row'").select("table", "_f", "_line", "_row", "cells").toArrow()
     out = {}
     for name, s in sparked.items():
-        part = got.filter(pc.equal(got.column("table"), name)).sort_by([("_f", "ascending"), ("_row", "ascending")])
+        # One table at a time: the driver holds one table's records in Arrow at once, not all.
+        got = records.where((F.col("kind") == "row") & (F.col("table") == name)).select("_f", "_line", "_row", "cells").toArrow()
+        part = got.sort_by([("_f", "ascending"), ("_row", "ascending")])
         names = s.resource.field_names
         n = part.num_rows
         flat = pc.list_flatten(part.column("cells")).to_numpy(zero_copy_only=False) if n else []

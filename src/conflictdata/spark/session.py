@@ -28,6 +28,10 @@ def session(master: str | None = None) -> Any:
     if active is not None and master is None:
         return active
     builder = SparkSession.builder.appName("conflictdata validate").master(master or "local[*]")
+    if (master or "local").startswith("local"):
+        # In local mode the tasks run in the driver's JVM: Spark's default 1 GiB heap loses the
+        # results of 10^6-row tables gathered for the data-model rules.
+        builder = builder.config("spark.driver.memory", "3g")
     spark = (builder.config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "8" if (master or "local").startswith("local") else "200")
              .getOrCreate())
