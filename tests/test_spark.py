@@ -53,7 +53,7 @@ def key(f, files: bool = True) -> tuple:
     return (f.severity, f.rule, f.table, f.file if files else None, f.line, f.row, f.column, f.value, f.acknowledged)
 
 
-def same_findings(path, spark, *, files: bool = True) -> "Report":
+def same_findings(path, spark, *, files: bool = True):
     """Run both engines; assert identical findings; return the Spark engine's report.
     `files=False`: compare all but the file (the local engine names a resource's first file for
     the findings of all its files; the Spark engine names the file the record is in)."""

@@ -144,8 +144,7 @@ def _read_all(spark: Any, where: Located, resources: list[Resource]) -> tuple[di
         if missing:
             s.findings.append(Finding("error", "file", "cannot read the file (No such file or directory); check the resource path in datapackage.json",
                                       res.name, missing[0], None))
-            s.absent = set(names)
-            continue
+            continue  # an empty table, as the local engine holds it: keys into it dangle
         for i, (u, f) in enumerate(pairs):
             files[normalise(u)] = (res.name, i, f)
             uris.append(u)
@@ -189,8 +188,6 @@ def _strings_schema(cols: dict[str, str]) -> Any:
 
 def _spark_findings(spark: Any, pkg: Package, sparked: dict[str, _Sparked], local: dict[str, Table]) -> list[Finding]:
     """Column checks, unique, primary and foreign keys as Spark SQL; the finding rows collected."""
-    from pyspark.sql import functions as F
-
     parts, keyed, children, targets, out = [], [], [], [], []
     # name → (DataFrame, field → column, absent fields, first file, every file)
     frames = {n: (s.df, s.cols, s.absent, s.file, s.files) for n, s in sparked.items()}

@@ -22,7 +22,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Job", "parse_file", "parse_batches", "finding_tuple", "FINDING_FIELDS", "RECORD"]
+__all__ = ["Job", "parse_batches", "finding_tuple", "FINDING_FIELDS", "RECORD"]
 
 RECORD = "kind string, table string, _f int, _line long, _row long, cells array<string>, meta string"
 
@@ -73,37 +73,6 @@ def normalise(uri: str) -> str:
     elif uri.startswith("file:"):
         uri = uri[len("file:"):]
     return uri
-
-
-def parse_file(uri: str, content: bytes, job: Job) -> Iterator[tuple]:
-    """The `meta` and `row` records of one file (see the module docstring)."""
-    import json
-
-    from ._local import _match_header, _read_csv_part
-
-    name, index, file = job.files[normalise(uri)]
-    res = job.resources[name]
-    part = _read_csv_part(_Names(file), res, _Bytes(content), job.delimiters[name])
-    raw, header_findings = _match_header(part.header, part.rows, res, file, columns=part.columns)
-    absent = sorted(raw.attrs.get("absent", set()))
-    findings = [finding_tuple(f) for f in part.findings + header_findings]
-    last = part.rownums[-1] if part.rownums else 1
-    meta = {"findings": findings, "absent": absent, "last": int(last), "bytes": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(), "rows": len(raw)}
-    yield ("meta", name, index, None, None, None, json.dumps(meta))
-    names = list(raw.columns)
-    position = {n: i for i, n in enumerate(part.header)}
-    columns = [raw[n].tolist() for n in names]
-    lines, rownums = part.lines, part.rownums
-    for i in range(len(raw)):
-        cells = [col[i] for col in columns]
-        present = part.short.get(i)
-        if present is not None:
-            # The padded cells of a short record: reported as missing-cell, not checked again.
-            for j, n in enumerate(names):
-                if position.get(n, -1) >= present:
-                    cells[j] = None
-        yield ("row", name, index, int(lines[i]), int(rownums[i]), cells, None)
 
 
 def parse_batches(batches: Iterator[Any], job: Job) -> Iterator[Any]:
