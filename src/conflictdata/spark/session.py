@@ -30,8 +30,9 @@ def session(master: str | None = None) -> Any:
     builder = SparkSession.builder.appName("conflictdata validate").master(master or "local[*]")
     if (master or "local").startswith("local"):
         # In local mode the tasks run in the driver's JVM: Spark's default 1 GiB heap loses the
-        # results of 10^6-row tables gathered for the data-model rules.
-        builder = builder.config("spark.driver.memory", "3g")
+        # results of 10^6-row tables gathered for the data-model rules. Half the machine's memory
+        # (at least 3 GiB): each file is held whole by its task.
+        builder = builder.config("spark.driver.memory", f"{_half_memory_gib()}g")
     spark = (builder.config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "8" if (master or "local").startswith("local") else "200")
              .getOrCreate())
@@ -51,3 +52,13 @@ def uri_of(path: Any) -> str | None:
     if m is None or m.group(1).lower() == "file" or len(m.group(1)) == 1:
         return None
     return f"{m.group(1)}://{m.group(2)}"
+
+
+def _half_memory_gib() -> int:
+    import os
+
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 3
+    return max(3, int(total / 2**30 / 2))
