@@ -3,6 +3,7 @@
     python benchmarks/scale.py [--sizes 1e5,1e6[:csv]] [--formats csv,parquet] [--runs 1] [--huge]
                                [--errors 10] [--seed 0] [--timeout 1800] [--tools conflictdata,frictionless]
                                [--out benchmarks/out] [--regenerate] [--json FILE]
+                               [--engine local|spark] [--master local[*]]
 
 For each size (events; the package has about 5 rows per event across its tables) it generates a
 package with `benchmarks/generate.py` (CSV and Parquet, with `--errors` planted errors of each
@@ -28,6 +29,8 @@ Below the table it checks findings:
 
 Targets (issue 5; reported, not asserted): at 10^6 rows at least 50x faster than frictionless with
 the identical set of findings; at 10^7 rows peak memory under 2 GiB; at least 10^6 rows per second.
+With `--engine spark`, conflictdata runs as `validate --engine spark --master MASTER` (the Spark
+engine, docs/spark.md; default master local[*]); its peak is the driver's and the JVM's largest.
 With `--huge`, 10^7 events are added (conflictdata only; the CSV package is about 4.5 GB).
 """
 
@@ -288,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="generate packages even when an identical one exists")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--no-column-checks", action="store_true", help="skip the in-process throughput of the column checks (10^6 and up)")
+    parser.add_argument("--engine", choices=["local", "spark"], default="local", help="conflictdata's engine (default local)")
+    parser.add_argument("--master", default="local[*]", help="with --engine spark: the Spark master (default local[*])")
     parser.add_argument("--ref", help="run conflictdata as of this git commit/tag/branch (its src/ on PYTHONPATH) instead of the working tree, "
                         "e.g. to measure a baseline")
     args = parser.parse_args(argv)
@@ -341,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     cmd = [*exe["conflictdata"], "validate", descriptor, "--format", "json"] if tool == "conflictdata" \
                         else [*exe["frictionless"], "validate", "--json", descriptor]
+                    if tool == "conflictdata" and args.engine == "spark":
+                        cmd += ["--engine", "spark", "--master", args.master]
+                        row["tool"] = "cd spark"
                     walls, peaks = [], []
                     for r in range(args.runs):
                         log(f"{size_label(n)} {fmt} {tool} (run {r + 1}/{args.runs}) ...")

@@ -18,6 +18,7 @@ LAYERS = [
     {"contract", "schemas"},
     {"reading"},
     {"checking"},
+    {"spark"},
     {"distribution"},
     {"versions"},
     {"outputs"},

@@ -14,6 +14,7 @@ layers below it (tests/test_layout.py checks this, and that no imports form a ci
     contract      names, schema, package, findings, errors, rulebook, atomic (+ conflictdata.schemas)
     reading       csvfile, delimiters, tables, stream, readahead, memory, parquet, columns
     checking      validation (the engine), keys, integrity, canonical, rules, delegated, acknowledge, passages
+    spark         the same checks on Apache Spark (`validate --engine spark`; the `spark` extra)
     distribution  download (fetch, verify), cache, extract (safe extraction)
     versions      history (validate, check_against), build, diff, semver, release, releases, refs
     outputs       loading, export, report, analysis, render, render_diff
@@ -23,9 +24,15 @@ layers below it (tests/test_layout.py checks this, and that no imports form a ci
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from .contract.errors import ConflictDataError, IntegrityError, InvalidDataError, UnusableInputError
+
+# With the `spark` extra installed, importing pandera imports pyspark.pandas (pandera registers its
+# pandas-on-Spark types), which warns that it does not support pandas 3. conflictdata never uses
+# pyspark.pandas (its Spark engine is Spark SQL), so that warning would only be noise on stderr.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 if TYPE_CHECKING:
     from .contract.findings import Finding, Report

@@ -12,6 +12,8 @@ with few warnings costs a few lookups, whatever the size of the tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,7 +25,7 @@ from ..reading.readahead import iter_batches
 from ..reading.stream import concat
 from ..reading.tables import Table, read_table, subset
 
-__all__ = ["TABLE", "apply_acknowledgements", "select_rules"]
+__all__ = ["TABLE", "apply_acknowledgements", "select_rules", "rule_names"]
 
 TABLE = "acknowledgements"
 _COLUMNS = ("rule", "table", "record_id", "column")
@@ -165,3 +167,21 @@ class _RecordIds:
                 concat([subset(c, set(pk)) for c in iter_batches(self.package, res)], set(pk))
         rows = np.asarray(t.rownums, dtype=np.int64) if t.rownums is not None else np.arange(len(t.raw), dtype=np.int64) + 2
         return rows, [t.raw[c].to_numpy(dtype=object) for c in pk]
+
+
+def rule_names(names: Iterable[str] | None, option: str) -> set[str] | None:
+    """The rule names given (comma-separated lists allowed), every one known."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [names]
+    from ..contract.errors import UnusableInputError
+    from ..contract.rulebook import KNOWN_RULES, closest_rule, unknown_rules
+
+    given = {n.strip() for item in names for n in item.split(",") if n.strip()}
+    unknown = unknown_rules(given)
+    if unknown:
+        hints = "".join(f" (did you mean '{c}'?)" for c in map(closest_rule, unknown[:1]) if c)
+        raise UnusableInputError(f"{option}: no rule named {', '.join(repr(u) for u in unknown)}{hints}; "
+                                 f"the rules are: {', '.join(KNOWN_RULES)}")
+    return given

@@ -4,12 +4,13 @@ annotations, SARIF or JUnit, with a progress bar on stderr for long runs."""
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from .common import errors, package
+from .common import errors, fail, package
 from .options import ValidateFormat, format_option
 
 __all__ = ["validate"]
@@ -47,6 +48,28 @@ class _DelayedProgress:
             self._progress.stop()
 
 
+class Engine(str, Enum):
+    local = "local"
+    spark = "spark"
+
+
+def _spark_engine(master: Optional[str], against: Optional[str], format: ValidateFormat):
+    """`validate`'s runner on Spark (--engine spark): the same signature as the local one."""
+    from ..spark.session import missing_spark
+
+    why = missing_spark() or ("--against needs --engine local" if against is not None else None)
+    if why is not None:
+        raise fail(f"--engine spark: {why}", format=format, title="validate")
+
+    def run(path, *, strict, against, progress, select, ignore):
+        from ..spark import validate as on_spark
+        from ..spark.session import session
+
+        return on_spark(path, session(master), strict=strict, select=select, ignore=ignore)
+
+    return run
+
+
 def validate(
     path: Annotated[Optional[Path], typer.Argument(
         help="A data package folder, its datapackage.json, or one of its data files (only that table's findings are reported). "
@@ -61,6 +84,9 @@ def validate(
     select: Annotated[Optional[list[str]], typer.Option("--select", metavar="RULE,…", help="Report only the findings of these rules (comma-separated, repeatable), for this run.")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="RULE,…", help="Leave out the findings of these rules, for this run (to keep a warning for good, acknowledge it in data/acknowledgements.csv).")] = None,
     show_acknowledged: Annotated[bool, typer.Option("--show-acknowledged", help="Also list the warnings data/acknowledgements.csv acknowledges (text format; they are always counted).")] = False,
+    engine: Annotated[Engine, typer.Option("--engine", help="local: this process; spark: Apache Spark (pip install \"conflictdata[spark]\"), "
+                                           "the same findings; PATH may then be a URI Spark reads (hdfs://, s3a://). See docs/spark.md.")] = Engine.local,
+    master: Annotated[Optional[str], typer.Option("--master", metavar="URL", help="With --engine spark: the Spark master (default: the active session under spark-submit, else local[*]).")] = None,
 ) -> None:
     """Check a data package against its schemas and the rules of the data model.
 
@@ -90,10 +116,18 @@ def validate(
       conflictdata validate . --against last-release   # the same, against the last release (tag or releases.json)
 
       conflictdata validate . --select foreign-key,primary-key
-    """
-    from ..versions.history import validate as run
 
-    path = package(path)
+      conflictdata validate hdfs://namenode/pkg --engine spark --master yarn
+    """
+    if engine is Engine.spark:
+        run = _spark_engine(master, against, format)
+        from ..spark.session import uri_of
+
+        path = uri_of(path) if uri_of(path) is not None else package(path)
+    else:
+        from ..versions.history import validate as run
+
+        path = package(path)
     bar = _DelayedProgress()
     try:
         with errors(format, "validate"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..checking.acknowledge import rule_names
 from ..checking.validation import Progress, read_tables, validate_package
 from ..contract.findings import Finding, Report
 from ..contract.package import Package, open_package, table_of_file
@@ -35,7 +36,7 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     package's acknowledgements table instead).
     Raises `UnusableInputError` when a package cannot be read at all, or a rule name is unknown.
     """
-    chosen, dropped = _rule_names(select, "--select"), _rule_names(ignore, "--ignore")
+    chosen, dropped = rule_names(select, "--select"), rule_names(ignore, "--ignore")
     if path is not None and (found := table_of_file(path)) is not None:
         root, table = found
         return validate(root, strict=strict, against=against, progress=progress, select=select, ignore=ignore).only(table)
@@ -61,24 +62,6 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
 
         report.findings = select_rules(report.findings, chosen, dropped)
     return report
-
-
-def _rule_names(names: Iterable[str] | None, option: str) -> set[str] | None:
-    """The rule names given (comma-separated lists allowed), every one known."""
-    if names is None:
-        return None
-    if isinstance(names, str):
-        names = [names]
-    from ..contract.errors import UnusableInputError
-    from ..contract.rulebook import KNOWN_RULES, closest_rule, unknown_rules
-
-    given = {n.strip() for item in names for n in item.split(",") if n.strip()}
-    unknown = unknown_rules(given)
-    if unknown:
-        hints = "".join(f" (did you mean '{c}'?)" for c in map(closest_rule, unknown[:1]) if c)
-        raise UnusableInputError(f"{option}: no rule named {', '.join(repr(u) for u in unknown)}{hints}; "
-                                 f"the rules are: {', '.join(KNOWN_RULES)}")
-    return given
 
 
 def _repo_of(package: Package) -> Path | None:

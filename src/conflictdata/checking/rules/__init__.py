@@ -14,12 +14,12 @@ Rules skip rows whose cells already failed a column check, so one mistake is rep
 
 from __future__ import annotations
 
-from .registry import RULES, SCOPES, checks, context_tables, kept_columns, links, rule, table_with
+from .registry import RULES, SCOPES, checks, context_tables, kept_columns, links, rule, run_whole, table_with
 from .cells import dates_after
 from .clock import SLACK
 from . import actors, events, claims, stances, sources, retractions  # noqa: F401  (they register their rules)
 from .events import precision_range
 from .sources import normalise_quote
 
-__all__ = ["RULES", "SCOPES", "rule", "checks", "kept_columns", "links", "context_tables", "table_with",
+__all__ = ["RULES", "SCOPES", "rule", "checks", "run_whole", "kept_columns", "links", "context_tables", "table_with",
            "normalise_quote", "precision_range", "dates_after", "SLACK"]

@@ -1,0 +1,30 @@
+"""`conflictdata validate --engine spark`: the local engine's checks as Spark jobs, the same findings.
+
+Modules:
+
+- `engine`: `validate(package, spark)` — which resources Spark reads, the checks run, the
+  findings collected into the local engine's `Report`; the data-model rules on the driver.
+- `read`: the executors' side of reading: each CSV file parsed by conflictdata's own reader in one
+  task, records numbered by the line they start on (quoted line breaks included).
+- `checks`: the Table Schema's checks generated as Spark SQL: types, required, enum, pattern,
+  ranges, lengths (one pass), unique and primary keys (windows), foreign keys (anti-joins).
+- `locate`: local folders and URIs (`hdfs://`, `s3a://`) as data-file URIs for Spark.
+- `session`: a SparkSession for the CLI, and why Spark cannot run here.
+- `_local`: every import from the rest of conflictdata, in one place.
+
+Needs the extra: `pip install "conflictdata[spark]"` (PySpark 4, Java 17). See docs/spark.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["validate"]
+
+
+def validate(package: Any, spark: Any, *, strict: bool = False, select: Any = None, ignore: Any = None) -> Any:
+    """Validate `package` (folder, descriptor, URI or `Package`) on the SparkSession `spark`;
+    returns the `Report` the local engine would (see `engine.validate`)."""
+    from .engine import validate as run
+
+    return run(package, spark, strict=strict, select=select, ignore=ignore)

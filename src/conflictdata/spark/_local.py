@@ -1,0 +1,24 @@
+"""Everything the Spark engine takes from the rest of conflictdata, in one place.
+
+The modules below may move (issue 13 splits the package into subpackages); only these lines then
+need retargeting.
+"""
+
+from ..contract.errors import UnusableInputError
+from ..contract.findings import Finding, Report
+from ..contract.names import DESCRIPTOR
+from ..contract.package import Package, Resource, open_package, table_of_file
+from ..contract.schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, delegated_fields, field_specs
+from ..reading.columns import _DATE, _INT, _NUM
+from ..reading.tables import TYPE_HINTS, Table, _finish, _match_header, _read_csv_part, read_table
+from ..checking.acknowledge import rule_names as _rule_names
+from ..checking.constraints import _constraint_message, _limit_text, check_constraints, check_unique
+from ..checking.delegated import _delegated_findings
+from ..checking.primary_key import check_primary_key
+from ..checking import acknowledge, rules
+from ..checking import canonical as fmt
+
+__all__ = ["Finding", "Report", "DESCRIPTOR", "Package", "Resource", "open_package", "table_of_file", "DEFAULT_FALSE", "DEFAULT_TRUE",
+           "FieldSpec", "field_specs", "_DATE", "_INT", "_NUM", "delegated_fields", "TYPE_HINTS", "Table", "_finish",
+           "_match_header", "_read_csv_part", "read_table", "_constraint_message", "_delegated_findings", "_limit_text", "_rule_names",
+           "check_constraints", "check_primary_key", "check_unique", "acknowledge", "fmt", "rules", "UnusableInputError"]

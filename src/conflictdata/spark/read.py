@@ -1,0 +1,130 @@
+"""Reading CSV files on Spark's executors, one file per task, with the local engine's reader.
+
+Spark's `binaryFile` source hands each file to one task whole; the task parses it with
+conflictdata's own CSV reader (`csvfile.read_csv`, through `tables._read_csv_part`), which counts
+physical lines while it parses. A record's line is therefore the line it starts on even when a
+quoted cell before it spans several lines, and every file-level finding (encoding, csv-syntax,
+wrong-delimiter, unquoted-delimiter, extra-cell, missing-cell, blank-row, header) is exactly the
+local engine's. The unit of parallelism is the file: a resource of many files (`"path": [...]`)
+is read by many tasks at once.
+
+All files of all resources are read by one job into one DataFrame (`RECORD`): per file one
+`meta` record (JSON: its findings, the columns its header lacks, its last row number, its size and
+sha256), and per data record a `row` record: the resource, the file's index in it, the record's
+line and row number, and its cells in schema order (None where the record was short: such a cell
+was reported once, as missing-cell, and is not checked again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["Job", "parse_batches", "finding_tuple", "FINDING_FIELDS", "RECORD"]
+
+RECORD = "kind string, table string, _f int, _line long, _row long, cells array<string>, meta string"
+
+FINDING_FIELDS = ("severity", "rule", "message", "table", "file", "line", "column", "value", "row")
+
+
+class Job:
+    """What a task needs to read the files of one resource (pickled to the executors)."""
+
+    def __init__(self, resources: dict[str, Any], files: dict[str, tuple[str, int, str]], delimiters: dict[str, str]) -> None:
+        self.resources = resources
+        # normalised path → (resource, index in the resource's paths, the name findings use)
+        self.files = files
+        self.delimiters = delimiters
+
+
+class _Bytes:
+    """A file's bytes where the reader expects a path (it only reads it)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read_bytes(self) -> bytes:
+        return self.data
+
+    def open(self, mode: str = "rb") -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+
+class _Names:
+    """Stands in for the package where the reader asks only for a file's display name."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def display(self, path: Any) -> str:
+        return self.file
+
+
+def finding_tuple(f: Any) -> tuple:
+    return tuple(getattr(f, k) for k in FINDING_FIELDS)
+
+
+def normalise(uri: str) -> str:
+    """One spelling of a file's URI (`file:/x`, `file:///x` and `/x` are the same file)."""
+    if uri.startswith("file://"):
+        uri = uri[len("file://"):]
+    elif uri.startswith("file:"):
+        uri = uri[len("file:"):]
+    return uri
+
+
+def parse_batches(batches: Iterator[Any], job: Job) -> Iterator[Any]:
+    """`mapInArrow` over Spark's `binaryFile` rows: each file's records as Arrow batches of
+    `RECORD` (columns cross to the JVM as Arrow, not row by row)."""
+    import numpy as np
+    import pyarrow as pa
+
+    for batch in batches:
+        paths, contents = batch.column("path").to_pylist(), batch.column("content")
+        for i, uri in enumerate(paths):
+            yield from _file_batches(uri, contents[i].as_py(), job, np, pa)
+
+
+def _file_batches(uri: str, content: bytes, job: Job, np: Any, pa: Any) -> Iterator[Any]:
+    import json
+
+    from ._local import _match_header, _read_csv_part
+
+    name, index, file = job.files[normalise(uri)]
+    res = job.resources[name]
+    part = _read_csv_part(_Names(file), res, _Bytes(content), job.delimiters[name])
+    raw, header_findings = _match_header(part.header, part.rows, res, file, columns=part.columns)
+    meta = {"findings": [finding_tuple(f) for f in part.findings + header_findings], "absent": sorted(raw.attrs.get("absent", set())),
+            "last": int(part.rownums[-1] if part.rownums else 1), "bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(), "rows": len(raw)}
+    n, width = len(raw), len(raw.columns)
+    yield _batch(pa, ["meta"], name, [index], [None], [None], pa.array([None], pa.list_(pa.string())), [json.dumps(meta)])
+    if not n:
+        return
+    cells = np.empty((n, width), dtype=object)
+    for j, col in enumerate(raw.columns):
+        cells[:, j] = raw[col].to_numpy(dtype=object)
+    names = list(raw.columns)
+    position = {h: k for k, h in enumerate(part.header)}
+    for i, present in part.short.items():
+        # The padded cells of a short record: reported as missing-cell, not checked again.
+        for j, h in enumerate(names):
+            if position.get(h, -1) >= present:
+                cells[i, j] = None
+    step = 1 << 16
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        flat = pa.array(cells[lo:hi].ravel(), pa.string())
+        lists = pa.ListArray.from_arrays(pa.array(np.arange(0, (hi - lo) * width + 1, width, dtype=np.int32)), flat)
+        yield _batch(pa, ["row"] * (hi - lo), name, [index] * (hi - lo), np.asarray(part.lines[lo:hi], dtype=np.int64),
+                     np.asarray(part.rownums[lo:hi], dtype=np.int64), lists, [None] * (hi - lo))
+
+
+def _batch(pa: Any, kind: list, table: str, f: list, line: Any, row: Any, cells: Any, meta: list) -> Any:
+    n = len(kind)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(kind, pa.string()), pa.array([table] * n, pa.string()), pa.array(f, pa.int32()), pa.array(line, pa.int64()),
+         pa.array(row, pa.int64()), cells, pa.array(meta, pa.string())],
+        names=["kind", "table", "_f", "_line", "_row", "cells", "meta"])

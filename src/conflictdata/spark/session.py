@@ -1,0 +1,64 @@
+"""A SparkSession for the command line (`--engine spark --master URL`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["session", "missing_spark"]
+
+
+def missing_spark() -> str | None:
+    """Why the Spark engine cannot run here (None: it can)."""
+    import importlib.util
+    import shutil
+    import os
+
+    if importlib.util.find_spec("pyspark") is None:
+        return 'PySpark is not installed; pip install "conflictdata[spark]"'
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        return "no Java found (set JAVA_HOME, or put java on PATH); Spark needs Java 17 or later"
+    return None
+
+
+def session(master: str | None = None) -> Any:
+    """The active SparkSession (under spark-submit), else a new one on `master` (default local[*])."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    builder = SparkSession.builder.appName("conflictdata validate").master(master or "local[*]")
+    if (master or "local").startswith("local"):
+        # In local mode the tasks run in the driver's JVM: Spark's default 1 GiB heap loses the
+        # results of 10^6-row tables gathered for the data-model rules. Half the machine's memory
+        # (at least 3 GiB): each file is held whole by its task.
+        builder = builder.config("spark.driver.memory", f"{_half_memory_gib()}g")
+    spark = (builder.config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "8" if (master or "local").startswith("local") else "200")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")  # findings on stdout, the verdict on stderr: not Spark's chatter
+    return spark
+
+
+def uri_of(path: Any) -> str | None:
+    """The URI a command-line PATH spells (`hdfs://nn/pkg`; a Path folds `//` to `/`), or None
+    for a local path."""
+    import re
+
+    if path is None:
+        return None
+    text = str(path)
+    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]+):/+(.*)$", text)
+    if m is None or m.group(1).lower() == "file" or len(m.group(1)) == 1:
+        return None
+    return f"{m.group(1)}://{m.group(2)}"
+
+
+def _half_memory_gib() -> int:
+    import os
+
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 3
+    return max(3, int(total / 2**30 / 2))

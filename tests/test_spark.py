@@ -1,0 +1,211 @@
+"""The Spark engine (`conflictdata.spark`) gives the local engine's findings: same rule, table,
+file, line, row, column, value and severity, on the bundled dataset, a generated package with
+planted errors, a small package with every Table Schema check (quoted line breaks, several files,
+composite and self-referencing keys, inline data) and the shared frictionless fixtures.
+
+One SparkSession (local[2]) serves the whole run; the tests are skipped where PySpark or Java is
+missing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conflictdata.versions.history import validate as validate_locally
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "frictionless-py-fixtures"
+if not SHARED.is_dir():
+    SHARED = Path("/work/shared/data/frictionless-py-fixtures")
+
+
+def _why_not() -> str | None:
+    try:
+        from conflictdata.spark.session import missing_spark
+    except ImportError as exc:  # pragma: no cover
+        return str(exc)
+    return missing_spark()
+
+
+pytestmark = [pytest.mark.skipif(_why_not() is not None, reason=f"Spark engine cannot run here: {_why_not()}"),
+              pytest.mark.xdist_group("spark")]  # one worker, one JVM
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("conflictdata tests")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def key(f, files: bool = True) -> tuple:
+    return (f.severity, f.rule, f.table, f.file if files else None, f.line, f.row, f.column, f.value, f.acknowledged)
+
+
+def same_findings(path, spark, *, files: bool = True):
+    """Run both engines; assert identical findings; return the Spark engine's report.
+    `files=False`: compare all but the file (the local engine names a resource's first file for
+    the findings of all its files; the Spark engine names the file the record is in)."""
+    from conflictdata.spark import validate
+
+    mine, theirs = validate(path, spark), validate_locally(path)
+    a, b = (sorted((key(f, files) for f in r.findings), key=repr) for r in (mine, theirs))
+    assert (sorted(set(a) - set(b), key=repr), sorted(set(b) - set(a), key=repr)) == ([], [])
+    assert a == b
+    assert mine.rows == theirs.rows
+    return mine
+
+
+def test_bundled_dataset_has_the_local_engines_findings(spark):
+    from conflictdata.contract.package import bundled_root
+
+    report = same_findings(bundled_root(), spark)
+    assert not report.errors and not report.warnings
+    assert {f.rule for f in report.acknowledged} == {f.rule for f in validate_locally(bundled_root()).acknowledged}
+    assert len(report.acknowledged) > 0
+
+
+@pytest.fixture(scope="session")
+def planted(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("planted") / "pkg"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks/generate.py"), str(out), "--events", "120", "--errors", "2"],
+                   check=True, capture_output=True)
+    return out
+
+
+def test_planted_errors_are_found_where_they_were_planted(spark, planted):
+    report = same_findings(planted, spark)
+    expected = json.loads((planted / "planted.json").read_text())["planted"]
+    got = {(f.rule, f.table, f.line, f.column) for f in report.findings}
+    values = {(f.rule, f.table, f.line, f.column): f.value for f in report.findings}
+    assert len(expected) >= 18
+    for p in expected:
+        assert (p["rule"], p["table"], p["line"], p["column"]) in got
+        if p["value"] is not None:
+            assert values[(p["rule"], p["table"], p["line"], p["column"])] == p["value"]
+
+
+PEOPLE_1 = (
+    "id,name,age,born,kind,score,active,parent,note,email\n"
+    "P1,Ann,34,1990-01-31,a,1.5,true,,\"a note\nover three\nlines\",ann@x.org\n"     # lines 2-4
+    "P2,Bob,-1,1990-02-30,c,NaN,maybe,P1,plain,bob@x.org\n"                        # line 5
+    "P3,\"Cy, the \"\"third\"\"\",200,1990-03-01,b,-2,false,P9,\"two\nlines\",ann@x.org\n"  # lines 6-7
+    "\n"                                                                           # line 8: blank
+    "Q4,Dee,40,1990-04-01,a,3,1,P2,short\n"                                         # line 9: missing cell
+    "P1,Eve,x,1990-05-01,b,1e3,0,P2,dup id,eve@x.org,extra\n"                       # line 10: extra cell
+)
+PEOPLE_2 = (
+    "id,name,age,born,kind,score,active,parent,note,email\n"
+    "P6,\"A name far longer than twenty\",7,2001-01-01,a,inf,TRUE,P3,,f@x.org\n"     # line 2 of file 2
+    "P7,,8,0000-01-01,b,2,FALSE,P404,\"x\ny\",g@x.org\n"                            # lines 3-4
+)
+SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "string", "constraints": {"pattern": "P[0-9]+"}},
+        {"name": "name", "type": "string", "constraints": {"required": True, "maxLength": 20, "minLength": 2}},
+        {"name": "age", "type": "integer", "constraints": {"minimum": 0, "maximum": 150}},
+        {"name": "born", "type": "date", "constraints": {"minimum": "1900-01-01"}},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
+        {"name": "score", "type": "number", "constraints": {"minimum": 0, "maximum": 100}},
+        {"name": "active", "type": "boolean"},
+        {"name": "parent", "type": "string"},
+        {"name": "note", "type": "string"},
+        {"name": "email", "type": "string", "constraints": {"unique": True}},
+    ],
+    "primaryKey": ["id"],
+    "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "", "fields": ["id"]}}],
+}
+
+
+@pytest.fixture(scope="session")
+def checks_package(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("checks")
+    (root / "data").mkdir()
+    (root / "data/people-1.csv").write_text(PEOPLE_1, encoding="utf-8")
+    (root / "data/people-2.csv").write_text(PEOPLE_2, encoding="utf-8")
+    (root / "data/pairs.csv").write_text("a,b\nx,1\nx,2\ny,1\nx,1\n", encoding="utf-8")
+    (root / "data/links.csv").write_text("x,y,n\nx,1,1\n\"x\n\",2,2\ny,2,3\n,2,4\ny,1,5\n", encoding="utf-8")
+    descriptor = {
+        "name": "spark-checks",
+        "resources": [
+            {"name": "people", "path": ["data/people-1.csv", "data/people-2.csv"], "schema": SCHEMA},
+            {"name": "pairs", "path": "data/pairs.csv", "schema": {"fields": [{"name": "a"}, {"name": "b", "type": "integer"}], "primaryKey": ["a", "b"]}},
+            {"name": "links", "path": "data/links.csv", "schema": {
+                "fields": [{"name": "x"}, {"name": "y", "type": "integer"}, {"name": "n", "type": "integer"}],
+                "foreignKeys": [{"fields": ["x", "y"], "reference": {"resource": "pairs", "fields": ["a", "b"]}},
+                                {"fields": ["n"], "reference": {"resource": "codes", "fields": ["n"]}}]}},
+            {"name": "codes", "data": [{"n": 1}, {"n": 2}, {"n": 3}, {"n": 5}],
+             "schema": {"fields": [{"name": "n", "type": "integer"}], "primaryKey": ["n"]}},
+        ],
+    }
+    (root / "datapackage.json").write_text(json.dumps(descriptor, indent=1), encoding="utf-8")
+    return root
+
+
+def test_every_schema_check_matches_the_local_engine(spark, checks_package):
+    report = same_findings(checks_package, spark, files=False)
+    def rel(file: str) -> str:
+        return Path(file).resolve().relative_to(checks_package.resolve()).as_posix()
+
+    got = {(f.rule, rel(f.file), f.line, f.column, f.value) for f in report.findings}
+    people1, people2 = "data/people-1.csv", "data/people-2.csv"
+    # Lines are where records start, after cells that span lines.
+    for expected in [
+        ("minimum", people1, 5, "age", "-1"), ("type", people1, 5, "born", "1990-02-30"), ("enum", people1, 5, "kind", "c"),
+        ("minimum", people1, 5, "score", "NaN"), ("type", people1, 5, "active", "maybe"),
+        ("maximum", people1, 6, "age", "200"), ("foreign-key", people1, 6, "parent", "P9"), ("unique", people1, 6, "email", "ann@x.org"),
+        ("blank-row", people1, 8, None, None), ("missing-cell", people1, 9, "email", None), ("pattern", people1, 9, "id", "Q4"),
+        ("extra-cell", people1, 10, None, "extra"), ("primary-key", people1, 10, "id", "P1"),
+        ("max-length", people2, 2, "name", "A name far longer than twenty"), ("maximum", people2, 2, "score", "inf"),
+        ("required", people2, 3, "name", ""), ("type", people2, 3, "born", "0000-01-01"), ("foreign-key", people2, 3, "parent", "P404"),
+    ]:
+        assert expected in got, expected
+    rows = {(f.rule, f.line): f.row for f in report.findings if rel(f.file) == people2}
+    assert rows[("required", 3)] == 9  # rows run on across the resource's files, as in frictionless
+    links = {(f.rule, f.line, f.value) for f in report.findings if f.table == "links"}
+    # Composite keys (line 6: incomplete, not looked up) and a key into inline data (codes).
+    assert links == {("foreign-key", 3, "x\n,2"), ("foreign-key", 5, "y,2"), ("foreign-key", 6, "4")}
+    assert {(f.rule, f.line, f.value) for f in report.findings if f.table == "pairs"} == {("primary-key", 5, "x,1")}
+    assert any("codes: checked by the local engine" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("name", ["package/datapackage.json", "invalid/datapackage.json", "number/datapackage.json",
+                                  "fk-inline/fk-multi-violations.datapackage.json", "fk-inline/fk-self-ref-violation.datapackage.json",
+                                  "storage/integrity.json"])
+def test_frictionless_fixtures_match_the_local_engine(spark, name, tmp_path):
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent (the shared fixtures live beside the checkout)")
+    folder = tmp_path / "pkg"
+    shutil.copytree((SHARED / name).parent, folder)
+    same_findings(folder / Path(name).name, spark)
+
+
+def test_cli_engine_spark_renders_the_same_json(spark, checks_package, capsys, monkeypatch):
+    from conflictdata.cli import main
+
+    monkeypatch.chdir(checks_package)
+    out = {}
+    for engine in ("local", "spark"):
+        monkeypatch.setattr(sys, "argv", ["conflictdata", "validate", ".", "--format", "json", "--engine", engine])
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        assert exit_.value.code == 1
+        out[engine] = json.loads(capsys.readouterr().out)
+    # All but the file, which the local engine names wrongly for a resource's second file.
+    def strip(findings: list[dict]) -> list[str]:
+        return sorted(repr({k: v for k, v in f.items() if k != "file"}) for f in findings)
+
+    assert strip(out["spark"]["findings"]) == strip(out["local"]["findings"])
+    assert {f["file"] for f in out["spark"]["findings"] if f["table"] == "people"} == {"data/people-1.csv", "data/people-2.csv"}
+    assert out["spark"]["errors"] == out["local"]["errors"] > 0
