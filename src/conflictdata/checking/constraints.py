@@ -95,7 +95,13 @@ def check_unique(table: Table) -> list[Finding]:
 
 def _constraint_message(table: Table, spec, rule: str, limit: object, i: int) -> str:
     value = table.raw[spec.name].iat[i]
-    if spec.type == "number" and np.isnan(table.frame[spec.name].iat[i]):
+    return failure_text(spec, rule, limit, value, nan=spec.type == "number" and bool(np.isnan(table.frame[spec.name].iat[i])))
+
+
+def failure_text(spec, rule: str, limit: object, value: str, *, nan: bool = False) -> str:
+    """How a cell `value` fails `rule` (enum, pattern, minimum, ...) of `spec`, and what to write
+    instead: the message both engines (local and Spark) give."""
+    if nan:
         # A cell written NaN: no near miss to suggest, no order to explain.
         return f"'{value}' is not an allowed value" if rule == "enum" else f"'{value}' is {_limit_text(rule, limit)}"
     if rule == "enum":

@@ -12,7 +12,7 @@ from ..contract.schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, delegated_
 from ..reading.columns import _DATE, _INT, _NUM
 from ..reading.tables import TYPE_HINTS, Table, _finish, _match_header, _read_csv_part, read_table
 from ..checking.acknowledge import rule_names as _rule_names
-from ..checking.constraints import _constraint_message, _limit_text, check_constraints, check_unique
+from ..checking.constraints import _constraint_message, _limit_text, check_constraints, check_unique, failure_text
 from ..checking.delegated import _delegated_findings
 from ..checking.primary_key import check_primary_key
 from ..checking import acknowledge, rules
@@ -21,4 +21,4 @@ from ..checking import canonical as fmt
 __all__ = ["Finding", "Report", "DESCRIPTOR", "Package", "Resource", "open_package", "table_of_file", "DEFAULT_FALSE", "DEFAULT_TRUE",
            "FieldSpec", "field_specs", "_DATE", "_INT", "_NUM", "delegated_fields", "TYPE_HINTS", "Table", "_finish",
            "_match_header", "_read_csv_part", "read_table", "_constraint_message", "_delegated_findings", "_limit_text", "_rule_names",
-           "check_constraints", "check_primary_key", "check_unique", "acknowledge", "fmt", "rules", "UnusableInputError"]
+           "check_constraints", "check_primary_key", "check_unique", "failure_text", "acknowledge", "fmt", "rules", "UnusableInputError"]

@@ -11,7 +11,6 @@ driver, on the tables gathered there (they are small).
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._local import (TYPE_HINTS, Finding, Package, Report, Resource, Table, _delegated_findings, _finish, _limit_text,
+from ._local import (TYPE_HINTS, Finding, Package, Report, Resource, Table, _delegated_findings, _finish, failure_text,
                      _rule_names, acknowledge, check_constraints, check_primary_key, check_unique, delegated_fields,
                      field_specs, fmt, read_table, rules, table_of_file)
 from .checks import column_findings, dangling, foreign_keys, primary_keys, repeats, spark_can_check, unique_keys
@@ -273,15 +272,7 @@ def _message(spec: Any, rule: str, value: str, first: int | None) -> str:
     limit = {"enum": list(spec.enum or ()), "pattern": spec.constraints.get("pattern"), "minimum": spec.constraints.get("minimum"),
              "maximum": spec.constraints.get("maximum"), "min-length": spec.constraints.get("minLength"),
              "max-length": spec.constraints.get("maxLength")}[rule]
-    if spec.type == "number" and value in ("NaN", "nan"):
-        return f"'{value}' is not an allowed value" if rule == "enum" else f"'{value}' is {_limit_text(rule, limit)}"
-    if rule == "enum":
-        close = difflib.get_close_matches(value, [str(v) for v in limit], n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        return f"'{value}' is not an allowed value; {hint}allowed: {', '.join(map(str, limit))}"
-    if rule == "pattern":
-        return f"'{value}' does not have the required form {limit} ({spec.description.rstrip('.')})"
-    return f"'{value}' is {_limit_text(rule, limit)}"
+    return failure_text(spec, rule, limit, value, nan=spec.type == "number" and value in ("NaN", "nan"))
 
 
 def _integrity(s: _Sparked) -> list[Finding]:
