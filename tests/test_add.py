@@ -186,6 +186,14 @@ def _append_under_lock(pkg: Path) -> str:
     return "SRC-0003"
 
 
+def test_a_package_and_its_descriptor_share_one_lock(pkg: Path) -> None:
+    # `bump --write datapackage.json` must wait for an `add` on the folder, and the other way round.
+    from conflictdata.curation.lock import lock_path
+
+    assert lock_path(pkg / "datapackage.json") == lock_path(pkg) == lock_path(pkg / "data" / "..")
+    assert lock_path(pkg) != lock_path(pkg / "data")
+
+
 def test_add_options_are_generated_from_the_schema() -> None:
     import typer.main
 

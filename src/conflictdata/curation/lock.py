@@ -20,8 +20,12 @@ __all__ = ["lock_path", "package_lock"]
 def lock_path(root: str | Path) -> Path:
     """The lock file of the package at `root`: in the temporary folder, named after the package's
     resolved path, so that locking never writes into the package (which may be read-only, and
-    whose files `validate` and release checks account for)."""
-    key = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:16]
+    whose files `validate` and release checks account for). The package's datapackage.json names
+    the same package as its folder, so both give the same lock."""
+    folder = Path(root).resolve()
+    if folder.is_file():
+        folder = folder.parent
+    key = hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"conflictdata-{key}.lock"
 
 
