@@ -194,6 +194,16 @@ def test_the_descriptor_names_the_releases_url_and_the_environment_variable_beat
     assert served.requests == ["/index.json", "/conflictdata-0.2.0.zip"]
 
 
+def test_a_local_folder_or_file_url_serves_as_the_releases_url(
+    cache: Path, published: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV, str(published[0]))
+    assert len(conflictdata.load_table("event_actors", version="0.1.0")) > 0
+    monkeypatch.setenv(ENV, published[0].as_uri())
+    assert available_releases().to_dict()["releases"][0]["cached"] is True
+    assert len(conflictdata.load_table("event_actors", version="0.2.0")) > 0
+
+
 def test_a_releases_url_that_is_not_a_string_is_named(cache: Path, bundle_with_releases: Path) -> None:
     (bundle_with_releases / "datapackage.json").write_text(json.dumps({"conflictdata:releases": 42}))
 
