@@ -9,7 +9,11 @@ equals the published (or given) checksum, checks every entry before extracting a
 leaving the top folder, no links or special files, size and compression-ratio limits), extracts
 while counting the bytes actually written, checks the files against `SHA256SUMS`, and only then
 renames the folder into `<cache>/releases/X.Y.Z`. A failure at any step leaves the cache as it was.
-The checks of the archive's entries are extract.py's; where releases live, cache.py's.
+The checks of the archive's entries are extract.py's; where releases live, cache.py's; getting the
+bytes, transfer.py's; where releases are published (the releases URL, index.json), index.py's.
+
+`release_package(version)` is what `load(version=...)` calls: the cached copy when it is there and
+intact (no network at all), else `download(version)` from the releases URL.
 
 Only the standard library (and rich, for the progress bar) is used: no pandas on this path.
 """
