@@ -6,8 +6,6 @@ server on 127.0.0.1; the cache is a folder under tmp_path (CONFLICTDATA_CACHE).
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import io
 import json
 import os
@@ -15,12 +13,9 @@ import stat
 import struct
 import subprocess
 import sys
-import threading
 import zipfile
-from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 
@@ -28,15 +23,11 @@ import conflictdata
 from conflictdata.distribution.cache import cache_root, cached_release, release_dir
 from conflictdata.distribution.download import download
 from conflictdata.contract.errors import IntegrityError, UnusableInputError
+from loopback import VERSION, Server, cache, server, sha256  # noqa: F401 (cache, server: fixtures)
 from pkgcopy import copy_package, replace_once
 
-VERSION = "1.2.3"
 NATO = "The North Atlantic Treaty Organization, whose Secretary-General the article quotes."
 NATO_CACHED = "The North Atlantic Treaty Organization (as released in 1.2.3), whose Secretary-General the article quotes."
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -84,51 +75,6 @@ def zip_release(files: dict[str, bytes], version: str = VERSION, *, sums: bytes 
         for rel, data in sorted({**files, "SHA256SUMS": sums if sums is not None else sums_file(files)}.items()):
             zf.writestr(f"conflictdata-{version}/{rel}", data)
     return buf.getvalue()
-
-
-@dataclass
-class Server:
-    root: Path
-    url: str
-    requests: list[str] = field(default_factory=list)
-
-    def publish(self, archive: bytes, version: str = VERSION, *, checksum: str | None = None, with_checksum: bool = True) -> str:
-        """Put `conflictdata-VERSION.zip` (and its .sha256) on the server; return its URL."""
-        name = f"conflictdata-{version}.zip"
-        (self.root / name).write_bytes(archive)
-        if with_checksum:
-            (self.root / f"{name}.sha256").write_text(f"{checksum or sha256(archive)}  {name}\n")
-        return f"{self.url}/{name}"
-
-
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "cache"
-    monkeypatch.setenv("CONFLICTDATA_CACHE", str(root))
-    monkeypatch.delenv("CONFLICTDATA_RELEASES_URL", raising=False)
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    return root
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    root = tmp_path / "srv"
-    root.mkdir()
-    srv = Server(root, "")
-
-    class Handler(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            srv.requests.append(self.path)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
-    srv.url = f"http://127.0.0.1:{httpd.server_port}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield srv
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
 
 
 @pytest.fixture
@@ -225,13 +171,6 @@ def test_a_local_path_and_a_file_url_work_like_http(cache: Path, tmp_path: Path,
 def test_without_a_url_or_releases_url_the_error_says_to_pass_url(cache: Path) -> None:
     with pytest.raises(UnusableInputError, match="--url"):
         download(VERSION, progress=False)
-
-
-def test_load_of_a_version_not_in_the_cache_says_to_download_it(cache: Path) -> None:
-    with pytest.raises(UnusableInputError, match=r"run `conflictdata download 9\.9\.9`"):
-        conflictdata.load(version="9.9.9")
-    with pytest.raises(ValueError, match="not both"):
-        conflictdata.load("somewhere", version="9.9.9")
 
 
 def test_the_cache_is_the_user_cache_folder_unless_conflictdata_cache_is_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

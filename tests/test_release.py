@@ -88,11 +88,13 @@ def test_the_extracted_archive_validates_with_both_tools(pkg: Path, tmp_path: Pa
 
 def test_a_release_that_understates_its_version_is_refused(pkg: Path, tmp_path: Path) -> None:
     first = release(pkg, out=tmp_path / "dist")
+    index = (tmp_path / "dist/index.json").read_bytes()
     _add_actor_link(pkg)
     _set_version(pkg, "0.1.1")
     with pytest.raises(ReleaseRefused, match=r"version 0.1.1 understates the changes since 0.1.0 .*need a minor release, at least 0.2.0"):
         release(pkg, against=first.archive, out=tmp_path / "dist")
-    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["conflictdata-0.1.0.zip", "conflictdata-0.1.0.zip.sha256"]
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["conflictdata-0.1.0.zip", "conflictdata-0.1.0.zip.sha256", "index.json"]
+    assert (tmp_path / "dist/index.json").read_bytes() == index  # a refused release lists nothing
     _set_version(pkg, "0.2.0")
     second = release(pkg, against=first.archive, out=tmp_path / "dist")
     assert second.bump.required == "minor" and second.bump.minimum_version == "0.2.0"
@@ -125,3 +127,27 @@ def test_bump_cli_reports_the_required_bump(pkg: Path, tmp_path: Path) -> None:
     }
     _set_version(pkg, "0.2.0")
     assert runner.invoke(app, ["bump", str(pkg), "--against", str(first.archive)]).exit_code == 0
+
+
+def test_release_lists_itself_and_every_archive_of_its_folder_in_index_json(pkg: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    first = release(pkg, out=dist)
+    first_entry = {"version": "0.1.0", "date": CREATED, "archive": "conflictdata-0.1.0.zip", "sha256": first.sha256,
+                   "bytes": first.archive.stat().st_size}
+    assert json.loads((dist / "index.json").read_text())["releases"] == [first_entry]
+    # An index that lists an archive published before (no longer in dist/) and not 0.1.0, whose archive is here.
+    older = {"version": "0.0.9", "date": "2026-01-02", "archive": "conflictdata-0.0.9.zip", "sha256": "a" * 64, "bytes": 10}
+    (dist / "index.json").write_text(json.dumps({"releases": [older]}))
+    _add_actor_link(pkg)
+    _set_version(pkg, "0.2.0")
+
+    second = release(pkg, against=first.archive, out=dist)
+
+    text = (dist / "index.json").read_text()
+    entries = json.loads(text)["releases"]
+    assert entries == [older, first_entry, {"version": "0.2.0", "date": CREATED, "archive": "conflictdata-0.2.0.zip",
+                                            "sha256": second.sha256, "bytes": second.archive.stat().st_size}]
+    assert [list(e) for e in entries] == [["version", "date", "archive", "sha256", "bytes"]] * 3
+    assert text.endswith("}\n") and text.startswith('{\n  "description": ')
+    assert release(pkg, against=first.archive, out=dist).sha256 == second.sha256
+    assert (dist / "index.json").read_text() == text  # releasing again rewrites the same bytes

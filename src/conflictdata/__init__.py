@@ -15,8 +15,8 @@ layers below it (tests/test_layout.py checks this, and that no imports form a ci
     reading       csvfile, delimiters, tables, stream, readahead, memory, parquet, columns
     checking      validation (the engine), keys, integrity, canonical, rules, delegated, acknowledge, passages
     spark         the same checks on Apache Spark (`validate --engine spark`; the `spark` extra)
-    distribution  download (fetch, verify), cache, extract (safe extraction)
-    versions      history (validate, check_against), build, diff, semver, release, releases, refs
+    distribution  download (fetch, verify), cache, extract (safe extraction), index (releases URL), transfer
+    versions      history (validate, check_against), build, diff, semver, release, release_index, releases, refs
     outputs       loading, export, report, analysis, render, render_diff
     curation      fmt, curate, lock; and conflictdata.importers
     cli           the command, a thin skin over all of the above

@@ -153,10 +153,10 @@ def bump(
 def release(
     path: PathArg = None,
     against: AgainstOpt = None,
-    out: Annotated[Path, out_option("Folder for the archive and its .sha256.")] = Path("dist"),
+    out: Annotated[Path, out_option("Folder for the archive, its .sha256 and index.json.")] = Path("dist"),
     format: AnnotatedFormat = OutputFormat.text,
 ) -> None:
-    """Write the release archive dist/conflictdata-X.Y.Z.zip and its published checksum.
+    """Write the release archive dist/conflictdata-X.Y.Z.zip, its published checksum and dist/index.json.
 
     Refuses invalid data, a date after the release's own `created`, ids that vanished without a
     retraction, a version already released with other data, and a version that understates the
@@ -164,6 +164,8 @@ def release(
     CHANGELOG.md and records it in releases.json (version, date, commit, digest of the data).
     The archive holds the built package (CSV, Parquet, datapackage.json), README, LICENSE,
     CHANGELOG, CITATION.cff and SHA256SUMS; releasing the same data twice gives the same bytes.
+    dist/index.json lists every release in dist/ (and those it listed before): published as the
+    releases URL, it is what `download --list` and `load(version=...)` read.
 
     Example:
 

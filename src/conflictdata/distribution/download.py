@@ -9,39 +9,33 @@ equals the published (or given) checksum, checks every entry before extracting a
 leaving the top folder, no links or special files, size and compression-ratio limits), extracts
 while counting the bytes actually written, checks the files against `SHA256SUMS`, and only then
 renames the folder into `<cache>/releases/X.Y.Z`. A failure at any step leaves the cache as it was.
-The checks of the archive's entries are extract.py's; where releases live, cache.py's.
+The checks of the archive's entries are extract.py's; where releases live, cache.py's; getting the
+bytes, transfer.py's; where releases are published (the releases URL, index.json), index.py's.
+
+`release_package(version)` is what `load(version=...)` calls: the cached copy when it is there and
+intact (no network at all), else `download(version)` from the releases URL.
 
 Only the standard library (and rich, for the progress bar) is used: no pandas on this path.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.client
 import json
-import os
 import re
-import sys
-import urllib.error
-import urllib.request
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Iterator
-from urllib.parse import unquote, urlsplit, urlunsplit
+from typing import Any
 
 from ..contract.errors import IntegrityError, UnusableInputError
 from .cache import (_DESCRIPTOR, _SUMS, _VERSION, _check_version, _install, _intact, _read_record, _read_sums, _staging,
                     _sums_problems, _write_record, cache_root, release_dir)
 from .extract import DEFAULT_MAX_ENTRY_BYTES, DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL_BYTES, _unpack
+from .index import INDEX_NAME, RELEASES_URL_ENV, ReleaseIndex, archive_name, fetch_index, releases_url
+from .transfer import NotFound, _basename, _checksum_url, _fetch, read_limited
 
-__all__ = ["DownloadResult", "download", "RELEASES_URL_ENV"]
-
-RELEASES_URL_ENV = "CONFLICTDATA_RELEASES_URL"
+__all__ = ["DownloadResult", "download", "release_package", "available_releases", "RELEASES_URL_ENV"]
 
 _MAX_CHECKSUM_FILE_BYTES = 4096
-_CHUNK = 1 << 20
-_TIMEOUT_SECONDS = 30
 
 _ARCHIVE_RE = re.compile(rf"conflictdata-({_VERSION})\.zip")
 _TOP_RE = re.compile(rf"conflictdata-({_VERSION})")
@@ -70,109 +64,16 @@ class DownloadResult:
         }
 
 
-def _archive_name(version: str) -> str:
-    return f"conflictdata-{_check_version(version)}.zip"
-
-
-# --- fetching --------------------------------------------------------------------------------
-
-
-def _locate(url: str) -> tuple[str, Path | None]:
-    """('http', None) for http(s) URLs, ('file', path) for file:// URLs and local paths."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        return "http", None
-    if scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            raise UnusableInputError(f"{url}: a file:// URL must name a local file (file:///path/to/archive.zip)")
-        return "file", Path(urllib.request.url2pathname(parts.path))
-    # A Windows path such as C:\\releases\\x.zip parses as scheme 'c'.
-    if scheme == "" or (len(scheme) == 1 and sys.platform == "win32"):
-        return "file", Path(url).expanduser()
-    raise UnusableInputError(f"{url}: unsupported URL scheme {scheme!r}; use http(s)://, file:// or a local path")
-
-
-def _basename(url: str) -> str:
-    kind, path = _locate(url)
-    if path is not None:
-        return path.name
-    return unquote(PurePosixPath(urlsplit(url).path).name)
-
-
-def _user_agent() -> str:
-    from ..contract.names import VERSION as __version__
-
-    return f"conflictdata/{__version__} (+python-urllib)"
-
-
-def _urlopen(url: str) -> http.client.HTTPResponse:
-    request = urllib.request.Request(url, headers={"User-Agent": _user_agent()})
-    try:
-        return urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        raise UnusableInputError(f"{url}: HTTP error {exc.code} ({exc.reason})") from None
-    except urllib.error.URLError as exc:
-        raise UnusableInputError(f"{url}: cannot reach the server ({exc.reason})") from None
-    except TimeoutError:
-        raise UnusableInputError(f"{url}: no answer within {_TIMEOUT_SECONDS} s") from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise UnusableInputError(f"{url}: the request failed ({exc})") from None
-
-
-@contextmanager
-def _open_stream(url: str) -> Iterator[tuple[IO[bytes], int | None]]:
-    """The bytes at `url` as a stream, and their length when known."""
-    kind, path = _locate(url)
-    if path is None:
-        with _urlopen(url) as response:
-            length = response.headers.get("Content-Length", "")
-            yield response, int(length) if length.isdigit() else None
-        return
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        raise UnusableInputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UnusableInputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    with fh:
-        yield fh, os.fstat(fh.fileno()).st_size
-
-
-def _read_chunk(stream: IO[bytes], url: str) -> bytes:
-    try:
-        return stream.read(_CHUNK)
-    except TimeoutError:
-        raise UnusableInputError(f"{url}: the server stopped sending for {_TIMEOUT_SECONDS} s; try again") from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise UnusableInputError(f"{url}: the download was interrupted ({exc}); try again") from None
-
-
-def _checksum_url(url: str) -> str:
-    """`<url>.sha256`, keeping a query string (a signed download link) after the path."""
-    kind, _ = _locate(url)
-    if kind == "file" and not url.lower().startswith("file:"):
-        return f"{url}.sha256"
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=parts.path + ".sha256"))
-
-
 def _published_checksum(url: str, name: str) -> str:
     """The sha256 published beside the archive at `<url>.sha256`."""
     sums_url = _checksum_url(url)
     try:
-        with _open_stream(sums_url) as (stream, _):
-            data = stream.read(_MAX_CHECKSUM_FILE_BYTES + 1)
-    except UnusableInputError as exc:
+        data = read_limited(sums_url, _MAX_CHECKSUM_FILE_BYTES, "checksum file")
+    except NotFound as exc:
         raise UnusableInputError(
             f"no published checksum for the archive: {exc}. conflictdata never installs unverified "
             "data; pass --sha256 HEX (sha256=...) with the checksum from a source you trust"
         ) from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise UnusableInputError(f"{sums_url}: cannot read the checksum ({exc})") from None
-    if len(data) > _MAX_CHECKSUM_FILE_BYTES:
-        raise UnusableInputError(f"{sums_url}: too large for a checksum file")
     text = data.decode("utf-8", "replace").strip()
     first = text.splitlines()[0].strip() if text else ""
     match = re.fullmatch(r"([0-9a-fA-F]{64})(?:\s+\*?(.+))?", first)
@@ -184,44 +85,6 @@ def _published_checksum(url: str, name: str) -> str:
     if named and PurePosixPath(named).name != name:
         raise UnusableInputError(f"{sums_url}: the checksum is for {named!r}, not for {name!r}")
     return match[1].lower()
-
-
-def _progress(enabled: bool) -> Any:
-    if not enabled:
-        return nullcontext(None)
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True, emoji=False),
-    )
-
-
-def _fetch(url: str, dest: Path, *, label: str, progress: bool, limit: int) -> tuple[int, str]:
-    """Stream `url` into `dest` while hashing it; (bytes, sha256 hex)."""
-    digest = hashlib.sha256()
-    size = 0
-    with _open_stream(url) as (stream, total):
-        if total is not None and total > limit:
-            raise IntegrityError(f"{url}: the archive is {total} bytes, more than the limit of {limit} bytes")
-        with open(dest, "xb") as out, _progress(progress) as bar:
-            task = bar.add_task(label, total=total) if bar is not None else None
-            while chunk := _read_chunk(stream, url):
-                size += len(chunk)
-                if size > limit:
-                    raise IntegrityError(f"{url}: the archive is larger than the limit of {limit} bytes")
-                digest.update(chunk)
-                out.write(chunk)
-                if bar is not None:
-                    bar.update(task, advance=len(chunk))
-    if total is not None and size != total:
-        raise UnusableInputError(f"{url}: the download stopped after {size} of {total} bytes; try again")
-    return size, digest.hexdigest()
 
 
 # --- verifying and installing ----------------------------------------------------------------
@@ -257,6 +120,20 @@ def _already_cached(version: str, expected: str, url: str) -> DownloadResult | N
     return DownloadResult(version, path, expected, size if isinstance(size, int) else 0, True, url)
 
 
+def _release_url(base: str, version: str) -> tuple[str, str | None]:
+    """The URL of release `version`'s archive at the releases URL `base`, and its sha256 as the
+    folder's index.json lists it (None where there is no index: `<url>.sha256` then verifies it)."""
+    try:
+        index = fetch_index(base)
+    except NotFound:
+        return f"{base}/{archive_name(version)}", None
+    entry = index.get(version)
+    if entry is None:
+        available = ", ".join(index.versions) or "none yet"
+        raise NotFound(f"conflictdata {version} is not among the releases at {index.url}; available: {available}")
+    return f"{base}/{entry.archive}", entry.sha256
+
+
 def download(
     version: str | None = None,
     *,
@@ -269,25 +146,29 @@ def download(
 ) -> DownloadResult:
     """Fetch, verify and cache a release archive; return where its package now lives.
 
-    `url` is an http(s):// or file:// URL or a local path; without it the archive is looked up
-    as `$CONFLICTDATA_RELEASES_URL/conflictdata-VERSION.zip`. The archive's sha256 must equal
-    `sha256`, or else the checksum published at `<url>.sha256`; with neither, nothing is
-    installed. `IntegrityError` on a checksum mismatch or an unsafe archive,
-    `UnusableInputError` when something cannot be fetched or read. A progress bar goes to stderr
-    when `progress` is true. The limits bound the extracted size and the compression ratio.
+    `url` is an http(s):// or file:// URL or a local path; without it the archive is the one the
+    releases URL's `index.json` lists for `version` (`releases_url()`: `$CONFLICTDATA_RELEASES_URL`,
+    else `conflictdata:releases` in the bundled descriptor), or `RELEASES/conflictdata-VERSION.zip`
+    where that folder has no index. The archive's sha256 must equal `sha256`, else the one the
+    index lists, else the checksum published at `<url>.sha256`; with none, nothing is installed.
+    `IntegrityError` on a checksum mismatch or an unsafe archive, `UnusableInputError` when
+    something cannot be fetched or read. A progress bar goes to stderr when `progress` is true.
+    The limits bound the extracted size and the compression ratio.
     """
     if version is not None:
         version = _check_version(version)
+    listed: str | None = None
+    not_found_hint = ""
     if url is None:
         if version is None:
             raise UnusableInputError("name the VERSION to download, or pass --url with the archive's URL or path")
-        base = os.environ.get(RELEASES_URL_ENV, "").strip()
-        if not base:
-            raise UnusableInputError(
-                f"no release location is configured: pass --url URL (http(s)://, file:// or a local path of "
-                f"{_archive_name(version)}), or set {RELEASES_URL_ENV} to the folder that holds the releases"
-            )
-        url = f"{base.rstrip('/')}/{_archive_name(version)}"
+        try:
+            base = releases_url()
+        except UnusableInputError as exc:
+            raise UnusableInputError(f"{exc}; or pass the archive's URL or path (--url URL, url=...)") from None
+        url, listed = _release_url(base, version)
+        if listed is None:
+            not_found_hint = f" (and {base} has no {INDEX_NAME} listing its releases)"
     name = _basename(url)
     match = _ARCHIVE_RE.fullmatch(name)
     if match and version is not None and match[1] != version:
@@ -299,6 +180,7 @@ def download(
         if not _SHA_RE.fullmatch(sha256.strip()):
             raise UnusableInputError(f"sha256 {sha256!r}: expected 64 hexadecimal digits")
         expected = sha256.strip().lower()
+    expected = expected or listed
 
     if version is not None and _read_record(release_dir(version)) is not None:
         # A copy downloaded before spares the network only if the checksum it was verified
@@ -313,6 +195,8 @@ def download(
         archive = scratch / "archive.zip"
         try:
             size, actual = _fetch(url, archive, label=name or "release", progress=progress, limit=max_total_bytes)
+        except NotFound as exc:
+            raise NotFound(f"{exc}{not_found_hint}") from None
         except OSError as exc:
             raise UnusableInputError(f"{root}: cannot write the download ({exc.strerror or exc})") from None
         # Fetched after the archive, so that a wrong URL is reported as the archive's, not its checksum's.
@@ -352,3 +236,34 @@ def download(
         except OSError as exc:
             raise UnusableInputError(f"{dest}: cannot move the release into the cache ({exc.strerror or exc})") from None
     return DownloadResult(version, dest, actual, size, cached, url)
+
+
+def release_package(version: str, *, progress: bool = True) -> Path:
+    """The folder of release `version` in the cache, downloaded and verified first if it is not
+    there (or no longer matches its SHA256SUMS). A copy in the cache is used without any network
+    access. `UnusableInputError` saying how to set the releases URL when none is set."""
+    path = release_dir(version)
+    if (path / _DESCRIPTOR).is_file():
+        if _intact(path):
+            return path
+        why = f"{path}: the cached copy no longer matches its {_SUMS} and fetching it again failed: "
+    else:
+        why = f"conflictdata {_check_version(version)} is not in the cache ({path}) and cannot be fetched: "
+    try:
+        releases_url()
+    except UnusableInputError as exc:
+        raise UnusableInputError(f"{why}{exc}; or fetch the archive by its URL or path first "
+                                 f"(`conflictdata download {_check_version(version)} --url URL`)") from None
+    try:
+        return download(version, progress=progress).path
+    except IntegrityError:
+        raise
+    except UnusableInputError as exc:
+        raise type(exc)(f"{why}{exc}") from None
+
+
+def available_releases() -> ReleaseIndex:
+    """The releases the releases URL offers (its index.json), each marked whether it is in the cache."""
+    index = fetch_index(releases_url())
+    cached = frozenset(e.version for e in index.releases if (release_dir(e.version) / _DESCRIPTOR).is_file())
+    return ReleaseIndex(index.url, index.releases, cached)

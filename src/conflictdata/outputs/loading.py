@@ -37,17 +37,18 @@ def load(
 ) -> Mapping[str, pd.DataFrame]:
     """The package's tables (all, or those named in `tables`) as name → DataFrame.
 
-    `path` is a package folder or its `datapackage.json`; `version` a release downloaded with
-    `conflictdata download VERSION` (not both); the bundled dataset by default.
+    `path` is a package folder or its `datapackage.json`; `version` a release, read from the cache,
+    where the first use downloads and verifies it from the releases URL (progress on stderr; see
+    README, "Releases fetched by version"); not both; the bundled dataset by default.
     Dtypes: text `string`, enums `category` (categories = the schema's enum, in order), integers
     `int64` if required else `Int64`, numbers `float64`, booleans `boolean`, dates `date32[pyarrow]`.
     """
     if version is not None:
         if path is not None:
             raise ValueError("give either path or version, not both")
-        from ..distribution.cache import cached_release
+        from ..distribution.download import release_package
 
-        path = cached_release(version)
+        path = release_package(version)
     return frames(validated(path), tables)
 
 

@@ -5,6 +5,7 @@
 - diff: two versions compared by primary key, with the SemVer level each change needs.
 - semver: version numbers and bump levels.
 - release: `bump` and `release` (the checks a release must pass, then the tag).
+- release_index: the `index.json` `release` writes beside the archives (what `download --list` reads).
 - releases: the record of releases (releases.json, tags) and the data digest.
 - refs: opening an older version from a folder, an archive or a git ref.
 """

@@ -3,8 +3,9 @@
 `release()` refuses invalid data, ids that vanished without a retraction, and a version that
 understates the changes since the last release. It writes `dist/conflictdata-X.Y.Z.zip` (the built
 package plus README, LICENSE, CHANGELOG, CITATION.cff and SHA256SUMS under one top folder) and
-`dist/conflictdata-X.Y.Z.zip.sha256`. Timestamps and order inside the zip are fixed, so releasing
-the same data twice gives byte-identical archives.
+`dist/conflictdata-X.Y.Z.zip.sha256`, and lists it in `dist/index.json` (release_index.py).
+Timestamps and order inside the zip are fixed, so releasing the same data twice gives
+byte-identical archives.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..contract.atomic import write_bytes_atomic, write_many_atomic
+from ..distribution.index import INDEX_NAME
 from .build import write_package
 from .diff import PackageDiff, diff_packages
 from .history import check_against
@@ -26,8 +28,9 @@ from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
 from ..checking.validated import validated
 from ..contract.package import Package, open_package, writable_package
 from .refs import clean_head, git_toplevel, opened
-from .releases import (LAST_RELEASE, RECORD, Release, current_digest, data_digest, find_releases, missing_data, record_bytes,
-                       set_version_and_created, utc_now)
+from .release_index import index_with
+from .releases import (LAST_RELEASE, RECORD, Release, current_digest, data_digest, find_releases, missing_data, read_record,
+                       record_bytes, set_version_and_created, utc_now)
 from .semver import bump_version, parse_version
 
 __all__ = ["release", "check_bump", "write_bump", "BumpReport", "ReleaseResult", "ReleaseRefused", "changelog_entry"]
@@ -344,7 +347,9 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
         listing = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     archive = out / f"{top}.zip"
     digest = sha256_bytes(data)
-    files = {archive: data, out / f"{top}.zip.sha256": f"{digest}  {archive.name}\n".encode()}
+    dates = {e["version"]: e["date"] for e in read_record(package.root) if isinstance(e.get("date"), str)}
+    files = {archive: data, out / f"{top}.zip.sha256": f"{digest}  {archive.name}\n".encode(),
+             out / INDEX_NAME: index_with(out, version, data, date, dates)}
     if update_changelog:
         if not changelog_path.exists() or changelog_path.read_bytes() != changelog:
             files[changelog_path] = changelog
@@ -353,7 +358,7 @@ def release(path: str | Path | None = None, *, against: str | Path | None = None
                                              "commit": clean_head(package.root), "data_sha256": digest_of_data})
         if not record_path.exists() or record_path.read_bytes() != record:
             files[record_path] = record
-    # The archive, its checksum, the CHANGELOG entry and the record land together or not at all.
+    # The archive, its checksum, the index, the CHANGELOG entry and the record land together or not at all.
     write_many_atomic(files)
     return ReleaseResult(archive, digest, version, bump, listing, digest_of_data)
 
