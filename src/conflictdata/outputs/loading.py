@@ -56,7 +56,9 @@ def load(
     `conflictdata download VERSION` (not both); the bundled dataset by default.
     `tables`: only these are read (and, with `validate`, the tables their checks look into:
     those their foreign keys reference, and the data-model rules use); ValueError for a name the
-    package lacks. `validate=False` skips validation, for data that has just been validated.
+    package lacks. `validate=False` skips validation, for data that has just been validated; on
+    data that breaks its schema, a cell that does not parse comes back missing (and a required
+    column holding one, nullable).
     `backend`: "pandas" (DataFrames), "polars" (polars DataFrames; `pip install conflictdata[polars]`)
     or "arrow" (pyarrow Tables, typed like the built Parquet).
 
@@ -91,8 +93,9 @@ def connect(
     path: str | Path | None = None, *, tables: list[str] | None = None, version: str | None = None, validate: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the package's tables (all, or those named) as views,
-    typed like the built Parquet: enums as DuckDB `ENUM`s of the schema's values, integers
-    `BIGINT`, numbers `DOUBLE`, dates `DATE`, text `VARCHAR`. Arguments as for `load`.
+    typed as the built Parquet is: integers `BIGINT`, numbers `DOUBLE`, dates `DATE`, text
+    `VARCHAR`, and enums as DuckDB `ENUM`s of the schema's values, in schema order (where DuckDB's
+    `read_parquet` gives VARCHAR). Arguments as for `load`.
     Needs duckdb: `pip install conflictdata[duckdb]`."""
     try:
         import duckdb
@@ -100,9 +103,20 @@ def connect(
         raise ImportError("conflictdata.connect() needs duckdb: pip install conflictdata[duckdb]") from None
     con = duckdb.connect()
     for name, arrow in load(path, tables=tables, version=version, validate=validate, backend="arrow").items():
-        # `register` makes a view over the Arrow table itself: no copy, and the view keeps it alive.
-        con.register(name, arrow)
+        # A view over the Arrow table itself (no copy; the view keeps it alive). DuckDB reads a
+        # dictionary column as VARCHAR: the cast makes it the schema's ENUM.
+        columns = [f"CAST({_sql_name(s.name)} AS ENUM({', '.join(_sql_text(v) for v in s.enum)})) AS {_sql_name(s.name)}"
+                   if s.enum is not None and s.type == "string" else _sql_name(s.name) for s in _specs(arrow)]
+        con.from_arrow(arrow).project(", ".join(columns)).create_view(name)
     return con
+
+
+def _sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_text(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _converter(backend: str) -> Any:
@@ -195,4 +209,12 @@ def _typed_tables(path: str | Path | Package | None, names: list[str] | None, va
 def _arrow(table: Table, package: Package) -> pa.Table:
     from ..reading.parquet import typed_table
 
-    return typed_table(table.frame, table.resource.schema, name=table.name, version=package.version)
+    schema = table.resource.schema
+    arrow = typed_table(table.frame, schema, name=table.name, version=package.version)
+    if any(f.null_count and not arrow.schema.field(i).nullable for i, f in enumerate(arrow.columns)):
+        # Only data not validated (validate=False) gets here: a required column has a cell that does
+        # not parse, left missing. The table comes back with its columns nullable.
+        fields = [{**f, "constraints": {k: v for k, v in (f.get("constraints") or {}).items() if k != "required"}} for f in schema["fields"]]
+        relaxed = {k: v for k, v in schema.items() if k != "primaryKey"} | {"fields": fields}
+        arrow = typed_table(table.frame, relaxed, name=table.name, version=package.version)
+    return arrow
