@@ -53,9 +53,7 @@ def main() -> None:
         for _ in range(args.runs):
             times["read"].append(timed(read, env))
             times["load"].append(timed(load, env))
-        cold = [py, "-c", f"import conflictdata; conflictdata.load({args.path!r})"]
-        env_cold = {**env, "CONFLICTDATA_CACHE": str(Path(tmp) / "cache-cold")}
-        first_again = timed(cold, env_cold)
+        first_again = timed(load, {**env, "CONFLICTDATA_CACHE": str(Path(tmp) / "cache-2")})
 
     labels = {"read": f"import pandas; pd.read_parquet x {len(files)}", "load": "import conflictdata; conflictdata.load()"}
     print(f"{'command':<45} {'median s':>9} {'min s':>7} {'max s':>7}")

@@ -143,14 +143,17 @@ def _specs(arrow: pa.Table) -> list[Any]:
 
 
 def _to_pandas(arrow: pa.Table) -> pd.DataFrame:
+    import pandas as pd
+
     from ..contract.schema import pandas_dtype
 
     # The file's pandas metadata gives load()'s dtypes; an empty dictionary column comes back
-    # with no categories, hence the check against the schema.
+    # with no categories (and unordered categories compare equal in any order), hence the check.
     frame = arrow.to_pandas()
     for spec in _specs(arrow):
         want = pandas_dtype(spec, for_load=True)
-        if frame[spec.name].dtype != want or (spec.enum is not None and list(frame[spec.name].dtype.categories) != list(spec.enum)):
+        have = frame[spec.name].dtype
+        if have != want or (isinstance(want, pd.CategoricalDtype) and list(have.categories) != list(want.categories)):
             frame[spec.name] = frame[spec.name].astype(want)
     return frame
 
