@@ -243,3 +243,40 @@ def test_connect_without_duckdb_says_what_to_install(pkg, cache, monkeypatch) ->
     monkeypatch.setitem(sys.modules, "duckdb", None)
     with pytest.raises(ImportError, match=r"pip install conflictdata\[duckdb\]"):
         conflictdata.connect(pkg)
+
+
+def test_an_installed_wheel_loads_its_bundle_through_the_cache(installed_wheel, tmp_path) -> None:
+    import subprocess
+
+    code = ("import conflictdata\n"
+            "first = conflictdata.load(); second = conflictdata.load()\n"
+            "print(len(second['casualty_claims']), second['casualty_claims']['measure'].dtype, "
+            "all(first[n].equals(second[n]) for n in first))")
+    env = {**installed_wheel.env, "CONFLICTDATA_CACHE": str(tmp_path / "cache")}
+    out = subprocess.run([str(installed_wheel.python), "-c", code], env=env, capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.split() == ["25549", "category", "True"]
+    assert sorted(entries(tmp_path / "cache")) == sorted(TABLES)
+    (folder,) = (tmp_path / "cache" / "load").iterdir()
+    assert json.loads((folder / "events.json").read_text())["package"] == str(installed_wheel.package_dir / "_bundle")
+
+
+def test_a_write_interrupted_between_the_parquet_and_its_record_serves_nothing_wrong(pkg, cache, monkeypatch, reads) -> None:
+    from conflictdata.distribution import loadcache
+
+    conflictdata.load(pkg, tables=["casualty_claims"])
+    replace_once(pkg / "data/casualty_claims.csv", ",600000,", ",600001,")
+    real = loadcache.write_bytes_atomic
+
+    def dies_at_the_record(path, data):
+        if path.suffix == ".json":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(loadcache, "write_bytes_atomic", dies_at_the_record)
+    value = lambda: conflictdata.load(pkg, tables=["casualty_claims"], validate=False)["casualty_claims"].set_index("claim_id").loc["CLM-0001", "value_low"]  # noqa: E731
+    assert value() == 600001  # the new Parquet is in place, its record still the old one
+    monkeypatch.setattr(loadcache, "write_bytes_atomic", real)
+    assert value() == 600001 and reads == ["casualty_claims", "casualty_claims"]  # the mismatch seen: read from CSV again
+    assert value() == 600001 and reads == ["casualty_claims", "casualty_claims"]  # now whole: from the cache
+    (folder,) = (cache / "load").iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == ["casualty_claims.json", "casualty_claims.parquet", "validated.json"]
