@@ -190,11 +190,11 @@ def _typed_tables(path: str | Path | Package | None, names: list[str] | None, va
         from ..checking.validated import files_read, validated
 
         valid = validated(package, tables=names)
-        # A file changed while it was validated: its content is not the one hashed, so neither
-        # its entry nor the verdict is recorded.
+        # A file changed while it was validated: its content is not the one hashed, so what was
+        # validated is returned, and neither an entry nor the verdict is recorded.
         unchanged = all(source_key(package.resources[n]) == key_of(n) for n in valid.tables)
         for name in names:
-            if out[name] is None:
+            if out[name] is None or not unchanged:
                 out[name] = _arrow(valid.tables[name], package)
                 if unchanged:
                     cache.put(name, key_of(name), out[name])
