@@ -100,3 +100,11 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from bad_inputs.make_cases import generate
 
     return _made_once(tmp_path_factory, "bad-inputs", lambda root: generate(root / "cases")) / "cases"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The run's own conflictdata cache (per xdist worker), empty at the start: `load()` keeps
+    tables and validation verdicts there (distribution/loadcache.py), and the user's cache must
+    neither receive the tests' packages nor answer for them. Tests of the cache set their own."""
+    os.environ["CONFLICTDATA_CACHE"] = str(tmp_path_factory.mktemp("conflictdata-cache"))

@@ -108,7 +108,7 @@ def test_load_from_another_path_and_invalid_data_raises_with_findings(tmp_path: 
 
 
 def test_load_table_rejects_an_unknown_name() -> None:
-    with pytest.raises(KeyError, match="no table named battles"):
+    with pytest.raises(ValueError, match="no table named battles; the package has: sources, actors, "):
         conflictdata.load_table("battles")
 
 

@@ -3,6 +3,7 @@
     >>> import conflictdata
     >>> tables = conflictdata.load()          # validated tables of the bundled dataset
     >>> claims = conflictdata.load_table("casualty_claims")
+    >>> con = conflictdata.connect()           # the tables as DuckDB views
     >>> report = conflictdata.validate()      # every finding, as data
     >>> conflictdata.pandera_schema("events")  # its Pandera schema (models: conflictdata.schemas)
 
@@ -36,7 +37,7 @@ warnings.filterwarnings("ignore", message="PySpark does not yet fully support pa
 
 if TYPE_CHECKING:
     from .contract.findings import Finding, Report
-    from .outputs.loading import load, load_table
+    from .outputs.loading import connect, load, load_table
     from .schemas import pandera_schema
     from .versions.history import validate
 
@@ -46,6 +47,7 @@ __all__ = [
     "__version__",
     "load",
     "load_table",
+    "connect",
     "validate",
     "pandera_schema",
     "Finding",
@@ -59,6 +61,7 @@ __all__ = [
 _LAZY = {
     "load": ("outputs.loading", "load"),
     "load_table": ("outputs.loading", "load_table"),
+    "connect": ("outputs.loading", "connect"),
     "validate": ("versions.history", "validate"),
     "pandera_schema": ("schemas", "pandera_schema"),
     "Finding": ("contract.findings", "Finding"),

@@ -10,6 +10,8 @@
   whether a cached copy is intact, and staging a release so a failure leaves the cache as it was.
 - extract: safe extraction of an archive (`safe_extract`): paths, links, duplicates and zip-bomb
   limits checked before and while anything is written.
+- loadcache: the tables `load()` read, kept as typed Parquet in the cache, and the contents that
+  passed validation, so that a second `load()` neither parses CSV nor validates again.
 """
 
 from ..contract.lazy import lazy_exports

@@ -32,8 +32,9 @@ VERSION_KEY = "conflictdata:version"
 def _column(values: pd.Series, spec: FieldSpec) -> pa.Array:
     kind = parquet_type(spec)
     if pa.types.is_dictionary(kind):
-        # Codes against the whole enum (not the values present), so every release has one dictionary.
-        codes = pd.Categorical(values, categories=list(spec.enum)).codes
+        # Codes against the whole enum (not the values present), so every release has one dictionary;
+        # a value outside it (only in data not validated: `load(validate=False)`) is missing.
+        codes = pd.Index(list(spec.enum)).get_indexer(values)
         indices = pa.array(codes, type=kind.index_type, mask=codes < 0)
         return pa.DictionaryArray.from_arrays(indices, pa.array(list(spec.enum), type=kind.value_type))
     return pa.array(values, type=kind, from_pandas=True)
