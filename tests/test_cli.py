@@ -180,3 +180,17 @@ def test_line_numbers_are_never_turned_into_emoji() -> None:
     out = io.StringIO()
     render_text(report, out)
     assert "data/events.csv:100: error [type] title: bad" in out.getvalue()
+
+
+def test_progress_off_a_terminal_is_one_plain_line_per_stage(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # A CI log cannot redraw a bar: rich left a lone blank line there. Each stage is one line instead.
+    from conflictdata.cli.validate import _DelayedProgress
+
+    monkeypatch.setattr(_DelayedProgress, "DELAY", 0.0)
+    bar = _DelayedProgress()
+    for stage, done in [("checking events", 0), ("checking events", 50), ("checking claims", 60), ("done", 100)]:
+        bar.update(stage, done, 100)
+    bar.close()
+    assert capsys.readouterr().err.splitlines() == ["checking events (0 % of the bytes read)",
+                                                    "checking claims (60 % of the bytes read)"]

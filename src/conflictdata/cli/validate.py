@@ -17,28 +17,41 @@ __all__ = ["validate"]
 
 
 class _DelayedProgress:
-    """A progress bar on stderr that appears only once the work has taken more than a second."""
+    """Progress on stderr that appears only once the work has taken more than a second.
+
+    On a terminal it is a bar redrawn in place; elsewhere (a CI log, a file) a bar cannot redraw and
+    rich would leave only a blank line behind, so each stage gets one plain line instead.
+    """
 
     DELAY = 1.0
 
     def __init__(self) -> None:
         import time
 
+        from rich.console import Console
+
         self._start = time.monotonic()
+        self._console = Console(file=sys.stderr, emoji=False)
         self._progress = None
         self._task = None
+        self._stage: str | None = None
 
     def update(self, stage: str, done: int, total: int) -> None:
         import time
 
-        if self._progress is None:
+        if self._progress is None and self._stage is None:
             if time.monotonic() - self._start < self.DELAY or done >= total:
                 return
-            from rich.console import Console
+        if not self._console.is_terminal:
+            if stage != self._stage and done < total:
+                self._stage = stage
+                print(f"{stage} ({done * 100 // max(total, 1)} % of the bytes read)", file=sys.stderr, flush=True)
+            return
+        if self._progress is None:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
-                                      console=Console(file=sys.stderr, emoji=False), transient=True)
+                                      console=self._console, transient=True)
             self._progress.start()
             self._task = self._progress.add_task(stage, total=total)
         self._progress.update(self._task, completed=done, description=stage)
