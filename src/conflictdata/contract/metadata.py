@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,10 @@ def _check(descriptor: dict[str, Any], kind: str, file: Path, shown: str) -> lis
     checked, skipped = _without_remote_profiles(descriptor)
     # As frictionless reads a descriptor: normalised first (a string primaryKey becomes a list,
     # v4's `layout` a dialect...), by the class its `type` selects.
+    # Its deprecation notes (v4's `layout`...) would reach stderr as Python warnings. A filter, not
+    # catch_warnings: this runs in a thread beside validation, and catch_warnings restores the
+    # filters of the whole process when it exits.
+    warnings.filterwarnings("ignore", message=r'.* is deprecated in favor of', category=UserWarning, module=r"frictionless\.")
     cls.metadata_transform(checked)
     cls = cls.metadata_select_class(checked.get("type"))
     cls.metadata_transform(checked)

@@ -385,6 +385,9 @@ def _open(root: Path, target: Path, descriptor: dict[str, Any], kind: Literal["p
             raise UnusableInputError(f"{where}: the name is used twice; resource names must be unique")
         raw_path = res.get("path")
         inline = res.get("data")
+        if raw_path is None and isinstance(res.get("url"), str):
+            # CKAN's (and frictionless v4's) spelling of a remote path, which frictionless fetches
+            safe_join(root, res["url"], what="url", where=where)
         if raw_path is None and not isinstance(inline, list):
             raise UnusableInputError(f"{where}: neither a 'path' nor inline 'data' rows")
         relpaths = [] if raw_path is None else raw_path if isinstance(raw_path, list) else [raw_path]
