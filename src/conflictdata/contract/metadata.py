@@ -80,10 +80,10 @@ def _check(descriptor: dict[str, Any], kind: str, file: Path, shown: str) -> lis
         else:
             table = names.get(parts[1]) if len(parts) > 1 and parts[0] == "resources" and isinstance(parts[1], int) else None
         value = _value_at(descriptor, parts)
-        out.append(Finding("error", RULE, _message(parts, note), table if isinstance(table, str) else None, shown,
+        out.append(Finding("error", "descriptor", _message(parts, note), table if isinstance(table, str) else None, shown,
                            line_of(file, parts), json_path(parts), None if value is _MISSING else _short(value)))
     for where in skipped:
-        out.append(Finding("warning", RULE, "a profile at a URL is not fetched while validating; its own rules were not checked",
+        out.append(Finding("warning", "descriptor", "a profile at a URL is not fetched while validating; its own rules were not checked",
                            None, shown, line_of(file, _parse(where)), where))
     return out
 
@@ -205,7 +205,10 @@ def _message(parts: Path_, note: str) -> str:
             groups = [_TYPES.get(g, g) for g in m.groups()]
             fix = text.format(*groups)
             break
-    return f"{note}: {fix}"
+    # The JSON path is the finding's column; frictionless's own spelling of it would repeat it.
+    said = re.sub(r" at property '[^']*'$", "", note)
+    said = re.sub(r'^property "[^"]*" is not valid "(\w+)"$', r"not a valid \1", said)
+    return f"{said}: {fix}"
 
 
 _MISSING = object()

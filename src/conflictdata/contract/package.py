@@ -359,7 +359,7 @@ def open_package(path: str | Path | None = None) -> Package:
     descriptor = read_descriptor(target, "the package descriptor")
     kind = descriptor_kind(descriptor)
     if kind is None:
-        raise UnusableInputError(f"{target}: neither a data package (no 'resources' list) nor a resource (no 'path' or 'data'); "
+        raise UnusableInputError(f"{shown_path(target)}: neither a data package (no 'resources' list) nor a resource (no 'path' or 'data'); "
                                  "add 'resources' (one entry per table), or 'path' for a single resource")
     if kind == "resource":
         return _open(target.parent, target, {"resources": [descriptor]}, "resource")
