@@ -96,8 +96,13 @@ def _without_remote_profiles(descriptor: dict[str, Any]) -> tuple[dict[str, Any]
         objects += [(f"resources[{i}].", r) for i, r in enumerate(out["resources"])]
     for where, obj in objects:
         if isinstance(obj, dict) and isinstance(obj.get("profile"), str) and "://" in obj["profile"]:
-            del obj["profile"]
-            skipped.append(where + "profile")
+            # The spec's own profiles by URL (v1 wrote them so) are the profiles frictionless names
+            standard = re.search(r"/((?:tabular-)?data-(?:package|resource))\.json$", obj["profile"])
+            if standard:
+                obj["profile"] = standard.group(1)
+            else:
+                del obj["profile"]
+                skipped.append(where + "profile")
     return out, skipped
 
 
