@@ -115,21 +115,22 @@ def test_validate_one_file_from_elsewhere_finds_its_package(pkg: Path, tmp_path:
     assert json.loads(out.stdout)["findings"] == []
 
 
-def test_a_csv_of_no_package_exits_2_saying_to_pass_its_schema(empty: Path) -> None:
-    (empty / "loose.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    out = run("validate", "loose.csv", cwd=empty)
-    assert out.returncode == 2
-    assert out.stderr.strip() == (
-        "conflictdata: error: loose.csv: belongs to no data package (no datapackage.json in its folder or above); "
-        "to check it on its own, pass its Table Schema with --schema SCHEMA.json, or run the command on the package it belongs to")
+def test_a_csv_of_no_package_is_checked_against_an_inferred_schema_and_says_so(empty: Path) -> None:
+    (empty / "loose.csv").write_text("a,b\n1,2\n3\n", encoding="utf-8")
+    out = run("validate", "loose.csv", "--format", "json", cwd=empty)
+    assert out.returncode == 1, out.stderr
+    report = json.loads(out.stdout)
+    assert [(f["rule"], f["table"], f["file"], f["line"], f["column"]) for f in report["findings"]] == [
+        ("missing-cell", "loose", "loose.csv", 3, "b")]
+    assert report["notes"] == ["loose: a file of no package: its schema inferred with frictionless"]
 
 
-def test_a_csv_inside_a_package_but_not_one_of_its_resources_exits_2(pkg: Path) -> None:
+def test_a_csv_inside_a_package_but_not_one_of_its_resources_is_checked_on_its_own(pkg: Path) -> None:
     (pkg / "data/notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    out = run("validate", "data/notes.csv", cwd=pkg)
-    assert out.returncode == 2
-    assert "conflictdata: error: data/notes.csv: not a resource of datapackage.json (its tables: sources," in out.stderr
-    assert "--schema SCHEMA.json" in out.stderr
+    out = run("validate", "data/notes.csv", "--format", "json", cwd=pkg)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert (report["package"], report["rows"], report["findings"]) == ("data/notes.csv", {"notes": 1}, [])
 
 
 @pytest.mark.parametrize("args", [["fmt"], ["release"], ["import", "genstaff", "losses.json"]])

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+import parity
 from parity import FIXTURES, PACKAGES, ours, theirs
 
 PINNED = json.loads((FIXTURES / "EXPECTED-frictionless.json").read_text())
@@ -37,3 +38,74 @@ def test_a_resource_without_schema_is_inferred_and_said_so() -> None:
     report = validate(FIXTURES / "infer/datapackage.json")
     assert report.valid
     assert report.notes == ["data2: no schema in the descriptor: inferred with frictionless"]
+
+
+# The whole fixture suite of frictionless-py (issue 16): one row per descriptor, docs/parity.md.
+# Every row where conflictdata refuses (exit 2) or differs is listed here with its reason; an
+# entry that no longer does either fails test_the_fixture_suite_has_frictionless_verdicts.
+FORMATS = "formats: fl16formats"  # read by the formats branch (dialects, compression, jsonl, spreadsheets); recompute after merging it
+ALLOWED: dict[str, str] = {
+    "frictionless-py/data/compression/datapackage.json": f"{FORMATS} (gz/zip compression)",
+    "frictionless-py/data/multipart-zipped.package.json": f"{FORMATS} (zipped parts)",
+    "frictionless-py/data/jsonl.datapackage.json": f"{FORMATS} (jsonl)",
+    "frictionless-py/data/ndjson.datapackage.json": f"{FORMATS} (ndjson)",
+    "frictionless-py/data/ods.datapackage.json": f"{FORMATS} (ods, to frictionless)",
+    "frictionless-py/data/datapackage.json": f"{FORMATS} (xls, to frictionless)",
+    "frictionless-py/data/package.yaml": f"{FORMATS} (xls, to frictionless)",
+    "frictionless-py/data/issue-1293/datapackage.json": f"{FORMATS} (json, to frictionless)",
+    "frictionless-py/data/package-with-dereferencing.json": f"{FORMATS} (dialect by reference)",
+    "frictionless-py/data/resource-with-dereferencing.json": f"{FORMATS} (dialect by reference)",
+    "frictionless-py/data/country.resource-cleaned.yaml": f"{FORMATS} (v1 nested csv dialect, headerRows)",
+    "frictionless-py/data/country.resource-updated.yaml": f"{FORMATS} (v1 nested csv dialect, headerRows)",
+    "frictionless-py/data/country.resource-updated2.yaml": f"{FORMATS} (v1 nested csv dialect, headerRows)",
+    "frictionless-py/data/issue-1478/resource.json": f"{FORMATS} (dialect header: false)",
+    "frictionless-py/data/issue-991.resource.json": f"{FORMATS} (v4 layout headerRows)",
+    "frictionless-py/data/issue-494.package.json": "safety: a URL resource (CKAN 'url'), never fetched while validating; frictionless needs the network for it",
+    "frictionless-py/data/package-with-pipeline.json": "safety: a URL resource (sqlite:///), never fetched while validating",
+    "frictionless-py/data/package-with-pipeline-multiple-tables-to-write.json": "safety: URL resources (sqlite:///, https://); frictionless needs the network for them",
+}
+SUITE_PINNED = json.loads(parity.SUITE_PINNED.read_text())
+
+
+@pytest.fixture(scope="module")
+def parity_table() -> list[dict]:
+    return parity.parity_rows(SUITE_PINNED, ALLOWED)
+
+
+def test_every_descriptor_of_the_suite_is_pinned() -> None:
+    assert sorted(SUITE_PINNED) == sorted(parity.suite())
+    assert len(SUITE_PINNED) == 77
+
+
+def test_the_fixture_suite_has_frictionless_verdicts(parity_table: list[dict]) -> None:
+    """The parity table, one row per descriptor (docs/parity.md shows it)."""
+    print("\n" + parity.parity_doc(parity_table))
+    pending = [r for r in parity_table if (r["allowed"] or "").startswith(FORMATS)]
+    judged = [r for r in parity_table if r not in pending]
+    # Never valid where frictionless says invalid.
+    assert [r["path"] for r in judged if r["conflictdata"] == "valid" and r["frictionless"] == "invalid"] == []
+    # Every refusal and every difference has its reason, and every reason is still needed.
+    needed = {r["path"] for r in parity_table if not r["agree"] or r["conflictdata"] == "refused"}
+    assert sorted(needed - set(ALLOWED)) == [], "refused or differing without a reason in ALLOWED"
+    assert sorted(set(ALLOWED) - needed) == [], "stale ALLOWED entries: these now agree; remove them"
+    # A refusal counts as agreement only where frictionless refuses too (its verdict is invalid).
+    assert all(r["frictionless"] == "invalid" for r in judged if r["conflictdata"] == "refused")
+    assert sum(r["agree"] for r in judged) >= 0.97 * len(judged)
+    assert len(pending) <= 15
+
+
+def test_the_parity_page_is_current(parity_table: list[dict]) -> None:
+    assert parity.PARITY_DOC.read_text(encoding="utf-8") == parity.parity_doc(parity_table), \
+        "docs/parity.md is stale: run python tests/parity.py --write"
+
+
+def _plugins_missing() -> list[str]:
+    from importlib.util import find_spec
+
+    return [m for m in ("openpyxl", "xlrd", "ezodf", "ijson", "jsonlines") if find_spec(m) is None]
+
+
+@pytest.mark.skipif(bool(_plugins_missing()), reason="frictionless[excel,json,ods] is not installed; pip install \"frictionless[excel,json,ods]\"")
+def test_the_pinned_suite_verdicts_are_what_frictionless_reports() -> None:
+    recomputed = {rel: parity.their_verdict(rel) for rel in parity.suite() if rel not in parity.NEEDS_NETWORK}
+    assert recomputed == {rel: v for rel, v in SUITE_PINNED.items() if rel not in parity.NEEDS_NETWORK}

@@ -420,9 +420,13 @@ def descriptor_cases() -> None:
 
     descriptor_case("descriptor-latin1", "datapackage.json holds a Latin-1 byte", latin1, ["datapackage.json", "cannot read"])
 
-    descriptor_case("descriptor-no-resources", "datapackage.json has no resources",
+    # An empty list is a valid package for the Data Package profile and for `frictionless validate`.
+    descriptor_case("descriptor-no-resources", "datapackage.json has an empty resources list",
                     lambda pkg: edit_json(pkg / "datapackage.json", lambda d: d.update(resources=[])),
-                    ["datapackage.json", "no 'resources'"])
+                    ["valid: datapackage.json (0 tables, 0 rows"], exit=0)
+    descriptor_case("descriptor-resources-missing", "datapackage.json has no resources key (nor path or data)",
+                    lambda pkg: edit_json(pkg / "datapackage.json", lambda d: d.pop("resources")),
+                    ["datapackage.json", "neither a data package (no 'resources' list) nor a resource", "add 'resources'"])
 
     def set_path(name: str, value: str, key: str = "path"):
         return lambda pkg: edit_json(pkg / "datapackage.json", lambda d: resource(d, name).update({key: value}))

@@ -100,6 +100,8 @@ def validate(
     engine: Annotated[Engine, typer.Option("--engine", help="local: this process; spark: Apache Spark (pip install \"conflictdata[spark]\"), "
                                            "the same findings; PATH may then be a URI Spark reads (hdfs://, s3a://). See docs/spark.md.")] = Engine.local,
     master: Annotated[Optional[str], typer.Option("--master", metavar="URL", help="With --engine spark: the Spark master (default: the active session under spark-submit, else local[*]).")] = None,
+    schema: Annotated[Optional[Path], typer.Option("--schema", metavar="SCHEMA.json", help="With PATH a data file: check it on its own against this Table Schema (JSON or YAML). "
+                                                   "Without it, a file of no package is checked against a schema frictionless infers.")] = None,
 ) -> None:
     """Check a data package against its schemas and the rules of the data model.
 
@@ -115,6 +117,10 @@ def validate(
       conflictdata validate                      # the package here or above (else the bundled dataset)
 
       conflictdata validate data/events.csv      # one table, checked against the rest of its package
+
+      conflictdata validate table.csv --schema schema.json   # a file of no package, against its Table Schema
+
+      conflictdata validate datapackage.yaml     # YAML descriptors, and one resource's (table.resource.json)
 
       conflictdata validate . --format github    # in CI, from a checkout
 
@@ -132,6 +138,8 @@ def validate(
 
       conflictdata validate hdfs://namenode/pkg --engine spark --master yarn
     """
+    if schema is not None and engine is Engine.spark:
+        raise fail("--schema needs --engine local", format=format, title="validate")
     if engine is Engine.spark:
         run = _spark_engine(master, against, format)
         from ..spark.session import uri_of
@@ -144,7 +152,8 @@ def validate(
     bar = _DelayedProgress()
     try:
         with errors(format, "validate"):
-            report = run(path, strict=strict, against=against, progress=bar.update, select=select, ignore=ignore)
+            options = {} if schema is None else {"schema": schema}
+            report = run(path, strict=strict, against=against, progress=bar.update, select=select, ignore=ignore, **options)
     finally:
         bar.close()
     from ..outputs import render

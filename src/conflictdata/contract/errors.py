@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .findings import Report
 
-__all__ = ["ConflictDataError", "UnusableInputError", "InvalidDataError", "IntegrityError"]
+__all__ = ["ConflictDataError", "UnusableInputError", "UnsafeInputError", "InvalidDataError", "IntegrityError"]
 
 
 class ConflictDataError(Exception):
@@ -16,6 +16,11 @@ class ConflictDataError(Exception):
 
 class UnusableInputError(ConflictDataError):
     """The input cannot be read at all (no such path, a descriptor that is not JSON...): exit 2."""
+
+
+class UnsafeInputError(UnusableInputError):
+    """A path that would leave the package (absolute, `..`, a symlink) or a URL to fetch: refused on
+    purpose, whatever else the descriptor says (exit 2)."""
 
 
 class InvalidDataError(ConflictDataError):

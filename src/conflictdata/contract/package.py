@@ -7,17 +7,22 @@ Paths inside a descriptor must stay inside the package: no absolute paths, no `.
 
 from __future__ import annotations
 
-import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import UnusableInputError
+from .descriptor import DESCRIPTOR_NAMES, descriptor_kind, is_descriptor_file, read_descriptor, shown_path
+from .errors import UnsafeInputError, UnusableInputError
 from .names import DESCRIPTOR
 
-__all__ = ["Package", "Resource", "Discovery", "open_package", "bundled_root", "safe_join", "find_package", "discover",
-           "writable_package", "table_of_file"]
+__all__ = ["Package", "Resource", "Discovery", "open_package", "open_file", "bundled_root", "safe_join", "find_package",
+           "discover", "writable_package", "table_of_file", "is_data_file", "TABULAR_FORMATS"]
+
+# Formats read as tables when a resource has no schema (frictionless infers one for these and
+# checks the others, e.g. a PDF or a Markdown file, only as files).
+TABULAR_FORMATS = frozenset({"csv", "tsv", "parquet", "parq", "xlsx", "xls", "ods", "jsonl", "ndjson", "gz", "zip"})
 
 OWN_PACKAGE_NAME = "conflictdata"
 
@@ -98,6 +103,11 @@ class Package:
     descriptor_path: Path
     descriptor: dict[str, Any]
     resources: dict[str, Resource]
+    # What was given: a package descriptor, one resource's descriptor (`descriptor` is then a
+    # package wrapping it) or a bare data file (no descriptor; `descriptor_path` is the file).
+    kind: Literal["package", "resource", "file"] = "package"
+    # Resources that are not tables (no schema, a format such as PDF): name → what was done.
+    others: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -114,13 +124,7 @@ class Package:
 
     def display(self, path: Path) -> str:
         """A path as a person would type it: relative to the working directory when possible."""
-        cwd = Path.cwd().resolve()
-        if cwd == Path(cwd.anchor):
-            return str(path)
-        try:
-            return str(path.resolve().relative_to(cwd))
-        except ValueError:
-            return str(path)
+        return shown_path(path)
 
 
 def bundled_root() -> Path:
@@ -142,15 +146,23 @@ def bundled_root() -> Path:
 
 
 def find_package(start: str | Path | None = None) -> Path | None:
-    """The folder of the nearest `datapackage.json` in `start` (default: the working folder) or one
-    of its parents, the way git finds `.git`; None when there is none."""
+    """The folder of the nearest `datapackage.json` (or `datapackage.yaml`/`.yml`) in `start`
+    (default: the working folder) or one of its parents, the way git finds `.git`; None when there is none."""
     here = Path(os.path.abspath(start if start is not None else Path.cwd()))
     if here.is_file():
         here = here.parent
     for folder in (here, *here.parents):
-        if (folder / DESCRIPTOR).is_file():
+        if any((folder / name).is_file() for name in DESCRIPTOR_NAMES):
             return folder
     return None
+
+
+def _descriptor_in(folder: Path) -> Path:
+    """The descriptor file of a package folder: `datapackage.json`, else its YAML spelling."""
+    for name in DESCRIPTOR_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return folder / DESCRIPTOR
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,25 +212,46 @@ def writable_package(path: str | Path | None = None, *, command: str, start: str
     return found.path
 
 
+def is_data_file(path: str | Path) -> bool:
+    """A file that is not a descriptor (JSON or YAML): a table to check in its package, or on its own."""
+    p = Path(path)
+    return p.is_file() and not is_descriptor_file(p)
+
+
 def table_of_file(file: str | Path) -> tuple[Path, str] | None:
-    """For a data file (not a folder or a `.json` descriptor): the folder of the nearest package that
-    has it as a resource, and that resource's name. None when `file` is no data file."""
-    p = Path(file)
-    if not p.is_file() or p.suffix.lower() == ".json":
+    """For a data file (not a folder or a descriptor): the folder of the nearest package that has it
+    as a resource, and that resource's name. None when `file` is no data file, or belongs to no
+    package (it is then checked on its own: `open_file`)."""
+    if not is_data_file(file):
         return None
+    p = Path(file)
     root = find_package(p.parent)
     if root is None:
-        raise UnusableInputError(
-            f"{file}: belongs to no data package (no {DESCRIPTOR} in its folder or above); to check it on its own, "
-            "pass its Table Schema with --schema SCHEMA.json, or run the command on the package it belongs to")
+        return None
     package = open_package(root)
     target = p.resolve()
     for res in package.resources.values():
         if any(q.resolve() == target for q in res.paths):
             return root, res.name
-    raise UnusableInputError(
-        f"{file}: not a resource of {package.display(package.descriptor_path)} (its tables: {', '.join(package.resources)}); "
-        "add it to the descriptor's resources, or pass its Table Schema with --schema SCHEMA.json")
+    return None
+
+
+def open_file(file: str | Path, schema: str | Path | dict[str, Any] | None = None) -> Package:
+    """A bare data file as a package of one table, as `frictionless validate FILE [--schema S]`
+    reads it: its Table Schema given (a file, JSON or YAML, or a dict), else inferred by frictionless."""
+    p = Path(file)
+    if not p.is_file():
+        raise UnusableInputError(f"{file}: no such file")
+    if isinstance(schema, (str, Path)):
+        schema = read_descriptor(Path(schema), "the Table Schema (--schema)")
+    name = re.sub(r"[^a-z0-9._-]+", "-", p.stem.lower()).strip("-") or "table"
+    res: dict[str, Any] = {"name": name, "path": p.name}
+    if schema is not None:
+        res["schema"] = schema
+    package = _open(p.parent, p, {"resources": [res]}, "file")
+    if schema is None:
+        package.resources[name].note = "a file of no package: its schema inferred with frictionless"
+    return package
 
 
 def _software_version() -> str:
@@ -232,43 +265,23 @@ def safe_join(root: Path, relpath: str, *, what: str, where: str) -> Path:
     if not isinstance(relpath, str) or not relpath:
         raise UnusableInputError(f"{where}: {what} must be a non-empty relative path, got {relpath!r}")
     if "://" in relpath:
-        raise UnusableInputError(
+        raise UnsafeInputError(
             f"{where}: {what} {relpath!r} is a URL; conflictdata reads only local files in the "
             "package (download it and point the descriptor at the local copy)"
         )
     p = Path(relpath)
     if p.is_absolute() or relpath.startswith(("/", "\\")):
-        raise UnusableInputError(f"{where}: {what} {relpath!r} is absolute; use a path relative to the package root")
+        raise UnsafeInputError(f"{where}: {what} {relpath!r} is absolute; use a path relative to the package root")
     if ".." in p.parts:
-        raise UnusableInputError(f"{where}: {what} {relpath!r} contains '..'; keep every file inside the package")
+        raise UnsafeInputError(f"{where}: {what} {relpath!r} contains '..'; keep every file inside the package")
     full = root / p
     try:
         inside = full.resolve().is_relative_to(root.resolve())
     except OSError:
         inside = False
     if not inside:
-        raise UnusableInputError(f"{where}: {what} {relpath!r} resolves outside the package (a symlink?)")
+        raise UnsafeInputError(f"{where}: {what} {relpath!r} resolves outside the package (a symlink?)")
     return full
-
-
-def _read_json(path: Path, what: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UnusableInputError(f"{path}: no such file ({what})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnusableInputError(f"{path}: cannot read {what}: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UnusableInputError(
-            f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON ({exc.msg}); fix the syntax there"
-        ) from None
-    except RecursionError:
-        raise UnusableInputError(f"{path}: {what} nests arrays or objects too deeply to read; it is not a descriptor") from None
-    if not isinstance(data, dict):
-        raise UnusableInputError(f"{path}: {what} must be a JSON object, got {type(data).__name__}")
-    return data
 
 
 def _infer_schema(root: Path, res: dict[str, Any], where: str) -> dict[str, Any]:
@@ -328,31 +341,53 @@ def _check_schema(schema: dict[str, Any], where: str) -> None:
 
 
 def open_package(path: str | Path | None = None) -> Package:
-    """Open the package at `path` (a folder or its `datapackage.json`); the bundled one by default."""
+    """Open the package at `path`: a folder, its `datapackage.json` (or a YAML descriptor), or one
+    resource's descriptor (`*.resource.json`, any object with `path` or `data` and no `resources`),
+    read as a package of that one resource. The bundled package by default."""
     if path is None:
         target = bundled_root() / DESCRIPTOR
     else:
         target = Path(path)
         if target.is_dir():
-            target = target / DESCRIPTOR
+            target = _descriptor_in(target)
         elif not target.exists():
             raise UnusableInputError(f"{path}: no such file or folder")
-    root = target.parent
-    descriptor = _read_json(target, "the package descriptor")
+        elif not is_descriptor_file(target):
+            raise UnusableInputError(
+                f"{path}: a data file, not a descriptor (.json, .yaml); validate it on its own (conflictdata validate {path}, "
+                "with --schema SCHEMA.json to give its Table Schema), or run the command on the package it belongs to")
+    descriptor = read_descriptor(target, "the package descriptor")
+    kind = descriptor_kind(descriptor)
+    if kind is None:
+        raise UnusableInputError(f"{shown_path(target)}: neither a data package (no 'resources' list) nor a resource (no 'path' or 'data'); "
+                                 "add 'resources' (one entry per table), or 'path' for a single resource")
+    if kind == "resource":
+        return _open(target.parent, target, {"resources": [descriptor]}, "resource")
+    return _open(target.parent, target, descriptor, "package")
+
+
+def _open(root: Path, target: Path, descriptor: dict[str, Any], kind: Literal["package", "resource", "file"]) -> Package:
     raw_resources = descriptor.get("resources")
-    if not isinstance(raw_resources, list) or not raw_resources:
-        raise UnusableInputError(f"{target}: the descriptor has no 'resources' list; add one entry per table")
+    if not isinstance(raw_resources, list):
+        raise UnusableInputError(f"{target}: 'resources' must be a list, one entry per table")
     resources: dict[str, Resource] = {}
+    others: dict[str, str] = {}
     for i, res in enumerate(raw_resources):
         where = f"{target}: resources[{i}]"
+        if kind == "resource" and isinstance(res, dict) and not res.get("name"):
+            # frictionless requires it too (a metadata finding says so); the table still needs a label
+            res = {**res, "name": target.name.split(".")[0]}
         if not isinstance(res, dict) or not res.get("name"):
             raise UnusableInputError(f"{where}: every resource needs a 'name'")
         name = res["name"]
         where = f"{target}: resource {name!r}"
-        if name in resources:
+        if name in resources or name in others:
             raise UnusableInputError(f"{where}: the name is used twice; resource names must be unique")
         raw_path = res.get("path")
         inline = res.get("data")
+        if raw_path is None and isinstance(res.get("url"), str):
+            # CKAN's (and frictionless v4's) spelling of a remote path, which frictionless fetches
+            safe_join(root, res["url"], what="url", where=where)
         if raw_path is None and not isinstance(inline, list):
             raise UnusableInputError(f"{where}: neither a 'path' nor inline 'data' rows")
         relpaths = [] if raw_path is None else raw_path if isinstance(raw_path, list) else [raw_path]
@@ -362,8 +397,14 @@ def open_package(path: str | Path | None = None) -> Package:
         schema_where = where
         if isinstance(schema, str):
             schema_path = safe_join(root, schema, what="schema", where=where)
-            schema = _read_json(schema_path, f"the schema of {name!r}")
+            schema = read_descriptor(schema_path, f"the schema of {name!r}")
             schema_where = f"{schema_path} (schema of {name!r})"
+        if schema is None and not _tabular(res, relpaths):
+            others[name] = f"not a table ({_format_of(res, relpaths) or 'no format'}, no schema): checked as a file only, as frictionless does"
+            for p in paths:
+                if not p.is_file():
+                    raise UnusableInputError(f"{where}: {p} does not exist; fix the path")
+            continue
         if schema is None and (paths or isinstance(inline, list)):
             schema = _infer_schema(root, res, where)
             note = "no schema in the descriptor: inferred with frictionless"
@@ -379,4 +420,18 @@ def open_package(path: str | Path | None = None) -> Package:
             if missing:
                 raise UnusableInputError(f"{target}: resource {res.name!r}: foreignKeys[{i}] references {fk['resource']}.{missing[0]}, "
                                          "which is not a field there; fix the schema")
-    return Package(root, target, descriptor, resources)
+    return Package(root, target, descriptor, resources, kind, others)
+
+
+def _format_of(res: dict[str, Any], relpaths: list[str]) -> str:
+    fmt = res.get("format")
+    if isinstance(fmt, str) and fmt:
+        return fmt.lower()
+    return Path(relpaths[0]).suffix.lstrip(".").lower() if relpaths and isinstance(relpaths[0], str) else ""
+
+
+def _tabular(res: dict[str, Any], relpaths: list[str]) -> bool:
+    """Whether a resource without a schema is a table (frictionless then infers its schema)."""
+    if res.get("type") == "table" or res.get("profile") == "tabular-data-resource" or "data" in res:
+        return True
+    return _format_of(res, relpaths) in TABULAR_FORMATS

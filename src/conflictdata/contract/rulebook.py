@@ -24,6 +24,10 @@ class RuleInfo:
 
 
 _RULES: dict[str, dict[str, tuple[str, str]]] = {
+    "descriptor": {
+        "descriptor": ("The descriptor breaks the Data Package profile (v1 or v2, by its `$schema`/`profile`), as frictionless checks it.",
+                       "Fix the property the finding's JSON path names, as its message says."),
+    },
     "file": {
         "file": ("A resource's file cannot be read.", "Check the resource's path in datapackage.json and that the file exists."),
         "encoding": ("The file is not valid UTF-8, or holds NUL bytes.", "Re-save the file as UTF-8 (without NUL bytes)."),

@@ -8,13 +8,15 @@ them (releases, refs); the checking engine below knows nothing of versions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..checking.acknowledge import rule_names
 from ..checking.validation import Progress, read_tables, validate_package
 from ..contract.findings import Finding, Report
-from ..contract.package import Package, open_package, table_of_file
+from ..contract.errors import UnsafeInputError, UnusableInputError
+from ..contract.metadata import check_descriptor_file, check_metadata
+from ..contract.package import Package, is_data_file, open_file, open_package, table_of_file
 from ..reading.tables import Table
 from .diff import id_tables, retracted_ids
 
@@ -23,12 +25,14 @@ __all__ = ["validate", "check_against"]
 
 def validate(path: str | Path | None = None, *, strict: bool = False, against: str | Path | None = None,
              progress: Progress | None = None, select: Iterable[str] | None = None,
-             ignore: Iterable[str] | None = None) -> Report:
+             ignore: Iterable[str] | None = None, schema: str | Path | dict | None = None) -> Report:
     """Validate the package at `path` (the bundled dataset by default) and return every finding.
 
     `path` may also be one data file of a package (e.g. `data/events.csv`): its table is checked
     in the context of the nearest package holding it (foreign keys included), and only that
-    table's findings are returned.
+    table's findings are returned. A data file of no package is checked on its own, against
+    `schema` (a Table Schema file or dict) or, without it, a schema inferred by frictionless, as
+    `frictionless validate FILE` does; `schema` also checks a file of a package on its own.
     With `against` (a folder, release archive or git ref of an older version, or `last-release`:
     the last release found by tag or in releases.json), also fail on ids that vanished without a
     retraction or were reused for a different record. `select` keeps only the findings of those
@@ -37,10 +41,36 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     Raises `UnusableInputError` when a package cannot be read at all, or a rule name is unknown.
     """
     chosen, dropped = rule_names(select, "--select"), rule_names(ignore, "--ignore")
-    if path is not None and (found := table_of_file(path)) is not None:
+    if path is not None and schema is None and (found := table_of_file(path)) is not None:
         root, table = found
         return validate(root, strict=strict, against=against, progress=progress, select=select, ignore=ignore).only(table)
-    package = open_package(path)
+    try:
+        if path is not None and (schema is not None or is_data_file(path)):
+            if not is_data_file(path):
+                raise UnusableInputError(f"{path}: --schema goes with a data file (a CSV...), not a package or descriptor; drop --schema")
+            package = open_file(path, schema)
+        else:
+            package = open_package(path)
+    except UnsafeInputError:
+        raise
+    except UnusableInputError:
+        # A descriptor the checks cannot use, which frictionless reads and refuses for its
+        # metadata (two resources of one name, inline data that is no table...): those findings.
+        found = check_descriptor_file(path) if path is not None and not is_data_file(path) else []
+        if not found:
+            raise
+        report = Report(package=found[0].file or str(path), findings=found, strict=strict).sorted()
+    else:
+        report = _validate_opened(package, strict=strict, against=against, progress=progress)
+    if chosen is not None or dropped:
+        from ..checking.acknowledge import select_rules
+
+        report.findings = select_rules(report.findings, chosen, dropped)
+    return report
+
+
+def _validate_opened(package: Package, *, strict: bool, against: str | Path | None, progress: Progress | None) -> Report:
+    metadata = _in_background(check_metadata, package)
     asked = None
     if against is not None:
         from .releases import LAST_RELEASE, resolve_against
@@ -49,6 +79,9 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     # Nobody needs the tables afterwards (but `against`, which compares whole records): large
     # files are checked chunk by chunk, in bounded memory.
     report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
+    report.notes += [f"{name}: {why}" for name, why in package.others.items()]
+    report.findings += metadata()
+    report.sorted()
     if against is None and asked is not None:
         report.notes.append(f"--against {LAST_RELEASE}: no release yet (no tag vX.Y.Z, no releases.json entry); nothing to compare with")
     if against is not None:
@@ -57,11 +90,35 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
         with opened(against, repo=_repo_of(package)) as old:
             report.findings += check_against(old, package, tables)
         report.sorted()
-    if chosen is not None or dropped:
-        from ..checking.acknowledge import select_rules
-
-        report.findings = select_rules(report.findings, chosen, dropped)
     return report
+
+
+def _in_background(check: Callable[[Package], list[Finding]], package: Package) -> Callable[[], list[Finding]]:
+    """Run `check` in a thread while the tables are read: the descriptor's metadata check imports
+    frictionless (a third of a second), which would otherwise add to every run."""
+    import threading
+
+    out: list[Finding] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.extend(check(package))
+        except Exception as exc:  # frictionless raises its own types; a report must still come
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="conflictdata-metadata", daemon=True)
+    thread.start()
+
+    def result() -> list[Finding]:
+        thread.join()
+        if failed:
+            return [Finding("warning", "descriptor", f"the descriptor's metadata could not be checked against its profile "
+                                                    f"({type(failed[0]).__name__}: {failed[0]}); check it with `frictionless validate`",
+                            None, package.display(package.descriptor_path))]
+        return out
+
+    return result
 
 
 def _repo_of(package: Package) -> Path | None:
