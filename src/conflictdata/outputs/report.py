@@ -6,12 +6,16 @@ forbids fetching any), so it opens offline and can be mailed or archived as one 
 
 - the tables and their row counts, and the validation summary (findings counted by rule);
 - a timeline of events (events per month of `date_start`);
+- a map of the events that have coordinates: a point each, on a longitude/latitude graticule, over
+  country outlines shipped with the package (Natural Earth, public domain: `report_map`);
 - casualty claims over time by claimant and measure: each cumulative series as a line (a single
   claim as a point), never added up; and the `period` claims summed per month and claimant
   (UCDP's per-event estimates, say), which is legitimate because each covers its own event;
 - competing claims: per subject and measure with running totals from two or more claimants
   (tanks: the General Staff and Oryx), their series on one chart and their latest claims side by
   side with the ratio (`analysis.compare_claims`);
+- per actor: its events (and roles), the claims it made, made on its behalf and about its
+  losses, and its stances;
 - the sources with their reliability grades;
 - the data dictionary, generated from `schema/`: every table, column, type, constraint,
   description and enum value.
@@ -43,7 +47,8 @@ from ..contract.package import Package
 from .charts import PALETTE, _bar_chart, _fmt_int, _legend, _line_chart, _month_start, _next_month, _Series
 from .loading import frames
 from .report_page import _CSS, _JS
-from .report_tables import _section_counts, _section_dictionary, _section_sources, _section_validation, _table, _text
+from .report_map import _section_map
+from .report_tables import _section_actors, _section_counts, _section_dictionary, _section_sources, _section_validation, _table, _text
 
 __all__ = ["ReportResult", "render_report", "write_report", "PALETTE"]
 
@@ -218,14 +223,16 @@ def render_report(package: Package, tables: Mapping[str, pd.DataFrame], validati
         _section_counts(package, tables),
         _section_validation(validation),
         _section_timeline(tables),
+        _section_map(tables),
         _section_claims(tables),
         _section_competing(tables),
+        _section_actors(tables),
         _section_sources(tables),
         _section_dictionary(package),
     ]
     nav = "".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in (
-        ("tables", "Tables"), ("validation", "Validation"), ("timeline", "Timeline"), ("claims", "Claims"),
-        ("competing", "Competing claims"), ("sources", "Sources"), ("dictionary", "Data dictionary")))
+        ("tables", "Tables"), ("validation", "Validation"), ("timeline", "Timeline"), ("map", "Map"), ("claims", "Claims"),
+        ("competing", "Competing claims"), ("actors", "Actors"), ("sources", "Sources"), ("dictionary", "Data dictionary")))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8">'
