@@ -136,8 +136,12 @@ def _section_claims(tables: Mapping[str, pd.DataFrame]) -> str:
                f"{_legend(series, notes)}</figure>")
 
     period = named[named["count_basis"].astype("string") == "period"]
-    totals = monthly_totals(period)
+    # A claim that gives only bounds ("at least 30") has no best estimate to add: summed, it would
+    # count as 0 and a month of such claims would be drawn as a figure of 0.
+    has_best = period["value_best"].notna()
+    totals = monthly_totals(period[has_best])
     names = dict(zip(tables["actors"]["actor_id"].astype(str), tables["actors"]["name"].astype(str)))
+    bounds_only = Counter(zip(period.loc[~has_best, "claimant_actor_id"].astype(str), period.loc[~has_best, "measure"].astype(str)))
     charts = []
     for i, ((claimant, measure), group) in enumerate(totals.groupby(["claimant_actor_id", "measure"], sort=True)):
         who = names.get(claimant, claimant)
@@ -154,9 +158,14 @@ def _section_claims(tables: Mapping[str, pd.DataFrame]) -> str:
             f"<h3>{label}</h3><p>{n_claims:,} <code>period</code> claims by {esc(who)}, each covering its own event or period, "
             f"summed per calendar month of <code>period_end</code> (<code>value_best</code>; months without claims are "
             f"left empty). Adding these is legitimate because they are period claims, not running totals; the sum is "
-            f"{esc(who)}'s estimate, not a verified count.</p>"
-            f'<figure class="chart" id="chart-period-{i}">{_bar_chart(title, f"{measure} per month", bars, PALETTE[(i + 2) % len(PALETTE)])}</figure>')
+            f"{esc(who)}'s estimate, not a verified count."
+            + (f" {bounds_only.pop((claimant, measure)):,} more gave only bounds, no best estimate, and are not added." if (claimant, measure) in bounds_only else "")
+            + f'</p><figure class="chart" id="chart-period-{i}">{_bar_chart(title, f"{measure} per month", bars, PALETTE[(i + 2) % len(PALETTE)])}</figure>')
     out += charts
+    if bounds_only:
+        items = "".join(f"<li>{esc(names.get(c, c))}: {esc(m.replace('_', ' '))}, {n:,} claim(s)</li>" for (c, m), n in sorted(bounds_only.items(), key=lambda kv: (names.get(kv[0][0], kv[0][0]), kv[0][1])))
+        out.append(f'<p id="period-bounds-only">Period claims that give only bounds (such as “at least 30”), no best estimate, '
+                   f"so nothing to add up and no chart:</p><ul>{items}</ul>")
     return "".join(out)
 
 
