@@ -76,27 +76,28 @@ def _deg(value: float, pos: str, neg: str) -> str:
     return text + (pos if value > 0 else neg if value < 0 else "")
 
 
+def _multiples(lo: float, hi: float, step: float) -> list[float]:
+    first = math.ceil(lo / step)
+    return [i * step for i in range(first, math.floor(hi / step) + 1)]
+
+
 def _graticule(p: _Projection) -> list[str]:
     out = ['<g class="graticule">']
     step = _step(max(p.east - p.west, p.north - p.south))
-    lon = math.ceil(p.west / step) * step
-    while lon <= p.east:
+    for lon in _multiples(p.west, p.east, step):
         x = p.x(lon)
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{p.height}"/>'
                    f'<text x="{x + 3:.1f}" y="{p.height - 4}">{esc(_deg(lon, "E", "W"))}</text>')
-        lon += step
-    lat = math.ceil(p.south / step) * step
-    while lat <= p.north:
+    for lat in _multiples(p.south, p.north, step):
         y = p.y(lat)
         out.append(f'<line x1="0" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
                    f'<text x="4" y="{y - 3:.1f}">{esc(_deg(lat, "N", "S"))}</text>')
-        lat += step
     out.append("</g>")
     return out
 
 
-def _countries(p: _Projection) -> tuple[list[str], int]:
-    """The outlines' paths that reach into the map, and how many countries they are."""
+def _countries(p: _Projection) -> tuple[list[str], set[str]]:
+    """The outlines' paths that reach into the map, and the names of their countries."""
     paths, names = [], set()
     for country in _outlines()["countries"]:
         for ring in country["rings"]:
@@ -106,7 +107,7 @@ def _countries(p: _Projection) -> tuple[list[str], int]:
             d = "M" + "L".join(f"{p.x(lon):.1f},{p.y(lat):.1f}" for lon, lat in ring) + "Z"
             paths.append(f'<path d="{d}" data-country="{esc(country["name"])}"/>')
             names.add(country["name"])
-    return paths, len(names)
+    return paths, names
 
 
 def _covered(p: _Projection) -> bool:
@@ -136,7 +137,7 @@ def _section_map(tables: Mapping[str, pd.DataFrame]) -> str:
         return head + f"<p>None of the {len(events):,} events has coordinates: nothing to map.</p>"
     lons, lats = placed["longitude"].astype(float).tolist(), placed["latitude"].astype(float).tolist()
     p = _Projection(*_extent(lons, lats))
-    outlines, n_countries = _countries(p)
+    outlines, countries = _countries(p)
     # No clip path: an inline <svg> clips what lies beyond its viewBox already (and the page's
     # policy wants no url(), even a local one).
     body = ['<g class="outlines">', *outlines, "</g>", *_graticule(p), '<g class="events">']
@@ -149,9 +150,10 @@ def _section_map(tables: Mapping[str, pd.DataFrame]) -> str:
            f"<title>{esc(label)}</title>" + "".join(body) + "</svg>")
     unplaced = len(events) - len(placed)
     bounds = f"{_deg(round(p.west, 2), 'E', 'W')}–{_deg(round(p.east, 2), 'E', 'W')}, {_deg(round(p.south, 2), 'N', 'S')}–{_deg(round(p.north, 2), 'N', 'S')}"
-    outline_note = (f"Country outlines ({n_countries} in view): Natural Earth 1:110m, public domain, shipped with conflictdata "
+    outline_note = (f"Country outlines ({len(countries)} in view): Natural Earth 1:110m, public domain, shipped with conflictdata "
                     "(<code>outputs/geodata/SOURCE.md</code> says where from); drawn as that file draws them, not as this "
-                    "project's statement on any border (it draws Crimea as a part of Russia's outline).")
+                    "project's statement on any border"
+                    + (" (it draws Crimea as a part of Russia's outline)." if {"Russia", "Ukraine"} <= countries else "."))
     if not _covered(p):
         outline_note += " The outlines shipped cover only 10°E–60°E, 35°N–65°N: beyond that the map shows the graticule alone."
     return (f"{head}<p>{len(placed):,} of {len(events):,} events have coordinates ({esc(bounds)}); each is a point "
