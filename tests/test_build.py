@@ -102,12 +102,13 @@ def test_the_parquet_descriptor_validates_with_conflictdata(built: Path) -> None
 
 @pytest.mark.parametrize("descriptor", ["datapackage.json", "datapackage.parquet.json"])
 def test_frictionless_validate_passes_on_both_descriptors(built: Path, descriptor: str) -> None:
-    exe = shutil.which("frictionless") or str(Path(sys.executable).with_name("frictionless"))
-    out = subprocess.run([exe, "validate", "--json", str(built / descriptor)], capture_output=True, text=True, timeout=300)
-    report = json.loads(out.stdout)
-    errors = [(t["name"], e["type"], e.get("fieldName"), e.get("cell")) for t in report["tasks"] for e in t["errors"]] + [e["type"] for e in report["errors"]]
-    assert (report["valid"], errors, out.returncode) == (True, [], 0)
-    assert sorted(t["name"] for t in report["tasks"]) == sorted(TABLES)
+    # In process, not the CLI under a timeout: frictionless 5.21 reads Parquet row by row through
+    # pandas (about 75 s of CPU for this package), which a loaded machine stretches past any fixed limit.
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(built / descriptor))
+    errors = report.flatten(["taskNumber", "type", "fieldName", "cell", "note"])
+    assert (report.valid, errors) == (True, [])
+    assert sorted(t.name for t in report.tasks) == sorted(TABLES)
 
 
 def test_missing_coordinates_are_parquet_nulls_never_nan(built: Path) -> None:
