@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -16,7 +17,7 @@ from conflictdata.contract.errors import InvalidDataError
 from conflictdata.contract.package import open_package
 from conflictdata.outputs.report import write_report
 from conflictdata.contract.schema import field_specs
-from pkgcopy import copy_package, replace_once
+from pkgcopy import REPO, copy_package, replace_once
 
 HOSTILE = '<script>alert("x")</script> & Rutte'
 
@@ -141,6 +142,144 @@ def test_the_command_writes_index_html_and_prints_json(core: Path, tmp_path: Pat
     assert result["path"] == str(tmp_path / "r" / "index.html") and (tmp_path / "r" / "index.html").stat().st_size == result["bytes"]
 
 
+def _rows(table: str) -> list[dict[str, str]]:
+    with open(REPO / "data" / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _section(page: str, anchor: str) -> str:
+    start = page.index(f'<h2 id="{anchor}">')
+    end = page.find("<h2 ", start + 1)
+    return page[start:end if end > 0 else len(page)]
+
+
+def test_the_report_fetches_nothing_and_links_only_to_its_sources(full_report: Path) -> None:
+    page = full_report.read_text(encoding="utf-8")
+    assert not re.search(r"\bsrc\s*=", page) and "url(" not in page and "@import" not in page
+    urls = re.findall(r"""https?://[^\s"'<>)]+""", page)
+    links = re.findall(r'<a href="([^"]+)" rel="noreferrer noopener">', _section(page, "sources"))
+    svg_namespace = "http://www.w3.org/2000/svg"
+    # Every address in the page is the SVG namespace or a source's own address, as a link a reader
+    # may follow (never loaded: the policy forbids it).
+    assert {u for u in urls if u != svg_namespace} == set(links)
+    assert {html.unescape(u) for u in links} == {r["url"] for r in _rows("sources") if r["url"]}
+
+
+def test_the_map_has_one_point_per_event_with_coordinates(full_report: Path) -> None:
+    page = full_report.read_text(encoding="utf-8")
+    figure = re.search(r'<figure class="chart map" id="chart-map">(.*?)</figure>', page, re.S).group(1)
+    viewbox = [float(v) for v in re.search(r'viewBox="([^"]+)"', figure).group(1).split()]
+    points = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="[\d.]+"><title>([^<]*)</title></circle>', figure)
+    events = {r["event_id"]: r for r in _rows("events")}
+    placed = {k: r for k, r in events.items() if r["latitude"] and r["longitude"]}
+    assert len(points) == figure.count("<circle") == len(placed) > 1000
+    assert [html.unescape(t).split(",")[0] for _, _, t in points] == sorted(placed)
+    for cx, cy, tip in points:
+        event = placed[html.unescape(tip).split(",")[0]]
+        when = event["date_start"] if event["date_start"] == event["date_end"] else f"{event['date_start']} to {event['date_end']}"
+        assert html.unescape(tip) == f"{event['event_id']}, {when}: {event['location']} · {event['country_iso3']}"
+        assert 0 <= float(cx) <= viewbox[2] and 0 <= float(cy) <= viewbox[3]
+    # West to east is left to right, south to north bottom to top.
+    by_lon = sorted(points, key=lambda p: float(placed[html.unescape(p[2]).split(",")[0]]["longitude"]))
+    by_lat = sorted(points, key=lambda p: float(placed[html.unescape(p[2]).split(",")[0]]["latitude"]))
+    assert float(by_lon[0][0]) < float(by_lon[-1][0]) and float(by_lat[0][1]) > float(by_lat[-1][1])
+    # The events lie in Ukraine and Russia: both outlines are drawn, from the shipped Natural Earth file.
+    outlines = dict(re.findall(r'<path d="(M[\d.,L-]+Z)" data-country="([^"]+)"/>', figure)[::-1])
+    assert {"Ukraine", "Russia"} <= set(outlines.values())
+    assert "Natural Earth" in figure and "SOURCE.md" in figure
+    assert f"{len(placed):,} of {len(events):,} events have coordinates" in page
+    assert f"{len(events) - len(placed):,} event(s) without coordinates are not drawn" in page
+
+
+def test_the_map_follows_its_events_and_draws_no_outline_it_does_not_ship() -> None:
+    import pandas as pd
+
+    from conflictdata.outputs.report_map import _section_map
+
+    def events(rows: list[tuple[str, float | None, float | None]]) -> dict[str, pd.DataFrame]:
+        return {"events": pd.DataFrame({
+            "event_id": [r[0] for r in rows], "latitude": [r[1] for r in rows], "longitude": [r[2] for r in rows],
+            "date_start": ["2024-01-02"] * len(rows), "date_end": ["2024-01-02"] * len(rows),
+            "location": ["Somewhere"] * len(rows), "country_iso3": ["XXX"] * len(rows)})}
+
+    # Far from the region the package ships outlines for: graticule and points, no outline, and it says so.
+    far = _section_map(events([("EVT-B", -33.9, 151.2), ("EVT-A", -34.0, 151.0), ("EVT-C", None, None)]))
+    assert re.findall(r"<title>(EVT-[A-Z])", far) == ["EVT-A", "EVT-B"] and "<path" not in far
+    assert "2 of 3 events have coordinates" in far and "cover only 10°E–60°E, 35°N–65°N" in far
+    assert "151°E" in far and "34°S" in far  # graticule labels around the points
+    # Near Kyiv: the outlines of Ukraine are there.
+    near = _section_map(events([("EVT-K", 50.45, 30.52)]))
+    assert 'data-country="Ukraine"' in near and "cover only" not in near
+    assert "None of the 1 events" in _section_map(events([("EVT-X", None, None)]))
+
+
+def test_the_outlines_say_where_they_come_from() -> None:
+    from conflictdata.outputs.report_map import OUTLINES
+
+    data = json.loads(OUTLINES.read_text(encoding="utf-8"))
+    source = (OUTLINES.parent / "SOURCE.md").read_text(encoding="utf-8")
+    assert data["license"] == "public domain" and "pyogrio 0.13.0" in data["source"]
+    for name, digest in data["input_sha256"].items():
+        assert name.startswith("naturalearth_lowres.") and f"`{digest}`" in source
+    assert "License: public domain" in source and f"{len(data['countries'])} countries" in source
+    assert f"{sum(len(r) for c in data['countries'] for r in c['rings']):,} points" in source
+
+
+def test_the_actors_table_counts_what_the_tables_hold(full_report: Path) -> None:
+    page = full_report.read_text(encoding="utf-8")
+    section = _section(page, "actors")
+    num = r'<span class="num(?: muted)?">([\d,]+)</span>'
+    found = re.findall(r"<tr><td><code>(ACT-[A-Z0-9-]+)</code></td><td>[^<]*</td><td>[^<]*</td><td>[^<]*</td><td>" + num
+                       + r'</td><td><span class="muted">([^<]*)</span></td>' + "".join(f"<td>{num}</td>" for _ in range(4)) + "</tr>", section)
+    got = {a: (int(e.replace(",", "")), roles, *(int(n.replace(",", "")) for n in rest)) for a, e, roles, *rest in found}
+    links, claims, stances = _rows("event_actors"), _rows("casualty_claims"), _rows("stances")
+    want = {}
+    for actor in (r["actor_id"] for r in _rows("actors")):
+        mine = [r for r in links if r["actor_id"] == actor]
+        role_counts: dict[str, int] = {}
+        for r in mine:
+            role_counts[r["role"]] = role_counts.get(r["role"], 0) + 1
+        roles = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(role_counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        want[actor] = (len({r["event_id"] for r in mine}), roles,
+                       sum(c["claimant_actor_id"] == actor for c in claims), sum(c["on_behalf_of_actor_id"] == actor for c in claims),
+                       sum(c["subject_actor_id"] == actor for c in claims), sum(s["actor_id"] == actor for s in stances))
+    assert got == want
+    assert got["ACT-UKR-GENSTAFF"][2] > 1000 and got["ACT-UKR"][0] > 1000  # the table is not all zeros
+    # Most events first, then most claims made, then most claims about the actor's losses.
+    assert [a for a, *_ in found] == sorted(want, key=lambda a: (-want[a][0], -want[a][2], -want[a][4], a))
+
+
+def test_a_one_month_series_is_a_point_not_a_full_width_bar(full_report: Path) -> None:
+    page = full_report.read_text(encoding="utf-8")
+    charts = re.findall(r'<figure class="chart" id="chart-period-\d+">(.*?)</figure>', page, re.S)
+    single = [c for c in charts if len(re.findall(r"<title>\d{4}-\d{2}: ", c)) == 1]
+    assert len(single) >= 5  # e.g. Budanov's 2,600 troops deployed: one claim, one month
+    for chart in single:
+        assert "<rect" not in chart and len(re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="6"><title>\d{4}-\d{2}: ', chart)) == 1
+    assert any("2024-10: 2,600 troops_deployed (1 claims summed)" in c for c in single)
+
+
+def test_period_charts_add_best_estimates_only_and_list_the_claims_that_give_bounds(full_report: Path) -> None:
+    page = full_report.read_text(encoding="utf-8")
+    charts = "".join(re.findall(r'<figure class="chart" id="chart-period-\d+">(.*?)</figure>', page, re.S))
+    drawn = sorted(re.findall(r"<title>(\d{4}-\d{2}): ([\d,]+) (\w+) \(([\d,]+) claims summed\)</title>", charts))
+    period = [c for c in _rows("casualty_claims") if c["count_basis"] == "period"]
+    sums: dict[tuple[str, str, str], list[int]] = {}
+    for c in period:
+        if c["value_best"]:
+            sums.setdefault((c["claimant_actor_id"], c["measure"], c["period_end"][:7]), []).append(int(c["value_best"]))
+    assert drawn == sorted((month, f"{sum(v):,}", measure, f"{len(v):,}") for (_, measure, month), v in sums.items())
+    names = {a["actor_id"]: a["name"] for a in _rows("actors")}
+    bounds: dict[tuple[str, str], int] = {}
+    for c in period:
+        if not c["value_best"]:
+            key = (names[c["claimant_actor_id"]], c["measure"].replace("_", " "))
+            bounds[key] = bounds.get(key, 0) + 1
+    listed = re.search(r'<p id="period-bounds-only">.*?<ul>(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r"<li>(.*?): (.*?), (\d+) claim\(s\)</li>", listed) == [(html.escape(w), m, str(n)) for (w, m), n in sorted(bounds.items())]
+    assert bounds  # HUR's "at least 30" killed or wounded: a bound, never drawn as 0
+
+
 # --- in a real browser ------------------------------------------------------------------------
 
 
@@ -183,6 +322,8 @@ def test_the_report_renders_in_a_browser_without_console_errors(full_report: Pat
     cumulative = re.search(r'id="chart-cumulative">(.*?)</figure>', dom, re.S).group(1)
     assert re.search(r'<path d="M[\d.]+,[\d.]+( L[\d.]+,[\d.]+){100,}', cumulative)  # the General Staff's daily series
     assert "<circle" in cumulative  # NATO's single claim
+    placed = sum(1 for r in _rows("events") if r["latitude"] and r["longitude"])
+    assert re.search(r'id="chart-map">(.*?)</figure>', dom, re.S).group(1).count("<circle") == placed
     timeline = re.search(r'id="chart-timeline">(.*?)</figure>', dom, re.S).group(1)
     assert timeline.count("<rect") > 50  # UCDP's years, month by month
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000

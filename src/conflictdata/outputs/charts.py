@@ -19,6 +19,8 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 # Above this many claims a series is drawn as a line alone; fewer also get a dot per claim.
 DOTS_UP_TO = 60
 WIDTH, HEIGHT = 960, 340
+# A chart of one month's figure shows this many days either side of that month.
+SINGLE_MONTH_MARGIN_DAYS = 75
 MARGIN = {"left": 78, "right": 24, "top": 20, "bottom": 44}
 
 esc = html.escape
@@ -119,6 +121,8 @@ def _bar_chart(label: str, ylabel: str, bars: Sequence[tuple[date, float, str]],
     """Bars per calendar month: (first day of the month, value, tooltip)."""
     if not bars:
         return '<p class="empty">Nothing to draw.</p>'
+    if len(bars) == 1:
+        return _point_chart(label, ylabel, bars[0], color)
     frame = _Frame(bars[0][0], _next_month(bars[-1][0]), max(v for _, v, _ in bars))
     body = frame.axes(ylabel)
     body.append(f'<g class="bars" fill="{color}">')
@@ -128,6 +132,19 @@ def _bar_chart(label: str, ylabel: str, bars: Sequence[tuple[date, float, str]],
         width = max(x1 - x0 - 0.6, 0.8)
         body.append(f'<rect x="{x0:.1f}" y="{y:.1f}" width="{width:.1f}" height="{frame.y0 - y:.1f}"><title>{esc(tip)}</title></rect>')
     body.append("</g>")
+    return _svg(label, body)
+
+
+def _point_chart(label: str, ylabel: str, bar: tuple[date, float, str], color: str) -> str:
+    """One month's figure as a point in the middle of its month, with months either side: a lone
+    bar would fill the chart's width and read as a long period."""
+    month, value, tip = bar
+    frame = _Frame(month - timedelta(days=SINGLE_MONTH_MARGIN_DAYS), _next_month(month) + timedelta(days=SINGLE_MONTH_MARGIN_DAYS), value)
+    body = frame.axes(ylabel)
+    x, y = frame.x(month + (_next_month(month) - month) / 2), frame.y(value)
+    body.append(f'<g class="point" fill="{color}" stroke="{color}">'
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.y0}" y2="{y:.1f}" stroke-width="1" stroke-dasharray="3 3"/>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6"><title>{esc(tip)}</title></circle></g>')
     return _svg(label, body)
 
 

@@ -6,12 +6,16 @@ forbids fetching any), so it opens offline and can be mailed or archived as one 
 
 - the tables and their row counts, and the validation summary (findings counted by rule);
 - a timeline of events (events per month of `date_start`);
+- a map of the events that have coordinates: a point each, on a longitude/latitude graticule, over
+  country outlines shipped with the package (Natural Earth, public domain: `report_map`);
 - casualty claims over time by claimant and measure: each cumulative series as a line (a single
   claim as a point), never added up; and the `period` claims summed per month and claimant
   (UCDP's per-event estimates, say), which is legitimate because each covers its own event;
 - competing claims: per subject and measure with running totals from two or more claimants
   (tanks: the General Staff and Oryx), their series on one chart and their latest claims side by
   side with the ratio (`analysis.compare_claims`);
+- per actor: its events (and roles), the claims it made, made on its behalf and about its
+  losses, and its stances;
 - the sources with their reliability grades;
 - the data dictionary, generated from `schema/`: every table, column, type, constraint,
   description and enum value.
@@ -43,7 +47,8 @@ from ..contract.package import Package
 from .charts import PALETTE, _bar_chart, _fmt_int, _legend, _line_chart, _month_start, _next_month, _Series
 from .loading import frames
 from .report_page import _CSS, _JS
-from .report_tables import _section_counts, _section_dictionary, _section_sources, _section_validation, _table, _text
+from .report_map import _section_map
+from .report_tables import _section_actors, _section_counts, _section_dictionary, _section_sources, _section_validation, _table, _text
 
 __all__ = ["ReportResult", "render_report", "write_report", "PALETTE"]
 
@@ -131,8 +136,12 @@ def _section_claims(tables: Mapping[str, pd.DataFrame]) -> str:
                f"{_legend(series, notes)}</figure>")
 
     period = named[named["count_basis"].astype("string") == "period"]
-    totals = monthly_totals(period)
+    # A claim that gives only bounds ("at least 30") has no best estimate to add: summed, it would
+    # count as 0 and a month of such claims would be drawn as a figure of 0.
+    has_best = period["value_best"].notna()
+    totals = monthly_totals(period[has_best])
     names = dict(zip(tables["actors"]["actor_id"].astype(str), tables["actors"]["name"].astype(str)))
+    bounds_only = Counter(zip(period.loc[~has_best, "claimant_actor_id"].astype(str), period.loc[~has_best, "measure"].astype(str)))
     charts = []
     for i, ((claimant, measure), group) in enumerate(totals.groupby(["claimant_actor_id", "measure"], sort=True)):
         who = names.get(claimant, claimant)
@@ -149,9 +158,14 @@ def _section_claims(tables: Mapping[str, pd.DataFrame]) -> str:
             f"<h3>{label}</h3><p>{n_claims:,} <code>period</code> claims by {esc(who)}, each covering its own event or period, "
             f"summed per calendar month of <code>period_end</code> (<code>value_best</code>; months without claims are "
             f"left empty). Adding these is legitimate because they are period claims, not running totals; the sum is "
-            f"{esc(who)}'s estimate, not a verified count.</p>"
-            f'<figure class="chart" id="chart-period-{i}">{_bar_chart(title, f"{measure} per month", bars, PALETTE[(i + 2) % len(PALETTE)])}</figure>')
+            f"{esc(who)}'s estimate, not a verified count."
+            + (f" {bounds_only.pop((claimant, measure)):,} more gave only bounds, no best estimate, and are not added." if (claimant, measure) in bounds_only else "")
+            + f'</p><figure class="chart" id="chart-period-{i}">{_bar_chart(title, f"{measure} per month", bars, PALETTE[(i + 2) % len(PALETTE)])}</figure>')
     out += charts
+    if bounds_only:
+        items = "".join(f"<li>{esc(names.get(c, c))}: {esc(m.replace('_', ' '))}, {n:,} claim(s)</li>" for (c, m), n in sorted(bounds_only.items(), key=lambda kv: (names.get(kv[0][0], kv[0][0]), kv[0][1])))
+        out.append(f'<p id="period-bounds-only">Period claims that give only bounds (such as “at least 30”), no best estimate, '
+                   f"so nothing to add up and no chart:</p><ul>{items}</ul>")
     return "".join(out)
 
 
@@ -218,14 +232,16 @@ def render_report(package: Package, tables: Mapping[str, pd.DataFrame], validati
         _section_counts(package, tables),
         _section_validation(validation),
         _section_timeline(tables),
+        _section_map(tables),
         _section_claims(tables),
         _section_competing(tables),
+        _section_actors(tables),
         _section_sources(tables),
         _section_dictionary(package),
     ]
     nav = "".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in (
-        ("tables", "Tables"), ("validation", "Validation"), ("timeline", "Timeline"), ("claims", "Claims"),
-        ("competing", "Competing claims"), ("sources", "Sources"), ("dictionary", "Data dictionary")))
+        ("tables", "Tables"), ("validation", "Validation"), ("timeline", "Timeline"), ("map", "Map"), ("claims", "Claims"),
+        ("competing", "Competing claims"), ("actors", "Actors"), ("sources", "Sources"), ("dictionary", "Data dictionary")))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8">'

@@ -25,6 +25,10 @@ th{background:#f7f8fa;position:sticky;top:0}
 .chart{margin:8px 0 20px}.chart svg{width:100%;height:auto;display:block;background:#fcfcfd;border:1px solid var(--line)}
 svg text{font:12px system-ui,sans-serif;fill:#3b4450}
 svg .axis line{stroke:#8a949e;stroke-width:1}svg .axis line.grid{stroke:#e6e9ed}
+.map svg{background:#f4f8fb}svg .outlines path{fill:#fbfaf6;stroke:#8d8a80;stroke-width:.8;stroke-linejoin:round}
+svg .graticule line{stroke:#c9d3dc;stroke-width:.6;stroke-dasharray:3 3}svg .graticule text{font-size:11px;fill:#6b7580}
+svg .events circle{fill:#D55E00;fill-opacity:.55;stroke:#8a3c00;stroke-width:.4}svg .events circle:hover{fill-opacity:1;stroke-width:1.5}
+figcaption{font-size:13px;margin-top:4px}
 .legend{list-style:none;padding:0;margin:6px 0}.legend li{margin:2px 0}
 .swatch{display:inline-block;width:14px;height:14px;border-radius:3px;margin-right:6px;vertical-align:-2px}
 ul.enum{margin:0;padding-left:16px}

@@ -1,4 +1,4 @@
-"""The report's HTML tables: row counts, validation summary, sources and the data dictionary.
+"""The report's HTML tables: row counts, validation summary, actors, sources and the data dictionary.
 
 Internal to `report` (its names keep their leading underscore). Header texts are escaped by
 `_table`; each section escapes every value from the data as it builds the cells.
@@ -85,6 +85,49 @@ def _section_sources(tables: Mapping[str, pd.DataFrame]) -> str:
     return ('<h2 id="sources">Sources</h2><p>Every row of the other tables cites one of these. Grades are the Admiralty '
             'source-reliability scale, A (completely reliable) to F (cannot be judged).</p>'
             + _table(["id", "title", "publisher", "type", "published", "reliability", "license"], rows, "sources"))
+
+
+def _counts(frame: pd.DataFrame | None, column: str) -> Counter[str]:
+    if frame is None or column not in frame:
+        return Counter()
+    return Counter(str(v) for v in frame[column].tolist() if not (v is None or pd.isna(v)))
+
+
+def _section_actors(tables: Mapping[str, pd.DataFrame]) -> str:
+    """Per actor: the events it takes part in (and in which roles), the claims it made, made on
+    its behalf and made about its losses, and its stances."""
+    actors = tables.get("actors")
+    if actors is None:
+        return ""
+    links = tables.get("event_actors")
+    claims = tables.get("casualty_claims")
+    events: dict[str, set[str]] = {}
+    roles: dict[str, Counter[str]] = {}
+    if links is not None:
+        for event, actor, role in zip(links["event_id"].astype(str), links["actor_id"].astype(str), links["role"].astype(str)):
+            events.setdefault(actor, set()).add(event)
+            roles.setdefault(actor, Counter())[role] += 1
+    made, behalf, about = (_counts(claims, c) for c in ("claimant_actor_id", "on_behalf_of_actor_id", "subject_actor_id"))
+    stances = _counts(tables.get("stances"), "actor_id")
+    records = actors.to_dict("records")
+    records.sort(key=lambda r: (-len(events.get(str(r["actor_id"]), ())), -made[str(r["actor_id"])], -about[str(r["actor_id"])], str(r["actor_id"])))
+
+    def num(n: int) -> str:
+        return f'<span class="num">{n:,}</span>' if n else '<span class="num muted">0</span>'
+
+    rows = []
+    for r in records:
+        actor = str(r["actor_id"])
+        role_text = ", ".join(f"{role.replace('_', ' ')} {n:,}" for role, n in sorted(roles.get(actor, Counter()).items(), key=lambda kv: (-kv[1], kv[0])))
+        rows.append((f'<code>{esc(actor)}</code>', esc(_text(r.get("name"))), esc(_text(r.get("actor_type")).replace("_", " ")),
+                     esc(_text(r.get("country_iso3"))), num(len(events.get(actor, ()))), f'<span class="muted">{esc(role_text)}</span>',
+                     num(made[actor]), num(behalf[actor]), num(about[actor]), num(stances[actor])))
+    return ('<h2 id="actors">Actors</h2><p>What each actor takes part in: the events it is linked to in '
+            '<code>event_actors</code> (each event counted once, its roles listed), the casualty claims it made, the claims '
+            'made on its behalf, the claims about its own losses, and its stances. A claim counts for its claimant, not as a '
+            'verified figure.</p>'
+            + _table(["id", "name", "type", "country", "events", "roles", "claims made", "on its behalf", "about its losses",
+                      "stances"], rows, "actors"))
 
 
 _STANDARD_FIELD_KEYS = {"name", "type", "format", "description", "constraints", "title", "example", "rdfType"}

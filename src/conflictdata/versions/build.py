@@ -27,6 +27,7 @@ from ..checking.validated import validated
 from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
 from ..contract.names import DESCRIPTOR, PANDERA_DIR, PARQUET_DESCRIPTOR, PARQUET_KEY, WITHHELD_KEY
 from ..contract.package import Package
+from ..contract.schema import field_specs
 from ..reading.parquet import typed_table
 from ..reading.tables import Table
 
@@ -64,13 +65,40 @@ def _parquet_bytes(table: Table, version: str | None = None) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def parquet_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
-    """The built descriptor with each resource's `conflictdata:parquet` copy as the resource itself."""
+# How a missing number of a Parquet file reaches frictionless 5.21: it reads the file through pyarrow
+# into pandas, where a null of a float column becomes NaN, and its pandas parser drops a NaN only if
+# `value is np.nan`, which a NaN taken from a frame is not; the null then meets the range checks as
+# the value "nan" (cal-itp/data-infra#5235; the camtrap-dp standard lists "nan" for the same reason).
+# The files hold real nulls, never NaN (`pa.array(from_pandas=True)` stores a NaN as null).
+PARQUET_NUMBER_MISSING = ["", "nan"]
+
+
+def _parquet_schema(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema of a Parquet resource when it must differ from the CSV one (None: it need not):
+    optional number fields say that "nan" is how frictionless shows their nulls. Required numbers,
+    and every other field, keep the CSV schema's missing values: nothing is loosened there."""
+    if not any(s.type == "number" and not s.required for s in field_specs(schema)):
+        return None
+    out = copy.deepcopy(schema)
+    for spec, f in zip(field_specs(schema), out["fields"]):
+        if spec.type == "number" and not spec.required:
+            f["missingValues"] = PARQUET_NUMBER_MISSING
+    return out
+
+
+def parquet_descriptor(descriptor: dict[str, Any], schemas: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The built descriptor with each resource's `conflictdata:parquet` copy as the resource itself.
+
+    `schemas` (the tables' Table Schemas by name) lets a resource whose Parquet nulls frictionless
+    reads as NaN carry its schema inline, with the missing values that say so (`_parquet_schema`)."""
     out = copy.deepcopy(descriptor)
     resources = []
     for res in out["resources"]:
         alt = res.pop(PARQUET_KEY)
         kept = {k: (alt["path"] if k == "path" else v) for k, v in res.items() if k == "path" or k not in _CSV_ONLY}
+        own = _parquet_schema(schemas[res["name"]]) if schemas and res["name"] in schemas else None
+        if own is not None:
+            kept["schema"] = own
         # No `bytes`: frictionless 5.21 reads Parquet through pyarrow, counts no bytes and reports a
         # byte-count error for any size stated; the sha256 `hash` (which it skips) stays.
         resources.append({**kept, **{k: v for k, v in alt.items() if k not in ("path", "bytes")}})
@@ -128,7 +156,7 @@ def write_package(package: Package, tables: dict[str, Table], dest: Path, *, par
     result.withheld_snapshots = sorted(withheld)
     put(DESCRIPTOR, dump_json(descriptor))
     if parquet:
-        put(PARQUET_DESCRIPTOR, dump_json(parquet_descriptor(descriptor)))
+        put(PARQUET_DESCRIPTOR, dump_json(parquet_descriptor(descriptor, {n: t.resource.schema for n, t in tables.items()})))
     sums = sha256sums_text(dest)
     (dest / SUMS_NAME).write_text(sums, encoding="utf-8")
     result.files = {line[66:]: line[:64] for line in sums.splitlines()}
