@@ -93,3 +93,17 @@ def test_frictionless_and_conflictdata_agree_on_a_dangling_foreign_key(tmp_path:
     assert theirs == [("event_actors", 2, "foreign-key")]
     ours = [(f.table, f.line, f.rule, f.value) for f in validate(pkg).findings]
     assert ours == [("event_actors", 2, "foreign-key", "ACT-UKR-NAVY")]
+
+
+def test_every_measure_is_said_to_count_people_or_equipment() -> None:
+    # The report charts the two kinds apart from this map: a new enum value without a kind would
+    # silently drop out of the casualty charts.
+    from conflictdata.contract.names import MEASURE_KIND
+
+    schema = json.loads((REPO / "schema/casualty_claims.json").read_text())
+    measure = next(f for f in schema["fields"] if f["name"] == "measure")
+    assert list(measure[MEASURE_KIND]) == measure["constraints"]["enum"]
+    assert set(measure[MEASURE_KIND].values()) == {"people", "equipment"}
+    assert sorted(m for m, k in measure[MEASURE_KIND].items() if k == "people") == [
+        "captured", "civilians_injured", "civilians_killed", "killed", "killed_or_wounded", "missing",
+        "personnel_losses", "troops_deployed", "wounded"]

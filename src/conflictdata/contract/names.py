@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-__all__ = ["DESCRIPTOR", "PARQUET_DESCRIPTOR", "PANDERA_DIR", "PARQUET_KEY", "WITHHELD_KEY", "VERSION", "PEOPLE_MEASURES"]
+__all__ = ["DESCRIPTOR", "PARQUET_DESCRIPTOR", "PANDERA_DIR", "PARQUET_KEY", "WITHHELD_KEY", "VERSION", "MEASURE_KIND"]
 
 DESCRIPTOR = "datapackage.json"
 PARQUET_KEY = "conflictdata:parquet"
@@ -17,10 +17,9 @@ PARQUET_KEY = "conflictdata:parquet"
 PARQUET_DESCRIPTOR = "datapackage.parquet.json"
 PANDERA_DIR = "schema/pandera"
 WITHHELD_KEY = "conflictdata:withheldSnapshots"
-# The values of casualty_claims.measure that count people; every other value counts equipment
-# (one per category, schema/casualty_claims.json). The report charts the two kinds apart.
-PEOPLE_MEASURES = frozenset({"killed", "wounded", "killed_or_wounded", "missing", "captured", "personnel_losses",
-                             "civilians_killed", "civilians_injured", "troops_deployed"})
+# The property of casualty_claims' `measure` field that maps each value to "people" or
+# "equipment" (schema/casualty_claims.json): the report charts the two kinds apart.
+MEASURE_KIND = "measureKind"
 
 try:
     VERSION = _metadata.version("conflictdata")

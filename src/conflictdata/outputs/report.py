@@ -42,7 +42,7 @@ from ..contract.atomic import write_bytes_atomic
 from ..checking.validated import validated
 from ..contract.errors import UnusableInputError
 from ..contract.findings import Report
-from ..contract.names import PEOPLE_MEASURES
+from ..contract.names import MEASURE_KIND
 from ..contract.package import Package
 from .charts import PALETTE, _bar_chart, _fmt_int, _legend, _line_chart, _month_start, _next_month, _Series
 from .loading import frames
@@ -96,7 +96,7 @@ def _value(row: Mapping[str, Any]) -> tuple[float | None, bool]:
     return None, False
 
 
-def _section_claims(tables: Mapping[str, pd.DataFrame]) -> str:
+def _section_claims(package: Package, tables: Mapping[str, pd.DataFrame]) -> str:
     from .analysis import claims_named, monthly_totals
 
     if not {"casualty_claims", "actors", "sources"} <= set(tables):
@@ -106,7 +106,10 @@ def _section_claims(tables: Mapping[str, pd.DataFrame]) -> str:
 
     cumulative = named[named["count_basis"].astype("string") == "cumulative"]
     # Equipment series have their own section (below): dozens of them would bury the casualty lines.
-    cumulative = cumulative[cumulative["measure"].astype("string").isin(sorted(PEOPLE_MEASURES))]
+    # Which measures count people is the schema's to say (the measure field's `measureKind` map).
+    claims = package.resources.get("casualty_claims")
+    kinds = next((f.get(MEASURE_KIND, {}) for f in claims.fields if f["name"] == "measure"), {}) if claims else {}
+    cumulative = cumulative[cumulative["measure"].astype("string").isin(sorted(m for m, k in kinds.items() if k == "people"))]
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in cumulative.to_dict("records"):
         key = tuple(_text(row[c]) for c in ("claimant_name", "on_behalf_of_name", "measure", "subject_name"))
@@ -233,7 +236,7 @@ def render_report(package: Package, tables: Mapping[str, pd.DataFrame], validati
         _section_validation(validation),
         _section_timeline(tables),
         _section_map(tables),
-        _section_claims(tables),
+        _section_claims(package, tables),
         _section_competing(tables),
         _section_actors(tables),
         _section_sources(tables),
