@@ -115,8 +115,13 @@ def _quoting_is_plain(data: bytes, width: int, delimiter: str) -> bool:
     import numpy as np
 
     arr = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(arr == 34)
+    if len(quotes) * 512 > len(data):
+        # Many quoted cells (files that quote every text cell): one RE2 pass over the buffer
+        # instead of the csv module on each line (issue 16: ten times faster on such files).
+        return _plainly_quoted(data, delimiter)
     ends = np.flatnonzero(arr == 10)
-    quoted = np.unique(np.searchsorted(ends, np.flatnonzero(arr == 34)))
+    quoted = np.unique(np.searchsorted(ends, quotes))
     starts = np.concatenate(([0], ends[:-1] + 1))
     try:
         text = b"".join(data[starts[i] : ends[i] + 1] for i in quoted if i < len(ends)).decode("utf-8")
@@ -124,6 +129,19 @@ def _quoting_is_plain(data: bytes, width: int, delimiter: str) -> bool:
     except (csv.Error, UnicodeDecodeError):
         return False
     return len(records) == len(quoted) and all(len(r) == width for r in records)
+
+
+def _plainly_quoted(data: bytes | bytearray, delimiter: str) -> bool:
+    """Whether every line of `data` is cells that are either unquoted (not starting with a quote)
+    or wholly quoted with inner quotes doubled, and nothing else: the records on which pyarrow and
+    the strict csv module agree (pyarrow's column count is checked by pyarrow itself)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    d = "\\x{%02x}" % ord(delimiter)
+    cell = f'(?:"(?:[^"\\n]|"")*"|[^"{d}\\n][^{d}\\n]*|)'
+    pattern = f"\\A(?:{cell}(?:{d}{cell})*\\n)*\\z"
+    return bool(pc.match_substring_regex(pa.array([bytes(data)], pa.large_binary()), pattern)[0].as_py())
 
 
 class NotStreamable(Exception):
