@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .dialect import with_dialect
 from .errors import UnusableInputError
 from .names import DESCRIPTOR
 
@@ -351,6 +352,7 @@ def open_package(path: str | Path | None = None) -> Package:
         where = f"{target}: resource {name!r}"
         if name in resources:
             raise UnusableInputError(f"{where}: the name is used twice; resource names must be unique")
+        res = with_dialect(root, res, where)
         raw_path = res.get("path")
         inline = res.get("data")
         if raw_path is None and not isinstance(inline, list):
