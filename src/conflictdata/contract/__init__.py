@@ -4,6 +4,7 @@
 - schema: a Table Schema → field specs, pandas dtypes, Arrow/Parquet types, Pandera schemas; which
   fields the fast path delegates to frictionless.
 - package: the descriptor and its resources (`open_package`), discovery of the package to use.
+- dialect: a resource's CSV dialect (referenced by path, nested or flat) as one `Dialect`.
 - findings: `Finding` and `Report`, what every check returns.
 - errors: the exceptions the library raises.
 - rulebook: the catalogue of rule names, with their descriptions.
