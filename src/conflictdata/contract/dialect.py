@@ -102,6 +102,8 @@ def dialect_of(descriptor: dict[str, Any], fmt: str = "csv") -> Dialect:
     """The dialect of a resource descriptor (its `dialect` already read in by `with_dialect`)."""
     raw = descriptor.get("dialect")
     raw = raw if isinstance(raw, dict) else {}
+    if isinstance(descriptor.get("layout"), dict):  # frictionless 4's name for the table keys, merged over the dialect as v5 does
+        raw = {**raw, **descriptor["layout"]}
     nested = raw.get("csv") if isinstance(raw.get("csv"), dict) else {}
     flat = {**{k: v for k, v in raw.items() if k in _CSV_KEYS}, **nested}
     unsupported = []
@@ -120,7 +122,8 @@ def dialect_of(descriptor: dict[str, Any], fmt: str = "csv") -> Dialect:
         double_quote=bool(flat.get("doubleQuote", True)),
         escape_char=(flat.get("escapeChar") or None) if "escapeChar" not in unsupported else None,
         skip_initial_space=bool(flat.get("skipInitialSpace", False)),
-        header=raw.get("header", True) is not False,
+        # `headerRows: []` is a header of no rows: the columns are the schema's, as with `header: false`.
+        header=raw.get("header", True) is not False and header_rows != [],
         header_rows=_rows(header_rows) or None if header_rows is not None else None,
         header_join=raw.get("headerJoin", " ") if isinstance(raw.get("headerJoin"), str) else " ",
         comment_char=raw.get("commentChar") if isinstance(raw.get("commentChar"), str) and raw.get("commentChar") else None,
