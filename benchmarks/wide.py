@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -34,14 +33,8 @@ HERE = Path(__file__).resolve().parent
 TARGET_SPEEDUP = 50
 
 
-def _scale():
-    spec = importlib.util.spec_from_file_location("conflictdata_bench_scale", HERE / "scale.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-S = _scale()
+sys.path.insert(0, str(HERE))
+import scale as S  # noqa: E402  (the running, measuring and comparing of scale.py, shared)
 
 STATUS = ["pending", "paid", "packed", "shipped", "delivered", "returned"]
 CHANNEL = ["web", "store", "phone", "app"]

@@ -9,7 +9,6 @@ the resource in frictionless's hands (`Dialect.unsupported`), and the report say
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,26 +70,21 @@ def with_dialect(root: Path, res: dict[str, Any], where: str) -> dict[str, Any]:
     ref = res.get("dialect")
     if not isinstance(ref, str):
         return res
-    from .package import safe_join
+    from .package import _read_json, safe_join
 
     path = safe_join(root, ref, what="dialect", where=where)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UnusableInputError(f"{where}: dialect {ref!r}: no such file; fix the path or put the dialect inline") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnusableInputError(f"{path}: cannot read the dialect: {exc}") from None
-    try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return {**res, "dialect": _read_json(path, f"the dialect of {res.get('name')!r}")}
+    import yaml
 
-            dialect = yaml.safe_load(text)
-        else:
-            dialect = json.loads(text)
-    except Exception as exc:  # json and yaml raise their own types; both mean "not a dialect"
-        raise UnusableInputError(f"{path}: the dialect is not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'} ({exc}); fix the syntax there") from None
+    try:
+        dialect = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnusableInputError(f"{path}: no such file (the dialect of {res.get('name')!r})") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UnusableInputError(f"{path}: the dialect is not readable YAML ({exc}); fix the syntax there") from None
     if not isinstance(dialect, dict):
-        raise UnusableInputError(f"{path}: a dialect must be an object (e.g. {{\"delimiter\": \";\"}}), got {type(dialect).__name__}")
+        raise UnusableInputError(f"{path}: a dialect must be an object (e.g. delimiter: ';'), got {type(dialect).__name__}")
     return {**res, "dialect": dialect}
 
 
