@@ -95,6 +95,8 @@ def handed_over_findings(package: Package, resource: Resource, file: str) -> lis
                 column = ",".join(pk)
             elif rule == "foreign-key":
                 column = ",".join(getattr(err, "field_names", None) or []) or column
+            if rule == "required":
+                cell = ""  # frictionless writes the missing value as "None"; the fast path's findings have it empty
             what = err.type if rule == "frictionless" else err.title.lower()
             out.append(Finding("error", rule, f"{what}: {err.note} (checked by frictionless)" if err.note else f"{what} (checked by frictionless)",
                                resource.name, file, None, column, None if cell is None else str(cell), row=row))
