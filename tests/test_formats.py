@@ -158,3 +158,17 @@ def test_an_upstream_ods_resource_is_handed_to_frictionless() -> None:
     report = validate(UPSTREAM / "ods.datapackage.json")
     assert report.findings == []
     assert report.notes == ["table3: read and validated by frictionless, not by the fast path (format ods)"]
+
+
+def test_a_dialect_key_the_reader_does_not_follow_hands_the_resource_to_frictionless(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("ID,NAME,SCORE\n1,Ann,2.5\n2,Bo,12\n", encoding="utf-8")
+    path = package(tmp_path, path="t.csv", dialect={"headerCase": False})
+    report = validate(path)
+    # Case-insensitive header matching is frictionless's: ID matches id, and the row is judged.
+    assert found(path) == [("t", None, 3, "score", "maximum", "12")]
+    assert report.notes == ["t: read and validated by frictionless, not by the fast path (dialect headerCase)"]
+
+
+def test_json_lines_of_arrays_take_the_first_as_header(tmp_path: Path) -> None:
+    (tmp_path / "t.ndjson").write_text('["id", "name", "score"]\n[1, "Ann", 2.5]\n[2, "Bo", "x"]\n', encoding="utf-8")
+    assert found(package(tmp_path, path="t.ndjson")) == [("t", 3, 3, "score", "type", "x")]
