@@ -217,7 +217,11 @@ def generate(folder: Path, n: int, errors: int, seed: int) -> dict:
 
 
 def ensure(out: Path, n: int, errors: int, seed: int, regenerate: bool) -> tuple[Path, dict]:
-    sha = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    import inspect
+
+    # What makes the package: the generating functions and the schema (not the measuring code).
+    made_by = [inspect.getsource(f) for f in (generate, _orders, _plant, _write, _codes, _dates, _strs)] + [repr((ORDERS, SMALL, KINDS))]
+    sha = hashlib.sha256("".join(made_by).encode()).hexdigest()
     folder = out / f"wide-{n}-errors-{errors}-seed-{seed}"
     manifest = folder / "manifest.json"
     if manifest.is_file() and not regenerate:
@@ -228,7 +232,12 @@ def ensure(out: Path, n: int, errors: int, seed: int, regenerate: bool) -> tuple
     if folder.exists():
         shutil.rmtree(folder)
     S.log(f"generating {folder} ...")
-    m = {**generate(folder, n, errors, seed), "generator_sha256": sha}
+    # In a child process: a forked tool inherits this process's peak memory (ru_maxrss), which
+    # the generator's arrays would otherwise set for every measurement after it.
+    import subprocess
+
+    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import json, wide; print(json.dumps(wide.generate(wide.Path({str(folder)!r}), {n}, {errors}, {seed})))"
+    m = {**json.loads(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout), "generator_sha256": sha}
     manifest.write_text(json.dumps(m) + "\n")
     S.log(f"  {m['rows']:,} rows, {m['bytes'] / 2**20:,.0f} MiB of orders, {m['seconds']} s")
     return folder, m
