@@ -134,8 +134,8 @@ def test_an_xlsx_resource_is_handed_to_frictionless_and_the_report_says_so(tmp_p
     path = package(tmp_path, path="t.xlsx")
     report = validate(path)
     assert report.notes == ["t: read and validated by frictionless, not by the fast path (format xlsx)"]
-    # The same shape as the fast path's findings: table, row (a sheet has no lines), column, rule.
-    assert found(path) == [("t", None, 3, "name", "required", ""), ("t", None, 4, "score", "maximum", "11")]
+    # The same shape as the fast path's findings: table, line (a sheet's row), row, column, rule.
+    assert found(path) == [("t", 3, 3, "name", "required", ""), ("t", 4, 4, "score", "maximum", "11")]
     assert all(f.message.endswith("(checked by frictionless)") for f in report.findings)
 
 

@@ -79,6 +79,10 @@ def handed_over_findings(package: Package, resource: Resource, file: str) -> lis
         report = frictionless_resource(package, resource).validate()
     except Exception as exc:  # frictionless raises its own types; the resource is reported, not crashed on
         return [Finding("error", "frictionless", f"frictionless could not read the resource ({exc})", resource.name, file)]
+    from ..reading.formats import source_of
+
+    # A spreadsheet's row number is the row to open in it; other handed-over formats have no lines.
+    sheet = source_of(resource).format in ("xlsx", "xls", "ods")
     pk = resource.primary_key
     out: list[Finding] = []
     for task in report.tasks:
@@ -99,7 +103,7 @@ def handed_over_findings(package: Package, resource: Resource, file: str) -> lis
                 cell = ""  # frictionless writes the missing value as "None"; the fast path's findings have it empty
             what = err.type if rule == "frictionless" else err.title.lower()
             out.append(Finding("error", rule, f"{what}: {err.note} (checked by frictionless)" if err.note else f"{what} (checked by frictionless)",
-                               resource.name, file, None, column, None if cell is None else str(cell), row=row))
+                               resource.name, file, row if sheet else None, column, None if cell is None else str(cell), row=row))
     return out
 
 
