@@ -9,6 +9,7 @@ the resource in frictionless's hands (`Dialect.unsupported`), and the report say
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,17 +65,16 @@ class Dialect:
                 "quoting": csv.QUOTE_NONE if self.quote_char == "" else csv.QUOTE_MINIMAL}
 
 
-def with_dialect(root: Path, res: dict[str, Any], where: str) -> dict[str, Any]:
+def with_dialect(res: dict[str, Any], locate: Callable[[str], Path], read_json: Callable[[Path, str], dict[str, Any]]) -> dict[str, Any]:
     """The resource descriptor `res` with a dialect given as a path read in (a copy; `res` as it is
-    when its dialect is inline or absent)."""
+    when its dialect is inline or absent). `locate` resolves the path inside the package (refusing
+    what leaves it) and `read_json` reads a JSON object, both the package's own (package.py)."""
     ref = res.get("dialect")
     if not isinstance(ref, str):
         return res
-    from .package import _read_json, safe_join
-
-    path = safe_join(root, ref, what="dialect", where=where)
+    path = locate(ref)
     if path.suffix.lower() not in (".yaml", ".yml"):
-        return {**res, "dialect": _read_json(path, f"the dialect of {res.get('name')!r}")}
+        return {**res, "dialect": read_json(path, f"the dialect of {res.get('name')!r}")}
     import yaml
 
     try:

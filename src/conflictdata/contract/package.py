@@ -352,7 +352,7 @@ def open_package(path: str | Path | None = None) -> Package:
         where = f"{target}: resource {name!r}"
         if name in resources:
             raise UnusableInputError(f"{where}: the name is used twice; resource names must be unique")
-        res = with_dialect(root, res, where)
+        res = with_dialect(res, lambda ref, where=where: safe_join(root, ref, what="dialect", where=where), _read_json)
         raw_path = res.get("path")
         inline = res.get("data")
         if raw_path is None and not isinstance(inline, list):

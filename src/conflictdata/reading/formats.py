@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..contract.dialect import Dialect, dialect_of
 from ..contract.package import Resource
 
-__all__ = ["Source", "source_of", "handed_over", "read_bytes", "COMPRESSIONS"]
+__all__ = ["Source", "source_of", "handed_over", "read_bytes", "read_jsonl", "json_text", "COMPRESSIONS"]
 
 COMPRESSIONS = {"gz": "gz", "gzip": "gz", "zip": "zip"}
 _CSV = {"csv", "tsv"}
@@ -104,6 +105,19 @@ def read_bytes(path: Path, compression: str | None) -> bytes:
     return path.read_bytes()
 
 
+def json_text(value: Any) -> str:
+    """A JSON value (inline data, JSON Lines) as the text the fast path parses."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def read_jsonl(resource: Resource, file: str, compression: str | None) -> tuple[list[str], list[list[str]], list[int], list[int], list]:
     """A JSON Lines file as frictionless reads it: objects keyed by the schema's field names (the
     first line is row 2), or arrays whose first is the header. Returns (header, rows, lines,
@@ -111,8 +125,6 @@ def read_jsonl(resource: Resource, file: str, compression: str | None) -> tuple[
     import json
 
     from ..contract.findings import Finding
-    from .tables import _cell
-
     text = read_bytes(resource.path, compression).decode("utf-8", errors="replace")
     header: list[str] = resource.field_names
     rows: list[list[str]] = []
@@ -128,12 +140,12 @@ def read_jsonl(resource: Resource, file: str, compression: str | None) -> tuple[
         if keyed is None:
             keyed = isinstance(item, dict)
             if not keyed:
-                header = [_cell(v) for v in item] if isinstance(item, list) else []
+                header = [json_text(v) for v in item] if isinstance(item, list) else []
                 continue
         if keyed != isinstance(item, dict) or not isinstance(item, (dict, list)):
             return header, rows, lines, rownums, [Finding("error", "file", f"line {number} is not a JSON {'object' if keyed else 'array'} like the first line; "
                                                           "make every line the same kind", resource.name, file, number)]
-        cells = [_cell(item.get(n)) for n in header] if keyed else [_cell(v) for v in item]
+        cells = [json_text(item.get(n)) for n in header] if keyed else [json_text(v) for v in item]
         rows.append((cells + [""] * (len(header) - len(cells)))[: len(header)] if not keyed else cells)
         lines.append(number)
         rownums.append(number + 1 if keyed else number)

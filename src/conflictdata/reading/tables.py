@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .csvfile import BOM, read_csv
+from .formats import json_text as _cell
 from ..contract.findings import Finding, Severity
 from ..contract.package import Package, Resource
 from .columns import Parsed, parse
@@ -275,18 +276,6 @@ def _delimiter(resource: Resource) -> str:
 
     source = source_of(resource)
     return source.dialect.delimiter or ("\t" if source.format == "tsv" else ",")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        import json
-
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def _inline_rows(data: list[Any], names: list[str]) -> tuple[list[str], list[list[str]]]:
