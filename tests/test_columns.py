@@ -42,6 +42,18 @@ def test_arrow_parsing_agrees_with_the_definition(kind: str, arrow_backed: bool)
     assert got.typed.astype(object).where(got.typed.notna(), None).tolist() == typed.astype(object).where(typed.notna(), None).tolist()
 
 
+@pytest.mark.parametrize("kind", ["integer", "number"])
+def test_each_cell_among_valid_ones_is_judged_as_the_definition_judges_it(kind: str) -> None:
+    # A column whose other cells are all valid takes Arrow's cast alone (no regex): each corner
+    # case must still be judged as the definition does.
+    spec = spec_of(kind)
+    for cell in CELLS[kind]:
+        raw = pd.Series(["1", cell, "2"], dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+        missing = raw.isin(["", "NA"])
+        _, bad = parse_column(raw, spec, missing)
+        assert parse(raw, spec, ["", "NA"]).bad.tolist() == bad.tolist(), cell
+
+
 def test_the_corners_arrow_alone_gets_wrong() -> None:
     ints = parse(pd.Series(["0x10", "16", "99999999999999999999"]), spec_of("integer"), [""])
     assert ints.bad.tolist() == [True, False, True]

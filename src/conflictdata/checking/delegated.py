@@ -20,7 +20,7 @@ from ..contract.schema import FAST_TYPES, delegated_fields
 from ..reading.tables import Table
 from .check import Check
 
-__all__ = ["Delegated", "delegated_fields", "frictionless_findings", "FAST_TYPES"]
+__all__ = ["Delegated", "delegated_fields", "frictionless_findings", "handed_over_findings", "FAST_TYPES"]
 
 # frictionless' constraint names → ours.
 _CONSTRAINTS = {"required": "required", "unique": "unique", "enum": "enum", "pattern": "pattern",
@@ -61,11 +61,65 @@ def frictionless_findings(package: Package, resource: Resource, fields: set[str]
     return out
 
 
+# frictionless' error types → our rules (those without one become rule `frictionless`).
+_TYPES = {"type-error": "type", "unique-error": "unique", "primary-key": "primary-key", "foreign-key": "foreign-key",
+          "blank-row": "blank-row", "extra-cell": "extra-cell", "missing-cell": "missing-cell",
+          "duplicate-label": "duplicate-column", "missing-label": "missing-column", "extra-label": "extra-column",
+          "encoding-error": "encoding", "hash-count": "resource-hash", "byte-count": "resource-bytes"}
+
+
+def handed_over_findings(package: Package, resource: Resource, file: str) -> list[Finding]:
+    """Every error frictionless finds in the resource (validated in its package, so its foreign
+    keys too), as findings of the same shape as the fast path's: table, row (and line where the
+    format has lines), column, rule. An error type with no rule of ours keeps its name in the
+    message under rule `frictionless`."""
+    from ..reading.handover import frictionless_resource
+
+    try:
+        report = frictionless_resource(package, resource).validate()
+    except Exception as exc:  # frictionless raises its own types; the resource is reported, not crashed on
+        return [Finding("error", "frictionless", f"frictionless could not read the resource ({exc})", resource.name, file)]
+    from ..reading.formats import source_of
+
+    # A spreadsheet's row number is the row to open in it; other handed-over formats have no lines.
+    sheet = source_of(resource).format in ("xlsx", "xls", "ods")
+    pk = resource.primary_key
+    out: list[Finding] = []
+    for task in report.tasks:
+        for err in task.errors:
+            row = getattr(err, "row_number", None)
+            column = getattr(err, "field_name", None) or None
+            cell = getattr(err, "cell", None)
+            if err.type == "constraint-error":
+                constraint = err.note.split('"')[1] if err.note.count('"') >= 2 else "constraint"
+                rule = _CONSTRAINTS.get(constraint, constraint)
+            else:
+                rule = _TYPES.get(err.type, "frictionless")
+            if rule == "primary-key":
+                column = ",".join(pk)
+            elif rule == "foreign-key":
+                column = ",".join(getattr(err, "field_names", None) or []) or column
+            if rule == "required":
+                cell = ""  # frictionless writes the missing value as "None"; the fast path's findings have it empty
+            what = err.type if rule == "frictionless" else err.title.lower()
+            out.append(Finding("error", rule, f"{what}: {err.note} (checked by frictionless)" if err.note else f"{what} (checked by frictionless)",
+                               resource.name, file, row if sheet else None, column, None if cell is None else str(cell), row=row))
+    return out
+
+
 class Delegated(Check):
-    """The delegated fields, once per table read whole (frictionless reads the whole file itself)."""
+    """The delegated fields, once per table read whole (frictionless reads the whole file itself),
+    and the resources handed over to frictionless whole (`Table.handed_over`), whose findings are
+    frictionless's instead of the fast path's (the engine drops the others)."""
 
     def chunk(self, chunk: Table) -> list[Finding]:
+        if chunk.handed_over is not None:
+            return []
         return _delegated_findings(self.run.package, chunk) if chunk.delegated and not chunk.streamed else []
+
+    def end(self, tables: dict[str, Table]) -> list[Finding]:
+        return [f for t in tables.values() if t.handed_over is not None
+                for f in handed_over_findings(self.run.package, t.resource, t.file)]
 
 
 def _delegated_findings(package: Package, table: Table) -> list[Finding]:

@@ -78,12 +78,17 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
     tables = run.tables = {name: run.tables[name] for name in package.resources}
     for table in tables.values():
         findings += table.findings
+    from .delegated import Delegated
+
+    # A resource frictionless read and validated whole: its findings are frictionless's alone.
+    handed = {name for name, t in tables.items() if t.handed_over is not None}
+    findings = [f for f in findings if f.table not in handed]
     stage = None
     for check in checking:
         if check.stage != stage:
             stage = check.stage
             step(stage, done, total)
-        findings += check.end(tables)
+        findings += [f for f in check.end(tables) if f.table not in handed or isinstance(check, Delegated)]
     if package.is_conflictdata:
         from .acknowledge import apply_acknowledgements
 
@@ -93,7 +98,9 @@ def validate_package(package: Package, *, strict: bool = False, progress: Progre
 
     notes = [f"{r.name}: {r.note}" for r in package.resources.values() if r.note]
     for r in package.resources.values():
-        if (fields := delegated_fields(r)):
+        if r.name in handed:
+            notes.append(f"{r.name}: read and validated by frictionless, not by the fast path ({tables[r.name].handed_over})")
+        elif (fields := delegated_fields(r)):
             notes.append(f"{r.name}: checked by frictionless, not by the fast path: " + ", ".join(f"{n} ({why})" for n, why in fields.items()))
     report = Report(package=package.display(package.descriptor_path), findings=findings, strict=strict, notes=notes,
                     root=str(package.root.resolve()))

@@ -6,6 +6,7 @@
 - package: the descriptor and its resources (`open_package`, `open_file`), discovery of the package to use.
 - descriptor: descriptor files, JSON or YAML, package or single resource; where a JSON path is in one.
 - metadata: the descriptor checked against the Data Package profile (by frictionless), rule `descriptor`.
+- dialect: a resource's CSV dialect (referenced by path, nested or flat) as one `Dialect`.
 - findings: `Finding` and `Report`, what every check returns.
 - errors: the exceptions the library raises.
 - rulebook: the catalogue of rule names, with their descriptions.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .descriptor import DESCRIPTOR_NAMES, descriptor_kind, is_descriptor_file, read_descriptor, shown_path
+from .dialect import with_dialect
 from .errors import UnsafeInputError, UnusableInputError
 from .names import DESCRIPTOR
 
@@ -383,6 +384,7 @@ def _open(root: Path, target: Path, descriptor: dict[str, Any], kind: Literal["p
         where = f"{target}: resource {name!r}"
         if name in resources or name in others:
             raise UnusableInputError(f"{where}: the name is used twice; resource names must be unique")
+        res = with_dialect(res, lambda ref, where=where: safe_join(root, ref, what="dialect", where=where), read_descriptor)
         raw_path = res.get("path")
         inline = res.get("data")
         if raw_path is None and isinstance(res.get("url"), str):

@@ -48,7 +48,7 @@ _RULES: dict[str, dict[str, tuple[str, str]]] = {
         "non-canonical": ("The file is not in canonical form (warning).", "Run `conflictdata fmt` to rewrite it."),
         "parquet": ("A Parquet file cannot be read.", "Rewrite the Parquet file (e.g. with `conflictdata build`)."),
         "parquet-type": ("A Parquet column has a type the schema's field cannot hold.", "Write the column with the field's type."),
-        "frictionless": ("A field the fast path leaves to frictionless could not be checked.", "Read the message; check the field's type and format in the schema."),
+        "frictionless": ("A field or resource the fast path leaves to frictionless could not be checked, or frictionless reported an error of a kind conflictdata has no rule for (named in the message).", "Read the message; check the field's type and format in the schema, or the resource's format, dialect and path."),
     },
     "column": {
         "type": ("A cell is not of its field's type.", "Write the value in the field's type (integers digits only, numbers with '.', dates YYYY-MM-DD, booleans true/false)."),

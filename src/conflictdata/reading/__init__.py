@@ -7,7 +7,11 @@
 - readahead: the background thread that reads the next piece while this one is checked
   (`iter_batches`, `ReadAhead`).
 - memory: handing memory freed between chunks back to the system.
-- csvfile: the CSV reader (fast path, fallback, line numbers, chunks).
+- csvfile: the CSV reader (fast path, fallback, line numbers, chunks, the dialect's quoting,
+  header rows and comments, frictionless' header-row guess).
+- formats: which reader a resource takes (CSV/TSV plain or gz/zip, JSON Lines, Parquet, inline,
+  or frictionless for every other format), and compressed files' bytes.
+- handover: a resource frictionless reads (Excel, ODS, JSON…): its rows as text, for the keys.
 - delimiters: sniffing the delimiter of a file and judging stray ones.
 - parquet: reading (and typing, for the build) Parquet copies.
 - columns: text → typed Arrow columns (`parse`), and the per-column constraint checks on them

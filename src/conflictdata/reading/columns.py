@@ -148,14 +148,31 @@ def parse(raw: pd.Series, spec: FieldSpec, missing_values: list[str]) -> Parsed:
                 values = pc.cast(_null_unless(present, s), pa.int64())
                 ok = present
             except pa.ArrowInvalid:
-                ok = pc.and_(pc.match_substring_regex(s, _INT), present)
+                # The regex only where the cell is not digits alone (a column with a few bad cells
+                # costs a few regex matches, not one per cell).
+                if not pc.all(pc.string_is_ascii(s)).as_py():
+                    raise  # Unicode digits: RE2's \d is ASCII only, Python's int() takes them (the exact path)
+                decimal = pc.ascii_is_decimal(s)
+                signed = pc.fill_null(pc.match_substring_regex(_null_unless(pc.invert(decimal), s), _INT), False)
+                ok = pc.and_(pc.or_(decimal, signed), present)
                 digits = pc.replace_substring_regex(_null_unless(ok, s), r"^\+", "")
                 values = pc.cast(digits, pa.int64())  # raises beyond int64: the exact path decides
             okn = to_bools(ok)
             typed = pd.Series(pd.arrays.IntegerArray(np.asarray(pc.fill_null(values, 0).to_numpy(zero_copy_only=False), dtype="int64"), ~okn), index=index)
         elif kind == "number":
-            ok = pc.and_(pc.match_substring_regex(s, _NUM), present)
-            values = pc.cast(_null_unless(ok, s), pa.float64())
+            try:
+                # Arrow's parser takes the same finite numbers as the Table Schema's regex (its
+                # spellings of NaN and infinity differ: such columns take the regex), one cast
+                # instead of a regex match per cell; any cell it refuses sends the column to the regex.
+                values = pc.cast(_null_unless(present, s), pa.float64())
+                if pc.any(pc.invert(pc.is_finite(values))).as_py():
+                    raise pa.ArrowInvalid("NaN or infinity")
+                ok = present
+            except pa.ArrowInvalid:
+                if not pc.all(pc.string_is_ascii(s)).as_py():
+                    raise  # as for integers: Unicode digits are the exact path's
+                ok = pc.and_(pc.match_substring_regex(s, _NUM), present)
+                values = pc.cast(_null_unless(ok, s), pa.float64())
             okn = to_bools(ok)
             typed = pd.Series(np.asarray(pc.fill_null(values, np.nan).to_numpy(zero_copy_only=False), dtype="float64"), index=index)
         elif kind == "boolean":

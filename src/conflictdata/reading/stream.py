@@ -38,12 +38,15 @@ def _streamed_as(resource: Resource, stream: bool) -> str | None:
 
     # A resource with fields left to frictionless is read whole (its rows are matched to lines).
     stream = stream and not delegated_fields(resource)
-    if stream and resource.format == "parquet" and resource.inline is None and len(resource.paths) == 1 and resource.path.is_file():
+    if stream and resource.format == "parquet" and resource.descriptor.get("compression") is None and resource.inline is None and len(resource.paths) == 1 and resource.path.is_file():
         from .parquet import parquet_rows
 
         return "parquet" if parquet_rows(resource) >= STREAM_MIN_ROWS else None
     # A Parquet copy is compared with the whole CSV table, so such a resource is read whole.
-    if (stream and PARQUET_KEY not in resource.descriptor and resource.inline is None and resource.format in ("csv", "tsv") and len(resource.paths) == 1
+    from .formats import source_of
+
+    # Only a plain CSV file streams: compressed, handed-over or unusual dialects are read whole.
+    if (stream and PARQUET_KEY not in resource.descriptor and resource.inline is None and source_of(resource).plain and len(resource.paths) == 1
             and resource.path.is_file() and resource.path.stat().st_size >= STREAM_MIN_BYTES):
         return "csv"
     return None

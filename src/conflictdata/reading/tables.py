@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .csvfile import BOM, read_csv
+from .formats import json_text as _cell
 from ..contract.findings import Finding, Severity
 from ..contract.package import Package, Resource
 from .columns import Parsed, parse
@@ -74,6 +75,8 @@ class Table:
     clean: bool | None = None
     # Fields the fast path reads as text and leaves to frictionless (delegated.py).
     delegated: set[str] = field(default_factory=set)
+    # Why frictionless read and validated the whole resource (formats.py), or None.
+    handed_over: str | None = None
     # A chunk of a large file: its bytes. `partial`: only some columns were kept (`concat`).
     data: bytes | None = None
     streamed: bool = False
@@ -128,7 +131,26 @@ def read_table(package: Package, resource: Resource) -> Table:
         header, rows = _inline_rows(resource.inline, resource.field_names)
         raw, findings = _match_header(header, rows, resource, file)
         return _finish(resource, file, raw, None, findings)
-    if resource.format == "parquet":
+    from .formats import source_of
+
+    source = source_of(resource)
+    if source.kind == "frictionless":
+        from .handover import read_handed_over
+
+        raw, rownums = read_handed_over(package, resource)
+        table = _finish(resource, file, raw, None, [], rownums=rownums)
+        table.handed_over = source.why
+        return table
+    if source.kind == "jsonl":
+        from .formats import read_jsonl
+
+        try:
+            header, rows, lines, rownums, findings = read_jsonl(resource, file, source.compression)
+        except _READ_ERRORS as exc:
+            return _empty(resource, file, [_unreadable(resource, file, exc)])
+        raw, header_findings = _match_header(header, rows, resource, file)
+        return _finish(resource, file, raw, lines, findings + header_findings, rownums=rownums)
+    if source.kind == "parquet":
         from .parquet import read_parquet_strings
 
         raw, findings = read_parquet_strings(resource, file)
@@ -137,9 +159,8 @@ def read_table(package: Package, resource: Resource) -> Table:
         delimiter = _delimiter(resource)
         try:
             parts = [_read_csv_part(package, resource, p, delimiter) for p in resource.paths]
-        except OSError as exc:
-            f = Finding("error", "file", f"cannot read the file ({exc.strerror or exc}); check the resource path in datapackage.json", resource.name, file, None)
-            return _empty(resource, file, [f])
+        except _READ_ERRORS as exc:
+            return _empty(resource, file, [_unreadable(resource, file, exc)])
         first = parts[0]
         findings = [f for p in parts for f in p.findings]
         rows = [r for p in parts for r in p.rows]
@@ -161,6 +182,22 @@ def read_table(package: Package, resource: Resource) -> Table:
     return _finish(resource, file, raw, lines, findings)
 
 
+def _unreadable(resource: Resource, file: str, exc: BaseException) -> Finding:
+    why = getattr(exc, "strerror", None) or exc
+    return Finding("error", "file", f"cannot read the file ({why}); check the resource path (and its compression) in the descriptor",
+                   resource.name, file, None)
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    import zipfile
+    import zlib
+
+    return (OSError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+_READ_ERRORS = _read_errors()
+
+
 def _read_csv_part(package: Package, resource: Resource, path: Path, delimiter: str) -> Any:
     """One file of a CSV resource, read so that a wrong delimiter is one finding, not a cascade:
     a record with an unquoted delimiter in a cell is read as meant (delimiters.py), and a file
@@ -173,15 +210,19 @@ def _read_csv_part(package: Package, resource: Resource, path: Path, delimiter: 
     def judge(header: list[str]) -> Any:
         return stray_delimiter_judge(header, field_specs(resource.schema), resource.missing_values, delimiter)
 
+    from .formats import read_bytes, source_of
+
+    source = source_of(resource)
     names = resource.field_names
-    with path.open("rb") as fh:
-        head = fh.readline().removeprefix(BOM).decode("utf-8", errors="replace").rstrip("\r\n")
-    other = sniff_delimiter(head, names, delimiter)
+    data = read_bytes(path, source.compression)
+    head = data[: data.find(b"\n") + 1 or len(data)].removeprefix(BOM).decode("utf-8", errors="replace").rstrip("\r\n")
+    other = sniff_delimiter(head, names, delimiter) if source.dialect.header and source.dialect.header_rows in (None, (1,)) else None
     if other is None:
-        return read_csv(path, table=resource.name, file=file, delimiter=delimiter, repair=_Lazy(judge))
+        return read_csv(path, table=resource.name, file=file, delimiter=delimiter, repair=_Lazy(judge), dialect=source.dialect,
+                        data=data, names=names)
     import json
 
-    part = read_csv(path, table=resource.name, file=file, delimiter=other)
+    part = read_csv(path, table=resource.name, file=file, delimiter=other, dialect=source.dialect, data=data, names=names)
     own = "save as CSV with commas" if delimiter == "," else f"save it {delimiter_name(delimiter)}-separated"
     part.findings.insert(0, Finding("error", "wrong-delimiter",
                                     f"looks {delimiter_name(other)}-separated: {own}, or set the dialect "
@@ -231,20 +272,10 @@ def subset(table: Table, columns: set[str]) -> Table:
 
 
 def _delimiter(resource: Resource) -> str:
-    dialect = resource.descriptor.get("dialect") or {}
-    return dialect.get("delimiter", "\t" if resource.format == "tsv" else ",") if isinstance(dialect, dict) else ","
+    from .formats import source_of
 
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        import json
-
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    source = source_of(resource)
+    return source.dialect.delimiter or ("\t" if source.format == "tsv" else ",")
 
 
 def _inline_rows(data: list[Any], names: list[str]) -> tuple[list[str], list[list[str]]]:

@@ -78,9 +78,11 @@ def validate(package: str | Path | Package, spark: Any, *, strict: bool = False,
         table = read_table(pkg, res)
         local[name] = table
         findings += _local_findings(pkg, table)
-        if (fields := delegated_fields(res)):
+        if table.handed_over is not None:
+            notes.append(f"{name}: read and validated by frictionless, not by the fast path ({table.handed_over})")
+        elif (fields := delegated_fields(res)):
             notes.append(f"{name}: checked by frictionless, not by the fast path: " + ", ".join(f"{n} ({why})" for n, why in fields.items()))
-    findings += _spark_findings(spark, pkg, sparked, local)
+    findings += [f for f in _spark_findings(spark, pkg, sparked, local) if f.table not in local or local[f.table].handed_over is None]
     tables: dict[str, Table] | None = None
     if pkg.is_conflictdata:
         tables = {**_gather(records, sparked), **local}
@@ -103,6 +105,10 @@ def _local_reason(res: Resource) -> str | None:
         return "inline data"
     if res.format not in ("csv", "tsv"):
         return f"format {res.format}"
+    from ..reading.formats import source_of
+
+    if source_of(res).compression is not None:
+        return f"{source_of(res).compression}-compressed"
     if delegated_fields(res):
         return "fields left to frictionless"
     odd = [s.name for s in field_specs(res.schema) if not spark_can_check(s)]
@@ -110,6 +116,10 @@ def _local_reason(res: Resource) -> str | None:
 
 
 def _local_findings(pkg: Package, table: Table) -> list[Finding]:
+    if table.handed_over is not None:  # read and validated by frictionless: its findings alone
+        from ..checking.delegated import handed_over_findings
+
+        return handed_over_findings(pkg, table.resource, table.file)
     out = list(table.findings) + check_constraints(table) + check_unique(table)
     if table.delegated:
         out += _delegated_findings(pkg, table)
@@ -117,8 +127,9 @@ def _local_findings(pkg: Package, table: Table) -> list[Finding]:
 
 
 def _delimiter(res: Resource) -> str:
-    dialect = res.descriptor.get("dialect") or {}
-    return dialect.get("delimiter", "\t" if res.format == "tsv" else ",") if isinstance(dialect, dict) else ","
+    from ..reading.tables import _delimiter as delimiter  # the local reader's (nested and referenced dialects too)
+
+    return delimiter(res)
 
 
 def _read_all(spark: Any, where: Located, resources: list[Resource]) -> tuple[dict[str, _Sparked], Any]:
