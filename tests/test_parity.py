@@ -43,23 +43,7 @@ def test_a_resource_without_schema_is_inferred_and_said_so() -> None:
 # The whole fixture suite of frictionless-py (issue 16): one row per descriptor, docs/parity.md.
 # Every row where conflictdata refuses (exit 2) or differs is listed here with its reason; an
 # entry that no longer does either fails test_the_fixture_suite_has_frictionless_verdicts.
-FORMATS = "formats: fl16formats"  # read by the formats branch (dialects, compression, jsonl, spreadsheets); recompute after merging it
 ALLOWED: dict[str, str] = {
-    "frictionless-py/data/compression/datapackage.json": f"{FORMATS} (gz/zip compression)",
-    "frictionless-py/data/multipart-zipped.package.json": f"{FORMATS} (zipped parts)",
-    "frictionless-py/data/jsonl.datapackage.json": f"{FORMATS} (jsonl)",
-    "frictionless-py/data/ndjson.datapackage.json": f"{FORMATS} (ndjson)",
-    "frictionless-py/data/ods.datapackage.json": f"{FORMATS} (ods, to frictionless)",
-    "frictionless-py/data/datapackage.json": f"{FORMATS} (xls, to frictionless)",
-    "frictionless-py/data/package.yaml": f"{FORMATS} (xls, to frictionless)",
-    "frictionless-py/data/issue-1293/datapackage.json": f"{FORMATS} (json, to frictionless)",
-    "frictionless-py/data/package-with-dereferencing.json": f"{FORMATS} (dialect by reference)",
-    "frictionless-py/data/resource-with-dereferencing.json": f"{FORMATS} (dialect by reference)",
-    "frictionless-py/data/country.resource-cleaned.yaml": f"{FORMATS} (v1 nested csv dialect, headerRows)",
-    "frictionless-py/data/country.resource-updated.yaml": f"{FORMATS} (v1 nested csv dialect, headerRows)",
-    "frictionless-py/data/country.resource-updated2.yaml": f"{FORMATS} (v1 nested csv dialect, headerRows)",
-    "frictionless-py/data/issue-1478/resource.json": f"{FORMATS} (dialect header: false)",
-    "frictionless-py/data/issue-991.resource.json": f"{FORMATS} (v4 layout headerRows)",
     "frictionless-py/data/issue-494.package.json": "safety: a URL resource (CKAN 'url'), never fetched while validating; frictionless needs the network for it",
     "frictionless-py/data/package-with-pipeline.json": "safety: a URL resource (sqlite:///), never fetched while validating",
     "frictionless-py/data/package-with-pipeline-multiple-tables-to-write.json": "safety: URL resources (sqlite:///, https://); frictionless needs the network for them",
@@ -80,8 +64,7 @@ def test_every_descriptor_of_the_suite_is_pinned() -> None:
 def test_the_fixture_suite_has_frictionless_verdicts(parity_table: list[dict]) -> None:
     """The parity table, one row per descriptor (docs/parity.md shows it)."""
     print("\n" + parity.parity_doc(parity_table))
-    pending = [r for r in parity_table if (r["allowed"] or "").startswith(FORMATS)]
-    judged = [r for r in parity_table if r not in pending]
+    judged = parity_table
     # Never valid where frictionless says invalid.
     assert [r["path"] for r in judged if r["conflictdata"] == "valid" and r["frictionless"] == "invalid"] == []
     # Every refusal and every difference has its reason, and every reason is still needed.
@@ -91,7 +74,6 @@ def test_the_fixture_suite_has_frictionless_verdicts(parity_table: list[dict]) -
     # A refusal counts as agreement only where frictionless refuses too (its verdict is invalid).
     assert all(r["frictionless"] == "invalid" for r in judged if r["conflictdata"] == "refused")
     assert sum(r["agree"] for r in judged) >= 0.97 * len(judged)
-    assert len(pending) <= 15
 
 
 def test_the_parity_page_is_current(parity_table: list[dict]) -> None:

@@ -15,7 +15,6 @@ Dtype decisions (documented in the README):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
