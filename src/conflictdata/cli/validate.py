@@ -57,15 +57,15 @@ def _spark_engine(master: Optional[str], against: Optional[str], format: Validat
     """`validate`'s runner on Spark (--engine spark): the same signature as the local one."""
     from ..spark.session import missing_spark
 
-    why = missing_spark() or ("--against needs --engine local" if against is not None else None)
+    why = missing_spark()
     if why is not None:
         raise fail(f"--engine spark: {why}", format=format, title="validate")
 
     def run(path, *, strict, against, progress, select, ignore):
-        from ..spark import validate as on_spark
         from ..spark.session import session
+        from ..versions.history import validate as on_spark
 
-        return on_spark(path, session(master), strict=strict, select=select, ignore=ignore)
+        return on_spark(path, strict=strict, against=against, select=select, ignore=ignore, spark=session(master))
 
     return run
 

@@ -21,6 +21,7 @@ from ..checking.acknowledge import rule_names as _rule_names
 from ..checking.constraints import _constraint_message, _limit_text, check_constraints, check_unique, failure_text
 from ..checking.delegated import _delegated_findings
 from ..checking.primary_key import check_primary_key
+from ..checking.keys import first_at
 from ..checking import acknowledge, rules
 from ..checking import canonical as fmt
 
@@ -29,4 +30,4 @@ __all__ = ["Finding", "Report", "DESCRIPTOR", "PARQUET_KEY", "Package", "Resourc
            "_match_header", "_read_csv_part", "read_table", "_constraint_message", "_delegated_findings", "_limit_text", "_rule_names",
            "check_constraints", "check_primary_key", "check_unique", "failure_text", "acknowledge", "fmt", "rules", "UnusableInputError",
            "shift_row", "take", "read_parquet_strings", "Run", "canonical_findings", "check_copy_integrity", "check_parquet_copy", "SCOPES",
-           "clock", "RuleCheck"]
+           "clock", "RuleCheck", "first_at"]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._local import (PARQUET_KEY, TYPE_HINTS, Finding, Package, Report, Resource, Table, _delegated_findings, _rule_names,
-                     acknowledge, check_constraints, check_primary_key, check_unique, clock, delegated_fields, failure_text,
+                     acknowledge, check_constraints, check_primary_key, check_unique, clock, delegated_fields, failure_text, first_at,
                      field_specs, read_table, rules, shift_row, table_of_file)
 from .checks import column_findings, dangling, foreign_keys, primary_keys, repeats, spark_can_check, unique_keys
 from .locate import Located, locate
@@ -283,14 +283,14 @@ def _finding(pkg: Package, frames: dict, refs: dict, r: Any) -> Finding:
         ref_name, ref_fields = refs[r["fk"]]
         msg = f"'{value}' has no match in {ref_name}.{','.join(ref_fields)} ({frames[ref_name].file}); use an existing id or add the row there"
     elif rule == "primary-key":
-        msg = (f"primary key ({', '.join(res.primary_key)}) = ({value}) already used on line {r['first']}; "
+        msg = (f"primary key ({', '.join(res.primary_key)}) = ({value}) already used on {first_at(r['first_line'], r['first'])}; "
                "give this row a new id, or merge the two rows")
     else:
-        msg = _message(specs[column], rule, value, r["first"])
+        msg = _message(specs[column], rule, value, first_at(r["first_line"], r["first"]) if rule == "unique" else None)
     return Finding("error", rule, msg, name, file, r["_line"], column, value, row=r["_row"])
 
 
-def _message(spec: Any, rule: str, value: str, first: int | None) -> str:
+def _message(spec: Any, rule: str, value: str, first: str | None) -> str:
     """The local engine's message for a column finding (validation._constraint_message's words)."""
     if rule == "type":
         fmt_ = spec.raw.get("format")
@@ -299,7 +299,7 @@ def _message(spec: Any, rule: str, value: str, first: int | None) -> str:
     if rule == "required":
         return f"'{spec.name}' is required; fill it in ({spec.description.rstrip('.')})"
     if rule == "unique":
-        return f"the value must be unique in '{spec.name}' but already appears on line {first}; change one of them"
+        return f"the value must be unique in '{spec.name}' but already appears on {first}; change one of them"
     limit = {"enum": list(spec.enum or ()), "pattern": spec.constraints.get("pattern"), "minimum": spec.constraints.get("minimum"),
              "maximum": spec.constraints.get("maximum"), "min-length": spec.constraints.get("minLength"),
              "max-length": spec.constraints.get("maxLength")}[rule]
