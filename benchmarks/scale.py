@@ -113,8 +113,9 @@ def run_measured(cmd: list[str], cwd: Path, stdout: Path, timeout: float, env: d
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                 start_new_session=True, env=env)
-        status, usage, timed_out = None, None, False
+        status, usage, timed_out, own = None, None, False, 0
         while True:
+            own = _high_water_kib(proc.pid) or own
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -126,7 +127,21 @@ def run_measured(cmd: list[str], cwd: Path, stdout: Path, timeout: float, env: d
             time.sleep(0.02)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
-    return {"wall": wall, "peak_mib": usage.ru_maxrss / 1024, "rc": proc.returncode, "status": "timeout" if timed_out else "ok"}
+    return {"wall": wall, "peak_mib": usage.ru_maxrss / 1024, "own_mib": own / 1024, "rc": proc.returncode,
+            "status": "timeout" if timed_out else "ok"}
+
+
+def _high_water_kib(pid: int) -> int | None:
+    """The process's own peak resident set so far (VmHWM, KiB; without its children — with
+    --engine spark the child is the Python driver, the JVM its child), or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def frictionless_parquet_ok() -> tuple[bool, str]:
@@ -349,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
                     if tool == "conflictdata" and args.engine == "spark":
                         cmd += ["--engine", "spark", "--master", args.master]
                         row["tool"] = "cd spark"
-                    walls, peaks = [], []
+                    walls, peaks, owns = [], [], []
                     for r in range(args.runs):
                         log(f"{size_label(n)} {fmt} {tool} (run {r + 1}/{args.runs}) ...")
                         outfile = args.out / f"{pkg.name}.{fmt}.{tool}{'.' + args.ref.replace('/', '_') if args.ref and tool == 'conflictdata' else ''}.json"
@@ -363,9 +378,10 @@ def main(argv: list[str] | None = None) -> int:
                             break
                         walls.append(m["wall"])
                         peaks.append(m["peak_mib"])
-                        log(f"  {m['wall']:.1f} s, {m['peak_mib']:.0f} MiB")
+                        owns.append(m["own_mib"])
+                        log(f"  {m['wall']:.1f} s, {m['peak_mib']:.0f} MiB (the conflictdata process alone: {m['own_mib']:.0f} MiB)")
                     if row["status"] == "ok":
-                        row["wall"], row["peak_mib"] = statistics.median(walls), max(peaks)
+                        row["wall"], row["peak_mib"], row["own_mib"] = statistics.median(walls), max(peaks), max(owns)
                         parsed = conflictdata_findings(outfile) if tool == "conflictdata" else frictionless_findings(outfile, pkg, descriptor)
                         if parsed is None:
                             row["status"] = "unreadable output"
@@ -417,6 +433,12 @@ def main(argv: list[str] | None = None) -> int:
         peak = f"{r['peak_mib']:.0f}" if r["peak_mib"] is not None else "-"
         print(f"| {r['size']:>5} | {r['format']:<7} | {r['tool']:<12} | {r['rows']:>11,} | {wall:>8} | {peak:>8} | "
               f"{fmt_cell(r['findings']):>8} | {r.get('speedup', '') if r['tool'] == 'conflictdata' else '':>8} |")
+    if args.engine == "spark":
+        print()
+        print("With --engine spark, peak MiB is the largest process (the JVM, in local mode holding the executors); the Python driver alone:")
+        for r in results:
+            if r.get("own_mib") is not None and r["tool"] == "cd spark":
+                print(f"  {r['size']} {r['format']}: driver peak {r['own_mib']:.0f} MiB")
     print()
     print("Planted findings (conflictdata vs planted.json, set of (table, line, column, rule)):")
     for c in checks:
