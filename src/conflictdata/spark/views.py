@@ -42,7 +42,7 @@ class Frame:
     files: list[str]        # every file, by `_f`
 
 
-def gather(frame: Frame, columns: set[str] | None = None, select: Callable[[Any], Any] | None = None) -> Table:
+def gather(frame: Frame, columns: set[str] | None = None, select: Callable[[Any], Any] | None = None, empty: bool = False) -> Table:
     """Rows of `frame` (all, or those `select(df)` keeps) with `columns` (all if None) as a `Table`
     on the driver, in file and row order; the other columns are empty. A short record's padded
     cells are unusable, as the local reader marks them."""
@@ -51,7 +51,8 @@ def gather(frame: Frame, columns: set[str] | None = None, select: Callable[[Any]
     res = frame.resource
     names = [n for n in res.field_names if n in frame.cols and (columns is None or n in columns)]
     df = frame.df if select is None else select(frame.df)
-    got = df.select("_f", "_line", "_row", *[F.col(frame.cols[n]).alias(f"v{i}") for i, n in enumerate(names)]).toArrow()
+    df = df.select("_f", "_line", "_row", *[F.col(frame.cols[n]).alias(f"v{i}") for i, n in enumerate(names)])
+    got = df.toArrow() if not empty else _no_rows(df)
     got = got.sort_by([("_f", "ascending"), ("_row", "ascending")])
     n = got.num_rows
     raw = pd.DataFrame({c: pd.Series([""] * n, dtype=str) for c in res.field_names})
@@ -73,6 +74,14 @@ def gather(frame: Frame, columns: set[str] | None = None, select: Callable[[Any]
     return table
 
 
+def _no_rows(df: Any) -> Any:
+    """An empty Arrow table of `df`'s columns, without running a job."""
+    import pyarrow as pa
+
+    kinds = {"_f": pa.int32(), "_line": pa.int64(), "_row": pa.int64()}
+    return pa.table({c: pa.array([], kinds.get(c, pa.string())) for c in df.columns})
+
+
 def _where_in(df: Any, column: Any, values: set[str]) -> Any:
     """The rows whose `column` holds one of `values` (a broadcast join when they are many)."""
     from pyspark.sql import functions as F
@@ -91,13 +100,19 @@ def _text(frame: Frame, name: str) -> Any:
 
 def table_rules(package: Package, frames: dict[str, Frame]) -> list[Finding]:
     """The findings of every rule that judges a whole table, each on its views."""
-    cache: dict[tuple[str, frozenset[str]], Table] = {}
+    # Each small table gathered once, with every column the rules that read it whole need.
+    needed: dict[str, set[str]] = {}
+    for scope in SCOPES.values():
+        if not scope.rows and scope.link is None:
+            for table, cols in scope.keeps.items():
+                if scope.where is None or scope.where[0] != table:
+                    needed.setdefault(table, set()).update(cols)
+    cache: dict[str, Table] = {}
 
     def whole(name: str, columns: tuple[str, ...] | set[str]) -> Table:
-        key = (name, frozenset(columns))
-        if key not in cache:
-            cache[key] = gather(frames[name], set(columns))
-        return cache[key]
+        if name not in cache:
+            cache[name] = gather(frames[name], needed.get(name, set()) | set(columns))
+        return cache[name]
 
     out: list[Finding] = []
     for name, scope in SCOPES.items():
@@ -135,7 +150,7 @@ def _link_views(frames: dict[str, Frame], link: tuple[str, str, str, str]) -> di
             return keyed.where("_k != ''").join(linked, "_k", "left_anti")
 
         tables[target] = gather(t, {target_field}, unlinked)
-        tables[src] = gather(s, {field}, lambda df: df.limit(0))
+        tables[src] = gather(s, {field}, empty=True)
     else:
         tables[target] = gather(t, {target_field})
     return tables
