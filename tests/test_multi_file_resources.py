@@ -19,7 +19,7 @@ def write_package(root: Path) -> Path:
     (root / "data/a.csv").write_text("id,n,tag\nA1,1,x\nA2,2,x\n", encoding="utf-8")
     # Second file: a quoted line break before the bad records; a short record whose padded cell
     # is reported once (missing-cell), not again as required.
-    (root / "data/b.csv").write_text('id,n,tag\nB1,3,"two\nlines"\nB2,-5,x\nA1,4,x\nB4,5\n', encoding="utf-8")
+    (root / "data/b.csv").write_text('id,n,tag\nB1,3,"two\nlines"\nB2,-5,x\nA1,4,x\nB4,5\nB5,five,x\n', encoding="utf-8")
     descriptor = {"name": "multi", "resources": [{"name": "things", "path": ["data/a.csv", "data/b.csv"], "schema": SCHEMA}]}
     (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     return root
@@ -33,4 +33,5 @@ def test_findings_in_the_second_file_name_it(tmp_path):
         ("minimum", "b.csv", 4, 5, "n", "-5"),
         ("missing-cell", "b.csv", 6, 7, "tag", None),
         ("primary-key", "b.csv", 5, 6, "id", "A1"),
+        ("type", "b.csv", 7, 8, "n", "five"),
     ]

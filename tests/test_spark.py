@@ -211,7 +211,7 @@ def test_resource_of_several_files_names_the_file_of_each_finding(spark, tmp_pat
 
     report = same_findings(write_package(tmp_path / "pkg"), spark)
     assert {(f.rule, Path(f.file).name, f.line, f.row) for f in report.findings} == {
-        ("minimum", "b.csv", 4, 5), ("missing-cell", "b.csv", 6, 7), ("primary-key", "b.csv", 5, 6)}
+        ("minimum", "b.csv", 4, 5), ("missing-cell", "b.csv", 6, 7), ("primary-key", "b.csv", 5, 6), ("type", "b.csv", 7, 8)}
 
 
 # The data-model rules, all broken at once in a copy of the curated package: the rules that judge

@@ -154,11 +154,11 @@ def read_table(package: Package, resource: Resource) -> Table:
         columns = first.columns if len(parts) == 1 else None
         raw, header_findings = _match_header(first.header, rows, resource, file, columns=columns)
         findings += header_findings
-        table = _finish(resource, file, raw, lines, findings, rownums=rownums)
-        table.text = first.text
+        files = None
         if len(parts) > 1:
-            table.row_files = np.repeat(np.arange(len(parts), dtype=np.int32), [len(p.rows) for p in parts])
-            table.file_names = [package.display(p) for p in resource.paths]
+            files = (np.repeat(np.arange(len(parts), dtype=np.int32), [len(p.rows) for p in parts]), [package.display(p) for p in resource.paths])
+        table = _finish(resource, file, raw, lines, findings, rownums=rownums, files=files)
+        table.text = first.text
         start = 0
         for part in parts:
             for row, present in part.short.items():
@@ -331,7 +331,8 @@ def _near(value: str, options: list[str]) -> str:
 
 
 def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray | None, findings: list[Finding],
-            rownums: np.ndarray | None = None, done: dict[str, Parsed] | None = None) -> Table:
+            rownums: np.ndarray | None = None, done: dict[str, Parsed] | None = None,
+            files: tuple[np.ndarray, list[str]] | None = None) -> Table:
     from ..contract.schema import delegated_fields
 
     specs = field_specs(resource.schema)
@@ -340,7 +341,9 @@ def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray 
     absent = set(raw.attrs.get("absent", set()))
     table = Table(resource.name, resource, file, raw, frame, lines, specs, findings, bad.copy(), absent, parsed=parsed)
     table.delegated = delegated
-    table.rownums = rownums  # before the type findings below, which carry row numbers
+    table.rownums = rownums  # before the type findings below, which carry row numbers (and files)
+    if files is not None:
+        table.row_files, table.file_names = files
     for name in absent:
         table.unusable[name] = True
     for spec in specs:

@@ -64,13 +64,12 @@ def gather(frame: Frame, columns: set[str] | None = None, select: Callable[[Any]
     raw.attrs["absent"] = set(frame.absent)
     lines = got.column("_line")
     lines = None if lines.null_count else lines.to_numpy().astype(np.int64)
-    table = _finish(res, frame.file, raw, lines, [], rownums=got.column("_row").to_numpy().astype(np.int64))
+    files = (got.column("_f").to_numpy().astype(np.int32), list(frame.files)) if len(frame.files) > 1 else None
+    table = _finish(res, frame.file, raw, lines, [], rownums=got.column("_row").to_numpy().astype(np.int64), files=files)
     table.findings = []
     for name, mask in padded.items():
         if mask.any():
             table.unusable.loc[mask, name] = True
-    if len(frame.files) > 1:
-        table.row_files, table.file_names = got.column("_f").to_numpy().astype(np.int32), list(frame.files)
     return table
 
 
