@@ -53,7 +53,7 @@ class Engine(str, Enum):
     spark = "spark"
 
 
-def _spark_engine(master: Optional[str], against: Optional[str], format: ValidateFormat):
+def _spark_engine(master: Optional[str], format: ValidateFormat):
     """`validate`'s runner on Spark (--engine spark): the same signature as the local one."""
     from ..spark.session import missing_spark
 
@@ -120,7 +120,7 @@ def validate(
       conflictdata validate hdfs://namenode/pkg --engine spark --master yarn
     """
     if engine is Engine.spark:
-        run = _spark_engine(master, against, format)
+        run = _spark_engine(master, format)
         from ..spark.session import uri_of
 
         path = uri_of(path) if uri_of(path) is not None else package(path)

@@ -1,4 +1,4 @@
-"""Reading CSV files on Spark's executors, one file per task, with the local engine's reader.
+"""Reading files on Spark's executors, one file per task, with the local engine's reader.
 
 Spark's `binaryFile` source hands each file to one task whole; the task parses it with
 conflictdata's own CSV reader (`csvfile.read_csv`, through `tables._read_csv_part`), which counts
@@ -8,9 +8,13 @@ wrong-delimiter, unquoted-delimiter, extra-cell, missing-cell, blank-row, header
 local engine's. The unit of parallelism is the file: a resource of many files (`"path": [...]`)
 is read by many tasks at once.
 
-All files of all resources are read by one job into one DataFrame (`RECORD`): per file one
+A one-file Parquet resource is read the same way, through the local engine's string view of its
+columns (`parquet.read_parquet_strings`): rows numbered from 2, no lines.
+
+All files of the resources are read by one job into one DataFrame (`RECORD`): per file one
 `meta` record (JSON: its findings, the columns its header lacks, its last row number, its size and
-sha256), and per data record a `row` record: the resource, the file's index in it, the record's
+sha256, and the findings of the checks the task ran on the file — tasks.py), and per data record a
+`row` record: the resource, the file's index in it, the record's
 line and row number, and its cells in schema order (None where the record was short: such a cell
 was reported once, as missing-cell, and is not checked again).
 """
