@@ -30,7 +30,8 @@ Below the table it checks findings:
 Targets (issue 5; reported, not asserted): at 10^6 rows at least 50x faster than frictionless with
 the identical set of findings; at 10^7 rows peak memory under 2 GiB; at least 10^6 rows per second.
 With `--engine spark`, conflictdata runs as `validate --engine spark --master MASTER` (the Spark
-engine, docs/spark.md; default master local[*]); its peak is the driver's and the JVM's largest.
+engine, docs/spark.md; default master local[*]); below the table each process's own peak (VmHWM,
+sampled): the Python driver, the JVM (its heap: SPARK_DRIVER_MEMORY if set), the largest worker.
 With `--huge`, 10^7 events are added (conflictdata only; the CSV package is about 4.5 GB).
 """
 
@@ -113,8 +114,14 @@ def run_measured(cmd: list[str], cwd: Path, stdout: Path, timeout: float, env: d
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                 start_new_session=True, env=env)
-        status, usage, timed_out = None, None, False
+        status, usage, timed_out, own, tick = None, None, False, 0, 0
+        others: dict[int, tuple[str, int]] = {}  # descendant pid → (kind, its peak KiB)
         while True:
+            own = _high_water_kib(proc.pid) or own
+            tick += 1
+            if tick % 25 == 0:  # every half second: the JVM and the Python workers, if any
+                for child, kind in _descendants(proc.pid).items():
+                    others[child] = (kind, max(others.get(child, (kind, 0))[1], _high_water_kib(child) or 0))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -126,7 +133,49 @@ def run_measured(cmd: list[str], cwd: Path, stdout: Path, timeout: float, env: d
             time.sleep(0.02)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
-    return {"wall": wall, "peak_mib": usage.ru_maxrss / 1024, "rc": proc.returncode, "status": "timeout" if timed_out else "ok"}
+    jvm = max((k for kind, k in others.values() if kind == "java"), default=0)
+    workers = max((k for kind, k in others.values() if kind != "java"), default=0)
+    return {"wall": wall, "peak_mib": usage.ru_maxrss / 1024, "own_mib": own / 1024, "jvm_mib": jvm / 1024,
+            "workers_mib": workers / 1024, "rc": proc.returncode, "status": "timeout" if timed_out else "ok"}
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """The live descendants of `root` (pid → "java" or "python"), from /proc."""
+    parent: dict[int, int] = {}
+    name: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            continue
+        comm = text[text.index("(") + 1:text.rindex(")")]
+        parent[int(entry)] = int(text[text.rindex(")") + 2:].split()[1])
+        name[int(entry)] = "java" if comm == "java" else "python"
+    out: dict[int, str] = {}
+    frontier = [root]
+    while frontier:
+        p = frontier.pop()
+        for child, ppid in parent.items():
+            if ppid == p and child not in out:
+                out[child] = name[child]
+                frontier.append(child)
+    return out
+
+
+def _high_water_kib(pid: int) -> int | None:
+    """The process's own peak resident set so far (VmHWM, KiB; without its children — with
+    --engine spark the child is the Python driver, the JVM its child), or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def frictionless_parquet_ok() -> tuple[bool, str]:
@@ -349,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
                     if tool == "conflictdata" and args.engine == "spark":
                         cmd += ["--engine", "spark", "--master", args.master]
                         row["tool"] = "cd spark"
-                    walls, peaks = [], []
+                    walls, peaks, owns, jvms, workers = [], [], [], [], []
                     for r in range(args.runs):
                         log(f"{size_label(n)} {fmt} {tool} (run {r + 1}/{args.runs}) ...")
                         outfile = args.out / f"{pkg.name}.{fmt}.{tool}{'.' + args.ref.replace('/', '_') if args.ref and tool == 'conflictdata' else ''}.json"
@@ -363,9 +412,14 @@ def main(argv: list[str] | None = None) -> int:
                             break
                         walls.append(m["wall"])
                         peaks.append(m["peak_mib"])
-                        log(f"  {m['wall']:.1f} s, {m['peak_mib']:.0f} MiB")
+                        owns.append(m["own_mib"])
+                        jvms.append(m["jvm_mib"])
+                        workers.append(m["workers_mib"])
+                        log(f"  {m['wall']:.1f} s, {m['peak_mib']:.0f} MiB (the conflictdata process alone: {m['own_mib']:.0f} MiB; "
+                            f"JVM {m['jvm_mib']:.0f} MiB; largest other process {m['workers_mib']:.0f} MiB)")
                     if row["status"] == "ok":
-                        row["wall"], row["peak_mib"] = statistics.median(walls), max(peaks)
+                        row["wall"], row["peak_mib"], row["own_mib"] = statistics.median(walls), max(peaks), max(owns)
+                        row["jvm_mib"], row["workers_mib"] = max(jvms), max(workers)
                         parsed = conflictdata_findings(outfile) if tool == "conflictdata" else frictionless_findings(outfile, pkg, descriptor)
                         if parsed is None:
                             row["status"] = "unreadable output"
@@ -417,6 +471,14 @@ def main(argv: list[str] | None = None) -> int:
         peak = f"{r['peak_mib']:.0f}" if r["peak_mib"] is not None else "-"
         print(f"| {r['size']:>5} | {r['format']:<7} | {r['tool']:<12} | {r['rows']:>11,} | {wall:>8} | {peak:>8} | "
               f"{fmt_cell(r['findings']):>8} | {r.get('speedup', '') if r['tool'] == 'conflictdata' else '':>8} |")
+    if args.engine == "spark":
+        print()
+        heap = os.environ.get("SPARK_DRIVER_MEMORY") or "half the machine's memory (the CLI's default in local mode)"
+        print(f"With --engine spark (JVM heap: {heap}), each process's own peak resident set: the Python driver, the JVM "
+              "(in local mode also the executors and the cached records), the largest Python worker (a task's file):")
+        for r in results:
+            if r.get("own_mib") is not None and r["tool"] == "cd spark":
+                print(f"  {r['size']} {r['format']}: driver {r['own_mib']:.0f} MiB, JVM {r['jvm_mib']:.0f} MiB, worker {r['workers_mib']:.0f} MiB")
     print()
     print("Planted findings (conflictdata vs planted.json, set of (table, line, column, rule)):")
     for c in checks:

@@ -49,21 +49,20 @@ def spark():
     session.stop()
 
 
-def key(f, files: bool = True) -> tuple:
-    return (f.severity, f.rule, f.table, f.file if files else None, f.line, f.row, f.column, f.value, f.acknowledged)
+def key(f) -> tuple:
+    return (f.severity, f.rule, f.table, f.file, f.line, f.row, f.column, f.value, f.acknowledged)
 
 
-def same_findings(path, spark, *, files: bool = True):
-    """Run both engines; assert identical findings; return the Spark engine's report.
-    `files=False`: compare all but the file (the local engine names a resource's first file for
-    the findings of all its files; the Spark engine names the file the record is in)."""
-    from conflictdata.spark import validate
-
-    mine, theirs = validate(path, spark), validate_locally(path)
-    a, b = (sorted((key(f, files) for f in r.findings), key=repr) for r in (mine, theirs))
+def same_findings(path, spark, **options):
+    """Run both engines (with `options` of `validate`); assert identical findings; return the
+    Spark engine's report."""
+    mine, theirs = validate_locally(path, spark=spark, **options), validate_locally(path, **options)
+    a, b = (sorted((key(f) for f in r.findings), key=repr) for r in (mine, theirs))
     assert (sorted(set(a) - set(b), key=repr), sorted(set(b) - set(a), key=repr)) == ([], [])
     assert a == b
-    assert mine.rows == theirs.rows
+    assert [f.message for f in sorted(mine.findings, key=key)] == [f.message for f in sorted(theirs.findings, key=key)]
+    if "against" not in options:
+        assert mine.rows == theirs.rows
     return mine
 
 
@@ -154,7 +153,7 @@ def checks_package(tmp_path_factory) -> Path:
 
 
 def test_every_schema_check_matches_the_local_engine(spark, checks_package):
-    report = same_findings(checks_package, spark, files=False)
+    report = same_findings(checks_package, spark)
     def rel(file: str) -> str:
         return Path(file).resolve().relative_to(checks_package.resolve()).as_posix()
 
@@ -202,10 +201,103 @@ def test_cli_engine_spark_renders_the_same_json(spark, checks_package, capsys, m
             main()
         assert exit_.value.code == 1
         out[engine] = json.loads(capsys.readouterr().out)
-    # All but the file, which the local engine names wrongly for a resource's second file.
-    def strip(findings: list[dict]) -> list[str]:
-        return sorted(repr({k: v for k, v in f.items() if k != "file"}) for f in findings)
-
-    assert strip(out["spark"]["findings"]) == strip(out["local"]["findings"])
+    assert sorted(map(repr, out["spark"]["findings"])) == sorted(map(repr, out["local"]["findings"]))
     assert {f["file"] for f in out["spark"]["findings"] if f["table"] == "people"} == {"data/people-1.csv", "data/people-2.csv"}
     assert out["spark"]["errors"] == out["local"]["errors"] > 0
+
+
+def test_resource_of_several_files_names_the_file_of_each_finding(spark, tmp_path):
+    from test_multi_file_resources import write_package
+
+    report = same_findings(write_package(tmp_path / "pkg"), spark)
+    assert {(f.rule, Path(f.file).name, f.line, f.row) for f in report.findings} == {
+        ("minimum", "b.csv", 4, 5), ("missing-cell", "b.csv", 6, 7), ("primary-key", "b.csv", 5, 6), ("type", "b.csv", 7, 8)}
+
+
+# The data-model rules, all broken at once in a copy of the curated package: the rules that judge
+# rows (in the tasks), those that judge a whole table (on the driver's views), the canonical form
+# and the acknowledgements.
+TODAY = "2026-11-25"
+RULE_EDITS = ["type-integer", "primary-key-single", "actor-parent-cycle", "event-date-order", "event-date-precision-month-not-whole",
+              "event-coordinates-latitude-without-longitude", "event-has-source", "event-has-actor", "claim-value-order",
+              "claim-period-order-start-after-end", "quote-required-claim", "stance-target-both-set", "future-date", "quote-in-snapshot"]
+
+
+def test_data_model_rules_match_the_local_engine(spark, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from pkgcopy import copy_package, replace_once
+    from test_rules import CELL_EDITS, add_second_rutte_claim
+
+    from conflictdata.checking import rules
+
+    pkg = copy_package(tmp_path / "pkg")
+    monkeypatch.chdir(pkg)
+    monkeypatch.setattr(rules.clock, "today", lambda: dt.date.fromisoformat(TODAY))
+    edits = {p.id: p.values for p in CELL_EDITS}
+    for case in RULE_EDITS:
+        table, old, new, _ = edits[case]
+        replace_once(pkg / f"data/{table}.csv", old, new)
+    add_second_rutte_claim(pkg, "400000")  # a cumulative series that falls (from 500000)
+    (pkg / "data/retractions.csv").write_text(
+        "table,record_id,retracted_date,reason,replaced_by_id\nstances,STN-0002,2026-11-20,duplicate,\n"
+        "events,STN-0009,2026-11-20,wrong table,\nstances,STN-0009,2026-11-20,merged,STN-0008\n", encoding="utf-8")
+    with (pkg / "data/snapshots/SRC-0001.txt").open("ab") as f:
+        f.write(b"One more line.\n")
+    with (pkg / "data/acknowledgements.csv").open("a", encoding="utf-8") as f:
+        f.write("actor-same-name,actors,ACT-PRK,,the same actor twice on purpose,2026-11-20\n"
+                "event-date-order,events,EVT-0002,,an error cannot be acknowledged,2026-11-20\n"
+                "actor-same-name,actors,ACT-NOBODY,,stale,2026-11-20\n")
+    path = pkg / "data/event_actors.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    report = same_findings(pkg, spark)
+    got = {f.rule for f in report.findings}
+    for rule in ["actor-parent-cycle", "actor-same-name", "event-date-order", "event-date-precision", "event-coordinates", "event-has-source",
+                 "event-has-actor", "claim-value-order", "claim-period-order", "quote-required", "stance-target", "future-date",
+                 "quote-in-snapshot", "cumulative-decrease", "retraction-still-present", "retraction-id-prefix", "retraction-replacement",
+                 "snapshot-hash", "non-canonical", "acknowledgement-of-error", "acknowledgement-stale"]:
+        assert rule in got, rule
+    assert any(f.rule == "actor-same-name" and f.value == "North Korea" for f in report.acknowledged)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    from conflictdata.versions.build import build
+
+    return build(None, tmp_path_factory.mktemp("built") / "out").out
+
+
+def test_parquet_copies_are_compared_as_locally(spark, built, tmp_path):
+    from pkgcopy import replace_once
+
+    pkg = tmp_path / "built"
+    shutil.copytree(built, pkg)
+    replace_once(pkg / "data/actors.csv", "ACT-NATO,NATO,", "ACT-NATO,NATO Alliance,")  # the CSV changed after the build
+    report = same_findings(pkg, spark)
+    mismatch = [(f.rule, f.table, Path(f.file).name, f.column, f.value) for f in report.findings if f.rule == "parquet-mismatch"]
+    assert mismatch == [("parquet-mismatch", "actors", "actors.parquet", "name", "NATO")]
+    assert {f.rule for f in report.findings if f.table == "actors"} >= {"resource-hash", "resource-bytes"}
+
+
+def test_parquet_resources_are_read_by_spark(spark, tmp_path_factory):
+    out = tmp_path_factory.mktemp("parquet") / "pkg"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks/generate.py"), str(out), "--events", "120", "--errors", "1", "--format", "parquet"],
+                   check=True, capture_output=True)
+    report = same_findings(out / "datapackage-parquet.json", spark)
+    assert not any("checked by the local engine" in n for n in report.notes)
+    assert {f.rule for f in report.findings} >= {"type", "primary-key", "foreign-key", "event-date-order"}
+    assert all(f.line is None and f.row is not None for f in report.findings if f.rule == "type")
+
+
+def test_against_an_older_version_matches_the_local_engine(spark, tmp_path, monkeypatch):
+    from pkgcopy import copy_package, replace_once
+
+    old = copy_package(tmp_path / "old")
+    new = copy_package(tmp_path / "new")
+    monkeypatch.chdir(new)
+    replace_once(new / "data/stances.csv", "STN-0003,ACT-PUTIN-VLADIMIR,", "STN-0004,ACT-PUTIN-VLADIMIR,")  # STN-0003 vanished
+    (old / "data/retractions.csv").write_text("table,record_id,retracted_date,reason,replaced_by_id\nstances,STN-0004,2026-11-20,duplicate,\n",
+                                              encoding="utf-8")
+    report = same_findings(new, spark, against=old)
+    assert {(f.rule, f.value) for f in report.findings if f.rule.startswith(("id-", "retraction-removed"))} == {
+        ("id-vanished", "STN-0003"), ("id-reused", "STN-0004"), ("retraction-removed", "STN-0004")}

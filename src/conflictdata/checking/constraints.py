@@ -16,7 +16,7 @@ from ..contract.findings import Finding
 from ..contract.schema import pandera_schema
 from ..reading.tables import Table
 from .check import Check
-from .keys import Lookup
+from .keys import Lookup, first_at
 
 __all__ = ["Constraints", "Unique", "check_constraints", "check_unique"]
 
@@ -89,7 +89,7 @@ def check_unique(table: Table) -> list[Finding]:
         usable = ~table.unusable[name].to_numpy(dtype=bool)
         dup = col.duplicated(keep="first").to_numpy(dtype=bool) & col.notna().to_numpy(dtype=bool) & usable
         for i in np.flatnonzero(dup):
-            out.append(table.finding(int(i), name, "unique", f"the value must be unique in '{name}' but already appears on line {_first_line(table, name, int(i))}; change one of them"))
+            out.append(table.finding(int(i), name, "unique", f"the value must be unique in '{name}' but already appears on {_first_line(table, name, int(i))}; change one of them"))
     return out
 
 
@@ -150,8 +150,9 @@ def _pandera_findings(table: Table, columns: list[str]) -> list[Finding]:
     return out
 
 
-def _first_line(table: Table, column: str | list[str], i: int) -> int | None:
+def _first_line(table: Table, column: str | list[str], i: int) -> str:
     cols = [column] if isinstance(column, str) else column
     frame = table.raw[cols]
     match = (frame == frame.iloc[i]).all(axis=1).to_numpy()
-    return table.line(int(np.flatnonzero(match)[0]))
+    j = int(np.flatnonzero(match)[0])
+    return first_at(table.line(j), table.rownum(j))

@@ -12,7 +12,7 @@ from ..contract.package import Package
 from ..reading.tables import Table
 from .check import Check
 
-__all__ = ["FileIntegrity", "ParquetCopy", "check_file_integrity", "check_parquet_copy"]
+__all__ = ["FileIntegrity", "ParquetCopy", "check_file_integrity", "check_copy_integrity", "check_parquet_copy"]
 
 
 class FileIntegrity(Check):
@@ -51,12 +51,17 @@ def _integrity(package: Package, table: Table, spec: dict, file: str) -> list[Fi
 def check_file_integrity(package: Package, table: Table) -> list[Finding]:
     res = table.resource.descriptor
     out = _integrity(package, table, {"path": table.resource.relpath, **res}, table.file) if len(table.resource.paths) == 1 else []
+    return out + check_copy_integrity(package, table)
+
+
+def check_copy_integrity(package: Package, table: Table) -> list[Finding]:
+    """`bytes` and `hash` of the resource's Parquet copy against the descriptor."""
     from ..contract.names import PARQUET_KEY
 
-    alt = res.get(PARQUET_KEY)
+    alt = table.resource.descriptor.get(PARQUET_KEY)
     if isinstance(alt, dict) and isinstance(alt.get("path"), str):
-        out += _integrity(package, table, alt, package.display(package.root / alt["path"]))
-    return out
+        return _integrity(package, table, alt, package.display(package.root / alt["path"]))
+    return []
 
 
 def check_parquet_copy(package: Package, table: Table) -> list[Finding]:

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from ..reading.columns import in_order, matches_pattern, to_bools
 
-__all__ = ["KeyIndex", "Lookup", "KeyOrder", "repeats"]
+__all__ = ["KeyIndex", "Lookup", "KeyOrder", "repeats", "first_at"]
 
 # Up to this many keys, lookups hash (index_in) instead of binary search.
 SMALL = 1 << 16
@@ -250,3 +250,9 @@ def repeats(columns: list[Any], rows: np.ndarray) -> list[tuple[int, int]]:
     later = np.flatnonzero(np.concatenate(([False], same)))
     to_row = keep if order is None else keep[order]
     return sorted((int(to_row[p]), int(to_row[run_start[p]])) for p in later)
+
+
+def first_at(line: int | None, row: int) -> str:
+    """Where a repeated key's first occurrence is, in a message: its line, or — in a format
+    without lines (Parquet) — its row."""
+    return f"line {line}" if line is not None else f"row {row}"

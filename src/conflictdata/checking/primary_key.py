@@ -13,7 +13,7 @@ from ..reading.readahead import iter_batches
 from ..reading.stream import concat
 from ..reading.tables import Table, subset
 from .check import Check
-from .keys import KeyOrder
+from .keys import KeyOrder, first_at
 
 __all__ = ["PrimaryKey", "check_primary_key"]
 
@@ -75,9 +75,9 @@ def check_primary_key(table: Table) -> list[Finding]:
         complete &= ~np.asarray(is_missing(col, table.resource.missing_values).to_numpy(zero_copy_only=False), dtype=bool)
     out = []
     for i, j in repeats(columns, complete):
-        first = table.line(j)
+        first = first_at(table.line(j), table.rownum(j))
         value = ",".join(str(table.raw[c].iat[i]) for c in pk)
         out.append(table.finding(int(i), ",".join(pk), "primary-key",
-                                 f"primary key ({', '.join(pk)}) = ({value}) already used on line {first}; "
+                                 f"primary key ({', '.join(pk)}) = ({value}) already used on {first}; "
                                  "give this row a new id, or merge the two rows", value=value))
     return blank + out

@@ -66,19 +66,19 @@ class Engine(str, Enum):
     spark = "spark"
 
 
-def _spark_engine(master: Optional[str], against: Optional[str], format: ValidateFormat):
+def _spark_engine(master: Optional[str], format: ValidateFormat):
     """`validate`'s runner on Spark (--engine spark): the same signature as the local one."""
     from ..spark.session import missing_spark
 
-    why = missing_spark() or ("--against needs --engine local" if against is not None else None)
+    why = missing_spark()
     if why is not None:
         raise fail(f"--engine spark: {why}", format=format, title="validate")
 
     def run(path, *, strict, against, progress, select, ignore):
-        from ..spark import validate as on_spark
         from ..spark.session import session
+        from ..versions.history import validate as on_spark
 
-        return on_spark(path, session(master), strict=strict, select=select, ignore=ignore)
+        return on_spark(path, strict=strict, against=against, select=select, ignore=ignore, spark=session(master))
 
     return run
 
@@ -141,7 +141,7 @@ def validate(
     if schema is not None and engine is Engine.spark:
         raise fail("--schema needs --engine local", format=format, title="validate")
     if engine is Engine.spark:
-        run = _spark_engine(master, against, format)
+        run = _spark_engine(master, format)
         from ..spark.session import uri_of
 
         path = uri_of(path) if uri_of(path) is not None else package(path)

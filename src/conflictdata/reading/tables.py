@@ -24,7 +24,7 @@ from ..contract.package import Package, Resource
 from .columns import Parsed, parse
 from ..contract.schema import FieldSpec, field_specs
 
-__all__ = ["Table", "read_table", "take", "subset", "TYPE_HINTS", "isin"]
+__all__ = ["Table", "read_table", "take", "subset", "shift_row", "TYPE_HINTS", "isin"]
 
 
 def isin(values: pd.Series, allowed: Any) -> np.ndarray:
@@ -90,6 +90,9 @@ class Table:
     key_table: "Table | None" = None
     # Rows other tables refer to, by (table, field) of the foreign key (set by validation).
     referenced: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    # A resource of several files: each row's file (an index into `file_names`); `file` is the first.
+    row_files: np.ndarray | None = None
+    file_names: list[str] = field(default_factory=list)
 
     def line(self, i: int) -> int | None:
         return int(self.lines[i]) if self.lines is not None else None
@@ -103,7 +106,8 @@ class Table:
         if value is None and i is not None and column in self.raw.columns:
             value = self.raw[column].iat[i]
         line = self.line(i) if i is not None else 1
-        return Finding(severity, rule, message, self.name, self.file, line, column,
+        file = self.file_names[int(self.row_files[i])] if i is not None and self.row_files is not None else self.file
+        return Finding(severity, rule, message, self.name, file, line, column,
                        None if value is None else str(value), row=self.rownum(i) if i is not None else None)
 
 
@@ -162,22 +166,27 @@ def read_table(package: Package, resource: Resource) -> Table:
         except _READ_ERRORS as exc:
             return _empty(resource, file, [_unreadable(resource, file, exc)])
         first = parts[0]
-        findings = [f for p in parts for f in p.findings]
         rows = [r for p in parts for r in p.rows]
         lines = np.concatenate([np.asarray(p.lines, dtype=np.int64) for p in parts]) if parts else np.array([], dtype=np.int64)
         # Multipart resources number their rows as one stream (frictionless does the same).
         offsets = np.cumsum([0] + [(p.rownums[-1] - 1) if p.rownums else 0 for p in parts[:-1]])
+        findings = [shift_row(f, int(off)) for p, off in zip(parts, offsets) for f in p.findings]
         rownums = np.concatenate([np.asarray(p.rownums, dtype=np.int64) + off for p, off in zip(parts, offsets)]) if parts else np.array([], dtype=np.int64)
         columns = first.columns if len(parts) == 1 else None
         raw, header_findings = _match_header(first.header, rows, resource, file, columns=columns)
         findings += header_findings
-        table = _finish(resource, file, raw, lines, findings, rownums=rownums)
+        files = None
+        if len(parts) > 1:
+            files = (np.repeat(np.arange(len(parts), dtype=np.int32), [len(p.rows) for p in parts]), [package.display(p) for p in resource.paths])
+        table = _finish(resource, file, raw, lines, findings, rownums=rownums, files=files)
         table.text = first.text
-        if len(parts) == 1:
-            for row, present in first.short.items():
-                for name in first.header[present:]:
+        start = 0
+        for part in parts:
+            for row, present in part.short.items():
+                for name in part.header[present:]:
                     if name in table.unusable.columns:
-                        table.unusable.loc[row, name] = True
+                        table.unusable.loc[start + row, name] = True
+            start += len(part.rows)
         return table
     return _finish(resource, file, raw, lines, findings)
 
@@ -196,6 +205,11 @@ def _read_errors() -> tuple[type[BaseException], ...]:
 
 
 _READ_ERRORS = _read_errors()
+def shift_row(f: Finding, offset: int) -> Finding:
+    """A file's finding with its row number in the resource's stream of rows (after the files before it)."""
+    from dataclasses import replace
+
+    return replace(f, row=f.row + offset) if offset and f.row is not None else f
 
 
 def _read_csv_part(package: Package, resource: Resource, path: Path, delimiter: str) -> Any:
@@ -254,6 +268,8 @@ def take(table: Table, rows: np.ndarray, columns: set[str]) -> Table:
     out = Table(table.name, table.resource, table.file, pick(table.raw), pick(table.frame),
                 np.asarray(table.lines)[rows] if table.lines is not None else None, table.specs, [], pick(table.unusable), set(table.absent_columns))
     out.rownums = np.asarray(table.rownums)[rows] if table.rownums is not None else np.asarray(rows) + 2
+    if table.row_files is not None:
+        out.row_files, out.file_names = np.asarray(table.row_files)[rows], table.file_names
     return out
 
 
@@ -268,6 +284,7 @@ def subset(table: Table, columns: set[str]) -> Table:
     out = Table(table.name, table.resource, table.file, own(table.raw), own(table.frame), table.lines, table.specs,
                 table.findings, own(table.unusable), set(table.absent_columns))
     out.rownums, out.noncanonical_line, out.clean = table.rownums, table.noncanonical_line, table.clean
+    out.row_files, out.file_names = table.row_files, table.file_names
     return out
 
 
@@ -343,7 +360,8 @@ def _near(value: str, options: list[str]) -> str:
 
 
 def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray | None, findings: list[Finding],
-            rownums: np.ndarray | None = None, done: dict[str, Parsed] | None = None) -> Table:
+            rownums: np.ndarray | None = None, done: dict[str, Parsed] | None = None,
+            files: tuple[np.ndarray, list[str]] | None = None) -> Table:
     from ..contract.schema import delegated_fields
 
     specs = field_specs(resource.schema)
@@ -352,7 +370,9 @@ def _finish(resource: Resource, file: str, raw: pd.DataFrame, lines: np.ndarray 
     absent = set(raw.attrs.get("absent", set()))
     table = Table(resource.name, resource, file, raw, frame, lines, specs, findings, bad.copy(), absent, parsed=parsed)
     table.delegated = delegated
-    table.rownums = rownums  # before the type findings below, which carry row numbers
+    table.rownums = rownums  # before the type findings below, which carry row numbers (and files)
+    if files is not None:
+        table.row_files, table.file_names = files
     for name in absent:
         table.unusable[name] = True
     for spec in specs:

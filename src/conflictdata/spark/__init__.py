@@ -3,9 +3,14 @@
 Modules:
 
 - `engine`: `validate(package, spark)` — which resources Spark reads, the checks run, the
-  findings collected into the local engine's `Report`; the data-model rules on the driver.
+  findings collected into the local engine's `Report` (`run`: also tables gathered for `--against`).
 - `read`: the executors' side of reading: each CSV file parsed by conflictdata's own reader in one
-  task, records numbered by the line they start on (quoted line breaks included).
+  task, records numbered by the line they start on (quoted line breaks included); one-file
+  Parquet resources by the local engine's string view.
+- `tasks`: what a task checks of its file besides reading it — the data-model rules that judge
+  rows one by one, the canonical form, the Parquet copy — by the local engine's code.
+- `views`: the rules that judge a whole table, on the driver, each on views of only the rows it
+  can report (selected by Spark); the acknowledgements on the key columns of the rows named.
 - `checks`: the Table Schema's checks generated as Spark SQL: types, required, enum, pattern,
   ranges, lengths (one pass), unique and primary keys (windows), foreign keys (anti-joins).
 - `locate`: local folders and URIs (`hdfs://`, `s3a://`) as data-file URIs for Spark.

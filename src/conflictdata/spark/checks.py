@@ -4,7 +4,7 @@ A table arrives as a DataFrame of strings, one column per field (`c0`, `c1`, …
 None where a short record was padded), with `_f` (the file's index in the resource), `_line` (the
 record's first line, None for formats without lines) and `_row` (frictionless' row number). Each
 check is a filter that keeps the failing rows as finding rows:
-`rule, column, value, _f, _line, _row, first` (`first`: the line — or row — of the first
+`rule, column, value, _f, _line, _row, first, first_line` (the row and line of the first
 occurrence, for unique and primary-key). Nothing is collected here; the engine unions and
 collects the finding rows only.
 
@@ -122,7 +122,7 @@ def column_findings(table: str, df: DataFrame, specs: list[FieldSpec], cols: dic
                         for cond, rule, name in checks)
     hits = df.select("_f", "_line", "_row", F.expr(f"explode(filter(array({structs}), x -> x IS NOT NULL))").alias("_hit"))
     return hits.select(F.lit(table).alias("table"), "_hit.rule", "_hit.column", "_hit.value", "_f", "_line", "_row",
-                       F.lit(None).cast("long").alias("first"), F.lit(None).cast("string").alias("fk"))
+                       F.lit(None).cast("long").alias("first"), F.lit(None).cast("long").alias("first_line"), F.lit(None).cast("string").alias("fk"))
 
 
 # Every key check of every table meets in one shuffle: key rows carry (table, rule, column, key),
@@ -164,8 +164,9 @@ def repeats(keyed: DataFrame) -> DataFrame:
     """The key rows that repeat an earlier row's key (in file and row order), with the line (or
     row) of the first: one window over all keys of all tables."""
     w = Window.partitionBy("table", "rule", "column", "key").orderBy("_f", "_row")
-    ranked = keyed.withColumn("_n", F.row_number().over(w)).withColumn("first", F.first(F.coalesce("_line", "_row")).over(w))
-    return ranked.where("_n > 1").select("table", "rule", "column", "value", "_f", "_line", "_row", "first", F.lit(None).cast("string").alias("fk"))
+    ranked = (keyed.withColumn("_n", F.row_number().over(w)).withColumn("first", F.first("_row").over(w))
+              .withColumn("first_line", F.first("_line").over(w)))
+    return ranked.where("_n > 1").select("table", "rule", "column", "value", "_f", "_line", "_row", "first", "first_line", F.lit(None).cast("string").alias("fk"))
 
 
 def foreign_keys(fk: str, table: str, df: DataFrame, fields: list[str], cols: dict[str, str], missing: list[str],
@@ -184,4 +185,4 @@ def dangling(children: DataFrame, targets: DataFrame) -> DataFrame:
     """Referring rows without a referenced row: the values as written, anti-joined."""
     return children.join(targets.distinct(), on=["fk", "key"], how="left_anti").select(
         "table", F.lit("foreign-key").alias("rule"), "column", "value", "_f", "_line", "_row",
-        F.lit(None).cast("long").alias("first"), "fk")
+        F.lit(None).cast("long").alias("first"), F.lit(None).cast("long").alias("first_line"), "fk")

@@ -1,12 +1,13 @@
 """The Spark engine: a package validated on a SparkSession, into the local engine's `Report`.
 
-Per resource Spark can read (CSV/TSV files whose fields have a Spark SQL form), the files are
-parsed by executors (read.py), the column checks and the keys run as Spark SQL (checks.py), and
-only the finding rows come back to the driver. Other resources (Parquet, xlsx, JSON, inline
+Per resource Spark can read (CSV/TSV files whose fields have a Spark SQL form, and one-file
+Parquet resources), the files are parsed by executors (read.py), which also run the data-model
+rules that judge rows one by one, the canonical form and the Parquet copies on their file
+(tasks.py); the column checks and the keys run as Spark SQL (checks.py). Only finding rows come
+back to the driver, where the rules that judge a whole table run on views of the rows they can
+report (views.py), and the acknowledgements are applied. Other resources (xlsx, JSON, inline
 data, fields left to frictionless) are read and checked on the driver by the local engine, and a
-note says so; their keys still join the Spark foreign-key checks. For conflictdata's own package
-the data-model rules (rules.py), the canonical form (fmt.py) and the acknowledgements run on the
-driver, on the tables gathered there (they are small).
+note says so; their keys still join the Spark foreign-key checks.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._local import (TYPE_HINTS, Finding, Package, Report, Resource, Table, _delegated_findings, _finish, failure_text,
-                     _rule_names, acknowledge, check_constraints, check_primary_key, check_unique, delegated_fields,
-                     field_specs, fmt, read_table, rules, table_of_file)
+from ._local import (PARQUET_KEY, TYPE_HINTS, Finding, Package, Report, Resource, Table, _delegated_findings, _rule_names,
+                     acknowledge, check_constraints, check_primary_key, check_unique, clock, delegated_fields, failure_text, first_at,
+                     field_specs, read_table, rules, shift_row, table_of_file)
 from .checks import column_findings, dangling, foreign_keys, primary_keys, repeats, spark_can_check, unique_keys
 from .locate import Located, locate
 from .read import FINDING_FIELDS, RECORD, Job, normalise, parse_batches
+from .tasks import Checks, Displayed, check_table
+from .views import Frame, acknowledged, gather, kept, table_rules
 
-__all__ = ["validate"]
+__all__ = ["validate", "run"]
 
 
 @dataclass
@@ -54,18 +57,27 @@ def validate(package: str | Path | Package, spark: Any, *, strict: bool = False,
     """Validate `package` (a folder, a `datapackage.json`, a URI Spark can read such as
     `hdfs://…/pkg` or `s3a://…/pkg`, or an opened `Package`) on the SparkSession `spark`; the
     same findings as `conflictdata.validate` would give, as a `Report`."""
+    return run(package, spark, strict=strict, select=select, ignore=ignore)[0]
+
+
+def run(package: str | Path | Package, spark: Any, *, strict: bool = False, select: Any = None, ignore: Any = None,
+        keep: dict[str, set[str]] | None = None) -> tuple[Report, dict[str, Table]]:
+    """`validate`, and the tables `keep` names (table → columns) gathered whole to the driver, for
+    a comparison that needs them (`--against`)."""
     chosen, dropped = _rule_names(select, "--select"), _rule_names(ignore, "--ignore")
     if isinstance(package, (str, Path)) and "://" not in str(package) and (found := table_of_file(package)) is not None:
         root, table = found  # one data file: its table, checked with the rest of its package
-        return validate(root, spark, strict=strict, select=select, ignore=ignore).only(table)
+        report, tables = run(root, spark, strict=strict, select=select, ignore=ignore, keep=keep)
+        return report.only(table), tables
     where = locate(package, spark)
     pkg = where.package
+    ours = pkg.is_conflictdata
     findings: list[Finding] = []
     notes = [f"{r.name}: {r.note}" for r in pkg.resources.values() if r.note]
+    checks = Checks(Displayed.of(pkg) if not where.remote else pkg, clock.today(), ours, ours and not where.remote, not where.remote)
+    if where.remote and any(PARQUET_KEY in r.descriptor for r in pkg.resources.values()):
+        notes.append("Parquet copies (conflictdata:parquet) are not compared with their CSV for a package under a URI; validate a local copy for that")
     local: dict[str, Table] = {}
-    sparked, records = _read_all(spark, where, [r for r in pkg.resources.values() if _local_reason(r) is None])
-    for s in sparked.values():
-        findings += s.findings
     for name, res in pkg.resources.items():
         why = _local_reason(res)
         if why is None:
@@ -75,35 +87,48 @@ def validate(package: str | Path | Package, spark: Any, *, strict: bool = False,
             findings.append(Finding("error", "file", f"the Spark engine cannot read this resource ({why}) and the local engine cannot reach {where.base}; "
                                     "convert it to CSV, or validate a local copy", name, where.uri(res.relpath), None))
             continue
-        table = read_table(pkg, res)
-        local[name] = table
-        findings += _local_findings(pkg, table)
-        if table.handed_over is not None:
-            notes.append(f"{name}: read and validated by frictionless, not by the fast path ({table.handed_over})")
+        local[name] = read_table(pkg, res)
+        if local[name].handed_over is not None:
+            notes.append(f"{name}: read and validated by frictionless, not by the fast path ({local[name].handed_over})")
         elif (fields := delegated_fields(res)):
             notes.append(f"{name}: checked by frictionless, not by the fast path: " + ", ".join(f"{n} ({why})" for n, why in fields.items()))
-    findings += [f for f in _spark_findings(spark, pkg, sparked, local) if f.table not in local or local[f.table].handed_over is None]
-    tables: dict[str, Table] | None = None
-    if pkg.is_conflictdata:
-        tables = {**_gather(records, sparked), **local}
-        tables = {n: tables[n] for n in pkg.resources if n in tables}
-        findings += rules.run_whole(pkg, tables)
-        if not where.remote:
-            findings += fmt.canonical_findings(tables)
-        findings = acknowledge.apply_acknowledgements(pkg, tables, findings)
-    records.unpersist()
+    # The tables the row rules look up are read first, gathered, and handed to the tasks of the others.
+    spark_read = [r for r in pkg.resources.values() if _local_reason(r) is None]
+    first = (rules.context_tables() if ours else set()) & {r.name for r in spark_read}
+    sparked, records = _read_all(spark, where, [r for r in spark_read if r.name in first], checks) if first else ({}, [])
+    known: dict[str, Frame] = {}
+    frames = _frames(spark, sparked, local, known)
+    checks.context = {**{n: gather(frames[n]) for n in first}, **{n: t for n, t in local.items() if n in rules.context_tables()}}
+    more, more_records = _read_all(spark, where, [r for r in spark_read if r.name not in first], checks)
+    sparked.update(more)
+    records += more_records
+    frames = _frames(spark, sparked, local, known)
+    for name, table in local.items():
+        # A resource read and validated by frictionless (xlsx...) has frictionless's findings alone.
+        findings += _local_findings(pkg, table) + (check_table(checks, table) if table.handed_over is None else [])
+    for s in sparked.values():
+        findings += s.findings
+    findings += [f for f in _spark_findings(pkg, sparked, frames) if f.table not in local or local[f.table].handed_over is None]
+    if ours:
+        findings += table_rules(checks.package, frames)
+        findings = acknowledged(pkg, frames, findings)
+    tables = kept(frames, keep) if keep else {}
+    for r in records:
+        r.unpersist()
     report = Report(package=where.display, findings=findings, strict=strict, notes=notes, root=where.root)
     report.rows = {n: (sparked[n].rows if n in sparked else len(local[n].raw)) for n in pkg.resources if n in sparked or n in local}
     if chosen is not None or dropped:
         report.findings = acknowledge.select_rules(report.findings, chosen, dropped)
-    return report.sorted()
+    return report.sorted(), tables
 
 
 def _local_reason(res: Resource) -> str | None:
     """Why the Spark engine leaves the resource to the local engine (None: Spark reads it)."""
     if res.inline is not None:
         return "inline data"
-    if res.format not in ("csv", "tsv"):
+    if res.format == "parquet" and len(res.paths) > 1:
+        return "a Parquet resource of several files"
+    if res.format not in ("csv", "tsv", "parquet"):
         return f"format {res.format}"
     from ..reading.formats import source_of
 
@@ -132,9 +157,10 @@ def _delimiter(res: Resource) -> str:
     return delimiter(res)
 
 
-def _read_all(spark: Any, where: Located, resources: list[Resource]) -> tuple[dict[str, _Sparked], Any]:
-    """Parse the files of every resource Spark reads in one job, cached as one DataFrame of
-    records (read.RECORD); each resource's DataFrame of strings is a view of it."""
+def _read_all(spark: Any, where: Located, resources: list[Resource], checks: Checks) -> tuple[dict[str, _Sparked], list[Any]]:
+    """Parse the files of `resources` in one job, cached as one DataFrame of records
+    (read.RECORD); each resource's DataFrame of strings is a view of it. Each task also runs
+    `checks` on its file (tasks.py), whose findings come back with the file's meta record."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -154,7 +180,7 @@ def _read_all(spark: Any, where: Located, resources: list[Resource]) -> tuple[di
         for i, (u, f) in enumerate(pairs):
             files[normalise(u)] = (res.name, i, f)
             uris.append(u)
-    job = Job({r.name: r for r in resources}, files, {r.name: _delimiter(r) for r in resources})
+    job = Job({r.name: r for r in resources}, files, {r.name: _delimiter(r) for r in resources}, checks)
     if uris:
         binary = spark.read.format("binaryFile").load(uris).select("path", "content")
         records = binary.mapInArrow(lambda batches: parse_batches(batches, job), RECORD)
@@ -176,13 +202,13 @@ def _read_all(spark: Any, where: Located, resources: list[Resource]) -> tuple[di
             shift = F.when(F.col("_f") == index, F.lit(offset)).otherwise(shift) if offset else shift
             s.offsets[index] = offset
             offset += meta["last"] - 1
-            s.findings += [Finding(**dict(zip(FINDING_FIELDS, f))) for f in meta["findings"]]
+            s.findings += [shift_row(Finding(**dict(zip(FINDING_FIELDS, f))), s.offsets[index]) for f in meta["findings"] + meta["checks"]]
             s.rows += meta["rows"]
             s.sizes.append((meta["bytes"], meta["sha256"]))
         s.absent = set(by_table[res.name][0][1]["absent"]) if res.name in by_table else set()
         s.df = records.where((F.col("kind") == "row") & (F.col("table") == res.name)).select(
             "_f", "_line", (F.col("_row") + shift).alias("_row"), *[F.col("cells")[i].alias(c) for i, c in enumerate(s.cols.values())])
-    return out, records
+    return out, [records]
 
 
 def _strings_schema(cols: dict[str, str]) -> Any:
@@ -192,12 +218,18 @@ def _strings_schema(cols: dict[str, str]) -> Any:
                         + [T.StructField(c, T.StringType()) for c in cols.values()])
 
 
-def _spark_findings(spark: Any, pkg: Package, sparked: dict[str, _Sparked], local: dict[str, Table]) -> list[Finding]:
+def _frames(spark: Any, sparked: dict[str, _Sparked], local: dict[str, Table], known: dict[str, Frame]) -> dict[str, Frame]:
+    """Every resource as a `Frame`: Spark's, and the local engine's tables as DataFrames (once)."""
+    for n, t in local.items():
+        if n not in known:
+            known[n] = Frame(t.resource, _as_spark(spark, t), {c: c for c in t.raw.columns}, set(t.absent_columns), t.file, t.file_names or [t.file])
+    out = {n: Frame(s.resource, s.df, s.cols, s.absent, s.file, s.files) for n, s in sparked.items()}
+    return {**out, **{n: known[n] for n in local}}
+
+
+def _spark_findings(pkg: Package, sparked: dict[str, _Sparked], frames: dict[str, Frame]) -> list[Finding]:
     """Column checks, unique, primary and foreign keys as Spark SQL; the finding rows collected."""
     parts, keyed, children, targets, out = [], [], [], [], []
-    # name → (DataFrame, field → column, absent fields, first file, every file)
-    frames = {n: (s.df, s.cols, s.absent, s.file, s.files) for n, s in sparked.items()}
-    frames.update({n: (_as_spark(spark, t), {c: c for c in t.raw.columns}, t.absent_columns, t.file, [t.file]) for n, t in local.items()})
     for name, s in sparked.items():
         res, specs = s.resource, field_specs(s.resource.schema)
         usable = {n: c for n, c in s.cols.items() if n not in s.absent}
@@ -211,15 +243,15 @@ def _spark_findings(spark: Any, pkg: Package, sparked: dict[str, _Sparked], loca
             keyed.append(primary_keys(name, s.df, pk, s.cols, res.missing_values))
         out += _integrity(s)
     refs: dict[str, tuple[str, list[str]]] = {}
-    for name, (df, cols, absent, file, _) in frames.items():
-        res = pkg.resources[name]
+    for name, fr in frames.items():
+        res, df, cols, absent, file = pkg.resources[name], fr.df, fr.cols, fr.absent, fr.file
         for n, fk in enumerate(res.foreign_keys):
             fields, ref_name, ref_fields = fk["fields"], fk["resource"], fk["ref_fields"]
             if ref_name not in frames:
                 if ref_name not in pkg.resources:
                     out.append(Finding("error", "foreign-key", f"foreign key ({', '.join(fields)}) references resource '{ref_name}', which the package does not have; fix the schema", name, file, 1, ",".join(fields)))
                 continue
-            rdf, rcols, rabsent, _, _ = frames[ref_name]
+            rdf, rcols, rabsent = frames[ref_name].df, frames[ref_name].cols, frames[ref_name].absent
             if any(f in absent for f in fields) or any(f in rabsent for f in ref_fields):
                 continue
             refs[f"{name}#{n}"] = (ref_name, ref_fields)
@@ -240,7 +272,7 @@ def _spark_findings(spark: Any, pkg: Package, sparked: dict[str, _Sparked], loca
 def _as_spark(spark: Any, t: Table) -> Any:
     """A table the local engine read, as a DataFrame for the foreign keys that join it."""
     frame = pd.DataFrame({c: t.raw[c].astype(object) for c in t.raw.columns})
-    frame["_f"] = 0
+    frame["_f"] = np.asarray(t.row_files, dtype=np.int32) if t.row_files is not None else 0
     frame["_line"] = pd.array(np.asarray(t.lines), dtype="Int64") if t.lines is not None else pd.array([None] * len(frame), dtype="Int64")
     frame["_row"] = np.asarray(t.rownums, dtype=np.int64) if t.rownums is not None else np.arange(len(frame), dtype=np.int64) + 2
     from pyspark.sql import types as T
@@ -256,21 +288,21 @@ def _finding(pkg: Package, frames: dict, refs: dict, r: Any) -> Finding:
     name = r["table"]
     res = pkg.resources[name]
     specs = {s.name: s for s in field_specs(res.schema)}
-    files = frames[name][4]
-    file = files[r["_f"]] if r["_f"] is not None and r["_f"] < len(files) else frames[name][3]
+    files = frames[name].files
+    file = files[r["_f"]] if r["_f"] is not None and r["_f"] < len(files) else frames[name].file
     rule, column, value = r["rule"], r["column"], r["value"]
     if rule == "foreign-key":
         ref_name, ref_fields = refs[r["fk"]]
-        msg = f"'{value}' has no match in {ref_name}.{','.join(ref_fields)} ({frames[ref_name][3]}); use an existing id or add the row there"
+        msg = f"'{value}' has no match in {ref_name}.{','.join(ref_fields)} ({frames[ref_name].file}); use an existing id or add the row there"
     elif rule == "primary-key":
-        msg = (f"primary key ({', '.join(res.primary_key)}) = ({value}) already used on line {r['first']}; "
+        msg = (f"primary key ({', '.join(res.primary_key)}) = ({value}) already used on {first_at(r['first_line'], r['first'])}; "
                "give this row a new id, or merge the two rows")
     else:
-        msg = _message(specs[column], rule, value, r["first"])
+        msg = _message(specs[column], rule, value, first_at(r["first_line"], r["first"]) if rule == "unique" else None)
     return Finding("error", rule, msg, name, file, r["_line"], column, value, row=r["_row"])
 
 
-def _message(spec: Any, rule: str, value: str, first: int | None) -> str:
+def _message(spec: Any, rule: str, value: str, first: str | None) -> str:
     """The local engine's message for a column finding (validation._constraint_message's words)."""
     if rule == "type":
         fmt_ = spec.raw.get("format")
@@ -279,7 +311,7 @@ def _message(spec: Any, rule: str, value: str, first: int | None) -> str:
     if rule == "required":
         return f"'{spec.name}' is required; fill it in ({spec.description.rstrip('.')})"
     if rule == "unique":
-        return f"the value must be unique in '{spec.name}' but already appears on line {first}; change one of them"
+        return f"the value must be unique in '{spec.name}' but already appears on {first}; change one of them"
     limit = {"enum": list(spec.enum or ()), "pattern": spec.constraints.get("pattern"), "minimum": spec.constraints.get("minimum"),
              "maximum": spec.constraints.get("maximum"), "min-length": spec.constraints.get("minLength"),
              "max-length": spec.constraints.get("maxLength")}[rule]
@@ -300,30 +332,4 @@ def _integrity(s: _Sparked) -> list[Finding]:
         algo, _, expected = want.rpartition(":")
         if algo == "sha256" and digest != expected:
             out.append(Finding("error", "resource-hash", f"the file's sha256 is {digest}, the descriptor says {expected}: it changed after the build; rebuild, or restore the file", s.resource.name, s.file, None, None, digest))
-    return out
-
-
-def _gather(records: Any, sparked: dict[str, _Sparked]) -> dict[str, Table]:
-    """Every table on the driver, as the local engine holds it (for the data-model rules): each
-    table's records collected as Arrow."""
-    import pyarrow.compute as pc
-    from pyspark.sql import functions as F
-
-    out = {}
-    for name, s in sparked.items():
-        # One table at a time: the driver holds one table's records in Arrow at once, not all.
-        got = records.where((F.col("kind") == "row") & (F.col("table") == name)).select("_f", "_line", "_row", "cells").toArrow()
-        part = got.sort_by([("_f", "ascending"), ("_row", "ascending")])
-        names = s.resource.field_names
-        n = part.num_rows
-        flat = pc.list_flatten(part.column("cells")).to_numpy(zero_copy_only=False) if n else []
-        cells = pd.DataFrame(flat.reshape(n, len(names)) if n else [], columns=names, dtype=object).fillna("")
-        raw = pd.DataFrame({c: pd.Series(cells[c].to_numpy(), dtype=str) for c in names}) if n else pd.DataFrame({c: pd.Series([], dtype=str) for c in names})
-        raw.attrs["absent"] = set(s.absent)
-        lines = part.column("_line").to_numpy().astype(np.int64) if n else np.array([], dtype=np.int64)
-        rownums = part.column("_row").to_numpy().astype(np.int64) if n else np.array([], dtype=np.int64)
-        if n and any(s.offsets.values()):
-            rownums = rownums + np.vectorize(s.offsets.get)(part.column("_f").to_numpy())
-        reader = [f for f in s.findings if f.rule not in ("resource-bytes", "resource-hash")]
-        out[name] = _finish(s.resource, s.file, raw, lines, reader, rownums=rownums)
     return out

@@ -1,4 +1,4 @@
-"""Reading CSV files on Spark's executors, one file per task, with the local engine's reader.
+"""Reading files on Spark's executors, one file per task, with the local engine's reader.
 
 Spark's `binaryFile` source hands each file to one task whole; the task parses it with
 conflictdata's own CSV reader (`csvfile.read_csv`, through `tables._read_csv_part`), which counts
@@ -8,9 +8,13 @@ wrong-delimiter, unquoted-delimiter, extra-cell, missing-cell, blank-row, header
 local engine's. The unit of parallelism is the file: a resource of many files (`"path": [...]`)
 is read by many tasks at once.
 
-All files of all resources are read by one job into one DataFrame (`RECORD`): per file one
+A one-file Parquet resource is read the same way, through the local engine's string view of its
+columns (`parquet.read_parquet_strings`): rows numbered from 2, no lines.
+
+All files of the resources are read by one job into one DataFrame (`RECORD`): per file one
 `meta` record (JSON: its findings, the columns its header lacks, its last row number, its size and
-sha256), and per data record a `row` record: the resource, the file's index in it, the record's
+sha256, and the findings of the checks the task ran on the file — tasks.py), and per data record a
+`row` record: the resource, the file's index in it, the record's
 line and row number, and its cells in schema order (None where the record was short: such a cell
 was reported once, as missing-cell, and is not checked again).
 """
@@ -32,11 +36,13 @@ FINDING_FIELDS = ("severity", "rule", "message", "table", "file", "line", "colum
 class Job:
     """What a task needs to read the files of one resource (pickled to the executors)."""
 
-    def __init__(self, resources: dict[str, Any], files: dict[str, tuple[str, int, str]], delimiters: dict[str, str]) -> None:
+    def __init__(self, resources: dict[str, Any], files: dict[str, tuple[str, int, str]], delimiters: dict[str, str],
+                 checks: Any = None) -> None:
         self.resources = resources
         # normalised path → (resource, index in the resource's paths, the name findings use)
         self.files = files
         self.delimiters = delimiters
+        self.checks = checks  # tasks.Checks: what else each task checks of its file (None: nothing)
 
 
 class _Bytes:
@@ -90,41 +96,65 @@ def parse_batches(batches: Iterator[Any], job: Job) -> Iterator[Any]:
 def _file_batches(uri: str, content: bytes, job: Job, np: Any, pa: Any) -> Iterator[Any]:
     import json
 
-    from ._local import _match_header, _read_csv_part
-
     name, index, file = job.files[normalise(uri)]
     res = job.resources[name]
-    part = _read_csv_part(_Names(file), res, _Bytes(content), job.delimiters[name])
-    raw, header_findings = _match_header(part.header, part.rows, res, file, columns=part.columns)
-    meta = {"findings": [finding_tuple(f) for f in part.findings + header_findings], "absent": sorted(raw.attrs.get("absent", set())),
-            "last": int(part.rownums[-1] if part.rownums else 1), "bytes": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(), "rows": len(raw)}
-    n, width = len(raw), len(raw.columns)
+    raw, lines, rownums, findings, short, text = _parse(res, file, content, job.delimiters[name], np)
+    meta = {"findings": [finding_tuple(f) for f in findings], "absent": sorted(raw.attrs.get("absent", set())),
+            "last": int(rownums[-1] if len(rownums) else 1), "bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(), "rows": len(raw), "checks": []}
+    if job.checks is not None:
+        from ._local import _finish
+        from .tasks import check_table
+
+        table = _finish(res, file, raw, lines, list(findings), rownums=np.asarray(rownums, dtype=np.int64))
+        table.text = text
+        for i, missing in short.items():
+            table.unusable.loc[i, [n for n in missing if n in table.unusable.columns]] = True
+        meta["checks"] = [finding_tuple(f) for f in check_table(job.checks, table, content)]
     yield _batch(pa, ["meta"], name, [index], [None], [None], pa.array([None], pa.list_(pa.string())), [json.dumps(meta)])
+    n, width = len(raw), len(raw.columns)
     if not n:
         return
     cells = np.empty((n, width), dtype=object)
     for j, col in enumerate(raw.columns):
         cells[:, j] = raw[col].to_numpy(dtype=object)
     names = list(raw.columns)
-    position = {h: k for k, h in enumerate(part.header)}
-    for i, present in part.short.items():
+    for i, missing in short.items():
         # The padded cells of a short record: reported as missing-cell, not checked again.
         for j, h in enumerate(names):
-            if position.get(h, -1) >= present:
+            if h in missing:
                 cells[i, j] = None
     step = 1 << 16
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         flat = pa.array(cells[lo:hi].ravel(), pa.string())
         lists = pa.ListArray.from_arrays(pa.array(np.arange(0, (hi - lo) * width + 1, width, dtype=np.int32)), flat)
-        yield _batch(pa, ["row"] * (hi - lo), name, [index] * (hi - lo), np.asarray(part.lines[lo:hi], dtype=np.int64),
-                     np.asarray(part.rownums[lo:hi], dtype=np.int64), lists, [None] * (hi - lo))
+        yield _batch(pa, ["row"] * (hi - lo), name, [index] * (hi - lo), None if lines is None else np.asarray(lines[lo:hi], dtype=np.int64),
+                     np.asarray(rownums[lo:hi], dtype=np.int64), lists, [None] * (hi - lo))
+
+
+def _parse(res: Any, file: str, content: bytes, delimiter: str, np: Any) -> tuple:
+    """(raw strings, lines or None, row numbers, reader findings, row → its padded fields, text)
+    of one file, as the local engine reads it: CSV by its reader, Parquet by its string view."""
+    from ._local import _match_header, _read_csv_part
+
+    if res.format == "parquet":
+        import pyarrow as pa
+        from dataclasses import replace
+
+        from ._local import read_parquet_strings
+
+        raw, findings = read_parquet_strings(replace(res, paths=[pa.BufferReader(content)]), file)
+        return raw, None, np.arange(len(raw), dtype=np.int64) + 2, findings, {}, ""
+    part = _read_csv_part(_Names(file), res, _Bytes(content), delimiter)
+    raw, header_findings = _match_header(part.header, part.rows, res, file, columns=part.columns)
+    short = {i: set(part.header[present:]) for i, present in part.short.items()}
+    return raw, part.lines, part.rownums, part.findings + header_findings, short, part.text
 
 
 def _batch(pa: Any, kind: list, table: str, f: list, line: Any, row: Any, cells: Any, meta: list) -> Any:
     n = len(kind)
     return pa.RecordBatch.from_arrays(
-        [pa.array(kind, pa.string()), pa.array([table] * n, pa.string()), pa.array(f, pa.int32()), pa.array(line, pa.int64()),
+        [pa.array(kind, pa.string()), pa.array([table] * n, pa.string()), pa.array(f, pa.int32()), pa.array(line, pa.int64()) if line is not None else pa.nulls(n, pa.int64()),
          pa.array(row, pa.int64()), cells, pa.array(meta, pa.string())],
         names=["kind", "table", "_f", "_line", "_row", "cells", "meta"])

@@ -22,16 +22,18 @@ def missing_spark() -> str | None:
 
 def session(master: str | None = None) -> Any:
     """The active SparkSession (under spark-submit), else a new one on `master` (default local[*])."""
+    import os
+
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
         return active
     builder = SparkSession.builder.appName("conflictdata validate").master(master or "local[*]")
-    if (master or "local").startswith("local"):
-        # In local mode the tasks run in the driver's JVM: Spark's default 1 GiB heap loses the
-        # results of 10^6-row tables gathered for the data-model rules. Half the machine's memory
-        # (at least 3 GiB): each file is held whole by its task.
+    if (master or "local").startswith("local") and not os.environ.get("SPARK_DRIVER_MEMORY"):
+        # In local mode the tasks run in the driver's JVM, and each holds its file whole (its
+        # bytes, then its records): Spark's default 1 GiB heap is too small for a file of 10^6
+        # rows. Half the machine's memory (at least 3 GiB), unless SPARK_DRIVER_MEMORY says.
         builder = builder.config("spark.driver.memory", f"{_half_memory_gib()}g")
     spark = (builder.config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "8" if (master or "local").startswith("local") else "200")

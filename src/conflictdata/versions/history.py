@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from ..checking.acknowledge import rule_names
 from ..checking.validation import Progress, read_tables, validate_package
@@ -20,12 +21,12 @@ from ..contract.package import Package, is_data_file, open_file, open_package, t
 from ..reading.tables import Table
 from .diff import id_tables, retracted_ids
 
-__all__ = ["validate", "check_against"]
+__all__ = ["validate", "check_against", "against_columns"]
 
 
 def validate(path: str | Path | None = None, *, strict: bool = False, against: str | Path | None = None,
              progress: Progress | None = None, select: Iterable[str] | None = None,
-             ignore: Iterable[str] | None = None, schema: str | Path | dict | None = None) -> Report:
+             ignore: Iterable[str] | None = None, schema: str | Path | dict | None = None, spark: Any = None) -> Report:
     """Validate the package at `path` (the bundled dataset by default) and return every finding.
 
     `path` may also be one data file of a package (e.g. `data/events.csv`): its table is checked
@@ -38,12 +39,21 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     retraction or were reused for a different record. `select` keeps only the findings of those
     rules, `ignore` drops those of these (for this run; a rule kept on purpose belongs in the
     package's acknowledgements table instead).
+    With `spark` (a SparkSession), the checks run on Spark (`conflictdata.spark`); `path` may
+    then be a URI Spark reads. The comparison with `against` runs here, on the driver: it needs
+    the id and identifying columns of the id tables (and the retractions) gathered from Spark.
     Raises `UnusableInputError` when a package cannot be read at all, or a rule name is unknown.
     """
     chosen, dropped = rule_names(select, "--select"), rule_names(ignore, "--ignore")
+    if spark is not None and against is None:
+        from ..spark import validate as on_spark
+
+        return on_spark(path, spark, strict=strict, select=select, ignore=ignore)
     if path is not None and schema is None and (found := table_of_file(path)) is not None:
         root, table = found
-        return validate(root, strict=strict, against=against, progress=progress, select=select, ignore=ignore).only(table)
+        return validate(root, strict=strict, against=against, progress=progress, select=select, ignore=ignore, spark=spark).only(table)
+    if spark is not None and "://" in str(path):
+        raise UnusableInputError(f"--against with --engine spark needs the package on this machine, not {path}; validate a local copy")
     try:
         if path is not None and (schema is not None or is_data_file(path)):
             if not is_data_file(path):
@@ -61,7 +71,7 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
             raise
         report = Report(package=found[0].file or str(path), findings=found, strict=strict).sorted()
     else:
-        report = _validate_opened(package, strict=strict, against=against, progress=progress)
+        report = _validate_opened(package, strict=strict, against=against, progress=progress, spark=spark)
     if chosen is not None or dropped:
         from ..checking.acknowledge import select_rules
 
@@ -69,8 +79,11 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     return report
 
 
-def _validate_opened(package: Package, *, strict: bool, against: str | Path | None, progress: Progress | None) -> Report:
-    metadata = _in_background(check_metadata, package)
+def _validate_opened(package: Package, *, strict: bool, against: str | Path | None, progress: Progress | None,
+                     spark: Any = None) -> Report:
+    # The Spark engine does not check the descriptor's metadata (nor does `spark.validate`):
+    # with --against it comes here, and leaves it out too, so both runs report the same.
+    metadata = _in_background(check_metadata, package) if spark is None else (lambda: [])
     asked = None
     if against is not None:
         from .releases import LAST_RELEASE, resolve_against
@@ -78,7 +91,12 @@ def _validate_opened(package: Package, *, strict: bool, against: str | Path | No
         asked, against = against, resolve_against(against, package)
     # Nobody needs the tables afterwards (but `against`, which compares whole records): large
     # files are checked chunk by chunk, in bounded memory.
-    report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
+    if spark is not None:
+        from ..spark.engine import run as on_spark
+
+        report, tables = on_spark(package, spark, strict=strict, keep=against_columns(package))
+    else:
+        report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
     report.notes += [f"{name}: {why}" for name, why in package.others.items()]
     report.findings += metadata()
     report.sorted()
@@ -125,6 +143,19 @@ def _repo_of(package: Package) -> Path | None:
     from .refs import git_toplevel
 
     return git_toplevel(package.root) if package.root.exists() else None
+
+
+def against_columns(package: Package) -> dict[str, set[str]]:
+    """The columns of `package` that `check_against` reads: each id table's id and identifying
+    fields, and the retractions."""
+    out: dict[str, set[str]] = {}
+    for name in id_tables(package):
+        res = package.resources.get(name)
+        if res is not None and len(res.primary_key) == 1:
+            out[name] = {res.primary_key[0], *(res.schema.get("identityFields") or [])}
+    if "retractions" in package.resources:
+        out["retractions"] = {"table", "record_id"}
+    return out
 
 
 def check_against(old: Package, new: Package, new_tables: dict[str, Table]) -> list[Finding]:
