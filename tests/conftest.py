@@ -108,3 +108,10 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     tables and validation verdicts there (distribution/loadcache.py), and the user's cache must
     neither receive the tests' packages nor answer for them. Tests of the cache set their own."""
     os.environ["CONFLICTDATA_CACHE"] = str(tmp_path_factory.mktemp("conflictdata-cache"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The Spark tests share one JVM on one worker (xdist_group) and take minutes together:
+    # collected last (test_spark.py sorts late), they started when the other worker was nearly
+    # done and the run waited for them alone. Scheduled first, they overlap the rest.
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)

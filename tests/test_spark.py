@@ -49,6 +49,15 @@ def spark():
     session.stop()
 
 
+def test_the_spark_tests_share_one_worker(request) -> None:
+    # --dist loadgroup keeps this module on one worker, so one JVM serves the run. pytest 9.2 with
+    # pytest-xdist 3.8 ignored the group without a word (pytest-dev/pytest-xdist#1386) and each
+    # worker started its own JVM; pyproject.toml pins pytest below 9.2 until xdist follows.
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("not run by a pytest-xdist worker with --dist loadgroup")
+    assert request.node.nodeid.endswith("@spark"), "xdist_group('spark') was ignored: see pyproject.toml's test extra"
+
+
 def key(f) -> tuple:
     return (f.severity, f.rule, f.table, f.file, f.line, f.row, f.column, f.value, f.acknowledged)
 
