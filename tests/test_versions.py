@@ -122,8 +122,10 @@ def test_a_retracted_id_still_present_is_invalid(new: Path) -> None:
         (lambda s: s["fields"][17].setdefault("constraints", {}).update(required=True), "constraint-tightened", "major"),
         (lambda s: s["fields"][5]["constraints"].update(minimum=1), "constraint-tightened", "major"),
         (lambda s: s["fields"][5].update(description="Lower bound."), "description-changed", "patch"),
+        (lambda s: s["fields"][4]["measureKind"].update(captured="equipment"), "property-changed", "patch"),
     ],
-    ids=["column-removed", "column-added", "retyped", "enum-value-removed", "enum-value-added", "required-added", "minimum-raised", "description"],
+    ids=["column-removed", "column-added", "retyped", "enum-value-removed", "enum-value-added", "required-added", "minimum-raised", "description",
+         "property"],
 )
 def test_each_schema_change_requires_its_bump(old: Path, new: Path, change, kind: str, bump: str) -> None:
     edit_schema(new, "casualty_claims", change)

@@ -189,7 +189,16 @@ def _field_changes(table: str, old: dict[str, Any], new: dict[str, Any]) -> list
             out.append(SchemaChange(table, name, "constraint-loosened", f"{key}: {a} → {b}", "minor"))
     if old.get("description") != new.get("description"):
         out.append(SchemaChange(table, name, "description-changed", "column description edited", "patch"))
+    # Any other property (a crosswalk such as acledEventType, measureKind, a title...) describes
+    # the column without changing what validates: a patch, but named, so the CHANGELOG says so.
+    for key in sorted((set(old) | set(new)) - _JUDGED_FIELD_KEYS):
+        if old.get(key) != new.get(key):
+            what = "added" if key not in old else "removed" if key not in new else "edited"
+            out.append(SchemaChange(table, name, "property-changed", f"property {key} {what}", "patch"))
     return out
+
+
+_JUDGED_FIELD_KEYS = {"name", "type", "format", "constraints", "description"}
 
 
 def _schema_changes(old: Package, new: Package) -> list[SchemaChange]:
