@@ -55,3 +55,36 @@ def test_errors_renders_invalid_datas_findings_after_the_commands_sentence(capsy
     err = capsys.readouterr().err
     assert err.startswith("conflictdata: error: the data is invalid; nothing was built\n")
     assert "data/events.csv:3" in err and "not a date" in err
+
+
+def _java_error(text: str) -> Exception:
+    # The shape of py4j's Py4JJavaError as the CLI meets it (its module is what marks it Spark's).
+    return type("Py4JJavaError", (Exception,), {"__module__": "py4j.protocol"})(text)
+
+
+def test_a_spark_out_of_memory_error_is_a_message_not_a_java_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from conflictdata.cli import app
+    from conflictdata.spark import session
+    from conflictdata.versions import history
+
+    def boom(*args, **kwargs):
+        raise _java_error("An error occurred while calling o123.collect.\n: java.lang.OutOfMemoryError: Java heap space\n\tat org.apache...")
+
+    monkeypatch.setattr(session, "missing_spark", lambda: None)
+    monkeypatch.setattr(session, "session", lambda master=None: None)
+    monkeypatch.setattr(history, "validate", boom)
+    (tmp_path / "datapackage.json").write_text('{"resources": []}')
+    result = CliRunner().invoke(app, ["validate", str(tmp_path), "--engine", "spark"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("conflictdata: error: Spark ran out of memory (java.lang.OutOfMemoryError)")
+    assert "SPARK_DRIVER_MEMORY=8g" in result.stderr and "Traceback" not in result.stderr and "org.apache" not in result.stderr
+
+
+def test_spark_failures_are_told_apart_from_conflictdatas_own() -> None:
+    from conflictdata.spark.session import spark_failure
+
+    assert spark_failure(ValueError("x")) is None  # not Spark's: re-raised as it is
+    assert spark_failure(_java_error("\n: org.apache.spark.SparkException: Job aborted\n\tat ...")) == (
+        "Spark failed (Py4JJavaError): : org.apache.spark.SparkException: Job aborted; Spark's own log has the details")

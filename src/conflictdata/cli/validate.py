@@ -75,10 +75,15 @@ def _spark_engine(master: Optional[str], format: ValidateFormat):
         raise fail(f"--engine spark: {why}", format=format, title="validate")
 
     def run(path, *, strict, against, progress, select, ignore):
-        from ..spark.session import session
+        from ..spark.session import session, spark_failure
         from ..versions.history import validate as on_spark
 
-        return on_spark(path, strict=strict, against=against, select=select, ignore=ignore, spark=session(master))
+        try:
+            return on_spark(path, strict=strict, against=against, select=select, ignore=ignore, spark=session(master))
+        except Exception as exc:  # a Java error arrives as a py4j traceback: say what failed instead
+            if (why := spark_failure(exc)) is None:
+                raise
+            raise fail(why, format=format, title="validate") from None
 
     return run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["session", "missing_spark"]
+__all__ = ["session", "missing_spark", "spark_failure"]
 
 
 def missing_spark() -> str | None:
@@ -40,6 +40,22 @@ def session(master: str | None = None) -> Any:
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")  # findings on stdout, the verdict on stderr: not Spark's chatter
     return spark
+
+
+def spark_failure(exc: BaseException) -> str | None:
+    """What to tell a user when Spark itself failed (a Java error through py4j, a lost executor),
+    or None for an exception that is not Spark's. The Java stack trace is Spark's log's business;
+    the command line says what failed and what to change."""
+    module = type(exc).__module__ or ""
+    if not module.startswith(("py4j", "pyspark")):
+        return None
+    text = str(exc)
+    if "OutOfMemoryError" in text or "Java heap space" in text:
+        return ("Spark ran out of memory (java.lang.OutOfMemoryError): a task holds one file whole; give the JVM more heap "
+                "(local mode: SPARK_DRIVER_MEMORY=8g; a cluster: --conf spark.executor.memory=8g), or split the resource "
+                "into several files (see docs/spark.md)")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    return f"Spark failed ({type(exc).__name__}): {first[:300]}; Spark's own log has the details"
 
 
 def uri_of(path: Any) -> str | None:
