@@ -198,7 +198,7 @@ def test_add_options_are_generated_from_the_schema() -> None:
     import typer.main
 
     from conflictdata.curation.curate import KINDS
-    from conflictdata.contract.package import bundled_root
+    from conflictdata.contract.discovery import bundled_root
 
     group = typer.main.get_command(app).commands["add"]
     for kind, table in KINDS.items():

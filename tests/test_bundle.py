@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata.contract.package import bundled_root
+from conflictdata.contract.discovery import bundled_root
 from pkgcopy import REPO
 
 
@@ -31,7 +31,7 @@ def test_bundled_dataset_is_the_repository_dataset() -> None:
 def test_installed_wheel_carries_the_dataset_inside_the_package(installed_wheel) -> None:
     import subprocess
 
-    code = "from conflictdata.contract.package import bundled_root; print(bundled_root())"
+    code = "from conflictdata.contract.discovery import bundled_root; print(bundled_root())"
     where = subprocess.run([str(installed_wheel.python), "-c", code], env=installed_wheel.env, capture_output=True,
                            text=True, timeout=60, check=True).stdout.strip()
     assert Path(where) == installed_wheel.package_dir / "_bundle"

@@ -12,7 +12,7 @@ import pytest
 
 import conflictdata
 from conflictdata.contract.errors import UnusableInputError
-from conflictdata.contract.package import discover, find_package, writable_package
+from conflictdata.contract.discovery import discover, find_package, writable_package
 from pkgcopy import RUN, copy_package, listing, replace_once
 
 BUNDLED_NOTE = f"no datapackage.json here or above: using the dataset bundled with conflictdata {conflictdata.__version__}"

@@ -169,7 +169,7 @@ def bundle_with_releases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     """A bundled dataset whose datapackage.json sets conflictdata:releases (see `point`)."""
     bundle = tmp_path / "bundle"
     bundle.mkdir()
-    monkeypatch.setattr("conflictdata.contract.package.bundled_root", lambda: bundle)
+    monkeypatch.setattr("conflictdata.contract.discovery.bundled_root", lambda: bundle)
     return bundle
 
 
@@ -212,7 +212,7 @@ def test_a_releases_url_that_is_not_a_string_is_named(cache: Path, bundle_with_r
 
 
 def test_without_a_releases_url_load_says_how_to_set_either(cache: Path) -> None:
-    from conflictdata.contract.package import bundled_root
+    from conflictdata.contract.discovery import bundled_root
 
     # The project has no public home yet: neither its descriptor nor the installed bundle names one.
     # (The bundle is this checkout in an editable install, a copy inside site-packages otherwise.)

@@ -198,11 +198,11 @@ def test_bump_write_refuses_a_released_version_with_its_own_data(repo: Path) -> 
 
 
 def test_bump_write_never_writes_into_the_installed_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conflictdata.contract import package
+    from conflictdata.contract import discovery
 
     installed = tmp_path / "site-packages/conflictdata"
     bundle = copy_package(installed / "_bundle")
-    monkeypatch.setattr(package, "__file__", str(installed / "contract/package.py"))
+    monkeypatch.setattr(discovery, "__file__", str(installed / "contract/discovery.py"))
     before = (bundle / "datapackage.json").read_bytes()
     result = _cli("bump", str(bundle), "--write")
     assert result.exit_code == 2

@@ -76,7 +76,7 @@ def same_findings(path, spark, **options):
 
 
 def test_bundled_dataset_has_the_local_engines_findings(spark):
-    from conflictdata.contract.package import bundled_root
+    from conflictdata.contract.discovery import bundled_root
 
     report = same_findings(bundled_root(), spark)
     assert not report.errors and not report.warnings

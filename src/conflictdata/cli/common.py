@@ -87,7 +87,7 @@ def package(path: Optional[Path], *, writes: Optional[str] = None) -> Path:
     """The package a command acts on: PATH; else the nearest datapackage.json here or above (as git
     finds .git); else the bundled dataset, said on stderr. `writes` names a command that will
     change the package: it is refused the bundled dataset (exit 2)."""
-    from ..contract.package import discover, writable_package
+    from ..contract.discovery import discover, writable_package
 
     with errors():
         if writes is not None:

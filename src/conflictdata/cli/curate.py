@@ -69,7 +69,7 @@ def _schema_fields(table: str) -> list[dict]:
     import json
 
     from ..contract.errors import UnusableInputError
-    from ..contract.package import bundled_root
+    from ..contract.discovery import bundled_root
 
     try:
         return json.loads((bundled_root() / "schema" / f"{table}.json").read_text(encoding="utf-8"))["fields"]

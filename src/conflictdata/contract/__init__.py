@@ -3,7 +3,8 @@
 - names: the names shared by every layer (descriptor files, custom descriptor keys, the version).
 - schema: a Table Schema → field specs, pandas dtypes, Arrow/Parquet types, Pandera schemas; which
   fields the fast path delegates to frictionless.
-- package: the descriptor and its resources (`open_package`, `open_file`), discovery of the package to use.
+- package: the descriptor and its resources (`open_package`, `open_file`).
+- discovery: which package a command acts on (given, found here or above, or the bundled one).
 - descriptor: descriptor files, JSON or YAML, package or single resource; where a JSON path is in one.
 - metadata: the descriptor checked against the Data Package profile (by frictionless), rule `descriptor`.
 - dialect: a resource's CSV dialect (referenced by path, nested or flat) as one `Dialect`.

@@ -40,10 +40,10 @@ def check_descriptor_file(path: str | Path) -> list[Finding]:
     or when its metadata are fine (the refusal then stands)."""
     from .descriptor import descriptor_kind, read_descriptor
     from .errors import UnusableInputError
-    from .package import _descriptor_in
+    from .discovery import descriptor_in
 
     target = Path(path)
-    target = _descriptor_in(target) if target.is_dir() else target
+    target = descriptor_in(target) if target.is_dir() else target
     try:
         descriptor = read_descriptor(target, "the descriptor")
     except UnusableInputError:

@@ -1,4 +1,4 @@
-"""Data package descriptors: finding, reading and resolving `datapackage.json` and its schemas.
+"""Data package descriptors: reading and resolving `datapackage.json` and its schemas (finding one: discovery.py).
 
 Only the standard library is used here, so that commands which merely locate a package stay light.
 Paths inside a descriptor must stay inside the package: no absolute paths, no `..`, no URLs
@@ -7,19 +7,18 @@ Paths inside a descriptor must stay inside the package: no absolute paths, no `.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .descriptor import DESCRIPTOR_NAMES, descriptor_kind, is_descriptor_file, read_descriptor, shown_path
+from .descriptor import descriptor_kind, is_descriptor_file, read_descriptor, shown_path
 from .dialect import with_dialect
+from .discovery import bundled_root, descriptor_in, find_package
 from .errors import UnsafeInputError, UnusableInputError
 from .names import DESCRIPTOR
 
-__all__ = ["Package", "Resource", "Discovery", "open_package", "open_file", "bundled_root", "safe_join", "find_package",
-           "discover", "writable_package", "table_of_file", "is_data_file", "TABULAR_FORMATS"]
+__all__ = ["Package", "Resource", "open_package", "open_file", "safe_join", "table_of_file", "is_data_file", "TABULAR_FORMATS"]
 
 # Formats read as tables when a resource has no schema (frictionless infers one for these and
 # checks the others, e.g. a PDF or a Markdown file, only as files).
@@ -128,91 +127,6 @@ class Package:
         return shown_path(path)
 
 
-def bundled_root() -> Path:
-    """The folder of the dataset shipped with the package.
-
-    An installed wheel carries it in `conflictdata/_bundle`; an editable install or a source
-    checkout uses the repository root, so that curators validate what they edit.
-    """
-    here = Path(__file__).resolve().parent.parent  # conflictdata/, above contract/
-    bundle = here / "_bundle"
-    if (bundle / DESCRIPTOR).is_file():
-        return bundle
-    checkout = here.parent.parent
-    if (checkout / DESCRIPTOR).is_file() and (checkout / "schema").is_dir():
-        return checkout
-    raise UnusableInputError(
-        f"the bundled dataset is missing from this installation ({bundle}); reinstall conflictdata"
-    )
-
-
-def find_package(start: str | Path | None = None) -> Path | None:
-    """The folder of the nearest `datapackage.json` (or `datapackage.yaml`/`.yml`) in `start`
-    (default: the working folder) or one of its parents, the way git finds `.git`; None when there is none."""
-    here = Path(os.path.abspath(start if start is not None else Path.cwd()))
-    if here.is_file():
-        here = here.parent
-    for folder in (here, *here.parents):
-        if any((folder / name).is_file() for name in DESCRIPTOR_NAMES):
-            return folder
-    return None
-
-
-def _descriptor_in(folder: Path) -> Path:
-    """The descriptor file of a package folder: `datapackage.json`, else its YAML spelling."""
-    for name in DESCRIPTOR_NAMES:
-        if (folder / name).is_file():
-            return folder / name
-    return folder / DESCRIPTOR
-
-
-@dataclass(frozen=True, slots=True)
-class Discovery:
-    """The package a command acts on, and how it was chosen: given, found above, or the bundled one."""
-
-    path: Path
-    how: Literal["given", "found", "bundled"]
-
-    @property
-    def note(self) -> str | None:
-        """What to tell the person when the choice may surprise them (the bundled dataset)."""
-        if self.how != "bundled":
-            return None
-        return f"no {DESCRIPTOR} here or above: using the dataset bundled with conflictdata {_software_version()}"
-
-
-def discover(path: str | Path | None = None, *, start: str | Path | None = None) -> Discovery:
-    """`path` when given; else the nearest package from `start` (`find_package`); else the bundled dataset.
-
-    The CLI's rule for a missing PATH. The library's own functions keep theirs: no path means the
-    bundled dataset, wherever the working folder is.
-    """
-    if path is not None:
-        return Discovery(Path(path), "given")
-    found = find_package(start)
-    return Discovery(found, "found") if found is not None else Discovery(bundled_root(), "bundled")
-
-
-def writable_package(path: str | Path | None = None, *, command: str, start: str | Path | None = None) -> Path:
-    """The package a writing command (`fmt`, `import`, `release`, `bump --write` ...) may change.
-
-    Chosen as `discover` does, but never the dataset bundled with conflictdata: an installed copy
-    is not the user's to edit (a change would vanish with the next upgrade and never reach a
-    release). Raises `UnusableInputError` saying what to pass instead.
-    """
-    found = discover(path, start=start)
-    if found.how == "bundled":
-        raise UnusableInputError(
-            f"no {DESCRIPTOR} here or above, and `conflictdata {command}` never writes into the dataset bundled "
-            f"with conflictdata; pass your package's folder (conflictdata {command} PATH) or run it from inside that folder")
-    installed = Path(__file__).resolve().parent.parent
-    if Path(os.path.abspath(found.path)).resolve().is_relative_to(installed):
-        raise UnusableInputError(
-            f"{found.path}: this is the dataset bundled inside the installed conflictdata ({installed}); "
-            f"`conflictdata {command}` never writes there: copy it (or clone the dataset's repository) and pass that folder")
-    return found.path
-
-
 def is_data_file(path: str | Path) -> bool:
     """A file that is not a descriptor (JSON or YAML): a table to check in its package, or on its own."""
     p = Path(path)
@@ -253,12 +167,6 @@ def open_file(file: str | Path, schema: str | Path | dict[str, Any] | None = Non
     if schema is None:
         package.resources[name].note = "a file of no package: its schema inferred with frictionless"
     return package
-
-
-def _software_version() -> str:
-    from .names import VERSION
-
-    return VERSION
 
 
 def safe_join(root: Path, relpath: str, *, what: str, where: str) -> Path:
@@ -350,7 +258,7 @@ def open_package(path: str | Path | None = None) -> Package:
     else:
         target = Path(path)
         if target.is_dir():
-            target = _descriptor_in(target)
+            target = descriptor_in(target)
         elif not target.exists():
             raise UnusableInputError(f"{path}: no such file or folder")
         elif not is_descriptor_file(target):

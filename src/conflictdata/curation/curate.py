@@ -19,7 +19,8 @@ from ..contract.atomic import replace_staged, stage
 from ..contract.errors import ConflictDataError, UnusableInputError
 from ..contract.findings import Finding
 from .lock import package_lock
-from ..contract.package import Package, bundled_root, open_package
+from ..contract.discovery import bundled_root
+from ..contract.package import Package, open_package
 
 __all__ = ["KINDS", "ID_PREFIX", "AddRefused", "AddResult", "add_record", "next_id"]
 

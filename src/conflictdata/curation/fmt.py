@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..checking.canonical import blocking, canonical_bytes
 from ..contract.atomic import write_many_atomic
-from ..contract.package import Package, open_package, writable_package
+from ..contract.discovery import writable_package
+from ..contract.package import Package, open_package
 
 __all__ = ["format_package", "FormatResult"]
 

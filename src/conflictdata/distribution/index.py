@@ -143,7 +143,7 @@ def releases_url(descriptor: Path | None = None) -> str:
     if override:
         return override.rstrip("/")
     if descriptor is None:
-        from ..contract.package import bundled_root
+        from ..contract.discovery import bundled_root
 
         descriptor = bundled_root() / _DESCRIPTOR
     try:

@@ -17,7 +17,8 @@ from typing import Any
 
 from ..contract.atomic import write_many_atomic
 from ..contract.errors import ConflictDataError, UnusableInputError
-from ..contract.package import Package, open_package, writable_package
+from ..contract.discovery import writable_package
+from ..contract.package import Package, open_package
 
 __all__ = ["ImportBatch", "ImportResult", "apply_import", "ImportConflict"]
 

@@ -26,7 +26,8 @@ from ..contract.errors import ConflictDataError, InvalidDataError
 from ..contract.findings import Report
 from ..checking.integrity import SUMS_NAME, sha256_bytes, sha256sums_text
 from ..checking.validated import validated
-from ..contract.package import Package, open_package, writable_package
+from ..contract.discovery import writable_package
+from ..contract.package import Package, open_package
 from .refs import clean_head, git_toplevel, opened
 from .release_index import index_with
 from .releases import (LAST_RELEASE, RECORD, Release, current_digest, data_digest, find_releases, missing_data, read_record,
