@@ -12,8 +12,6 @@
   limits checked before and while anything is written.
 - loadcache: the tables `load()` read, kept as typed Parquet in the cache, and the contents that
   passed validation, so that a second `load()` neither parses CSV nor validates again.
-- verdicts: the findings of the descriptor's metadata check, kept per descriptor, so that
-  `validate` imports frictionless only for a descriptor it has not checked before.
 """
 
 from ..contract.lazy import lazy_exports

@@ -83,7 +83,7 @@ def _validate_opened(package: Package, *, strict: bool, against: str | Path | No
                      spark: Any = None) -> Report:
     # The Spark engine does not check the descriptor's metadata (nor does `spark.validate`):
     # with --against it comes here, and leaves it out too, so both runs report the same.
-    metadata = _metadata_check(package) if spark is None else (lambda: [])
+    metadata = _in_background(check_metadata, package) if spark is None else (lambda: [])
     asked = None
     if against is not None:
         from .releases import LAST_RELEASE, resolve_against
@@ -109,24 +109,6 @@ def _validate_opened(package: Package, *, strict: bool, against: str | Path | No
             report.findings += check_against(old, package, tables)
         report.sorted()
     return report
-
-
-def _metadata_check(package: Package) -> Callable[[], list[Finding]]:
-    """The descriptor's metadata findings: those remembered for an unchanged descriptor
-    (distribution/verdicts.py), else `check_metadata` run in the background and remembered."""
-    from ..distribution.verdicts import remember, remembered, verdict_key
-
-    key = verdict_key(package)
-    found = remembered(key)
-    if found is not None:
-        return lambda: found
-
-    def check(package: Package) -> list[Finding]:
-        out = check_metadata(package)
-        remember(key, out)
-        return out
-
-    return _in_background(check, package)
 
 
 def _in_background(check: Callable[[Package], list[Finding]], package: Package) -> Callable[[], list[Finding]]:
