@@ -7,6 +7,7 @@
 - discovery: which package a command acts on (given, found here or above, or the bundled one).
 - descriptor: descriptor files, JSON or YAML, package or single resource; where a JSON path is in one.
 - metadata: the descriptor checked against the Data Package profile (by frictionless), rule `descriptor`.
+- metadata_aside: that check run in a child process beside validation (frictionless's import stays off the GIL).
 - dialect: a resource's CSV dialect (referenced by path, nested or flat) as one `Dialect`.
 - findings: `Finding` and `Report`, what every check returns.
 - errors: the exceptions the library raises.

@@ -8,7 +8,7 @@ them (releases, refs); the checking engine below knows nothing of versions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ from ..checking.acknowledge import rule_names
 from ..checking.validation import Progress, read_tables, validate_package
 from ..contract.findings import Finding, Report
 from ..contract.errors import UnsafeInputError, UnusableInputError
-from ..contract.metadata import check_descriptor_file, check_metadata
+from ..contract.metadata import check_descriptor_file
+from ..contract.metadata_aside import check_metadata_aside
 from ..contract.package import Package, is_data_file, open_file, open_package, table_of_file
 from ..reading.tables import Table
 from .diff import id_tables, retracted_ids
@@ -83,7 +84,7 @@ def _validate_opened(package: Package, *, strict: bool, against: str | Path | No
                      spark: Any = None) -> Report:
     # The Spark engine does not check the descriptor's metadata (nor does `spark.validate`):
     # with --against it comes here, and leaves it out too, so both runs report the same.
-    metadata = _in_background(check_metadata, package) if spark is None else (lambda: [])
+    metadata = check_metadata_aside(package) if spark is None else (lambda: [])
     asked = None
     if against is not None:
         from .releases import LAST_RELEASE, resolve_against
@@ -109,34 +110,6 @@ def _validate_opened(package: Package, *, strict: bool, against: str | Path | No
             report.findings += check_against(old, package, tables)
         report.sorted()
     return report
-
-
-def _in_background(check: Callable[[Package], list[Finding]], package: Package) -> Callable[[], list[Finding]]:
-    """Run `check` in a thread while the tables are read: the descriptor's metadata check imports
-    frictionless (a third of a second), which would otherwise add to every run."""
-    import threading
-
-    out: list[Finding] = []
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            out.extend(check(package))
-        except Exception as exc:  # frictionless raises its own types; a report must still come
-            failed.append(exc)
-
-    thread = threading.Thread(target=run, name="conflictdata-metadata", daemon=True)
-    thread.start()
-
-    def result() -> list[Finding]:
-        thread.join()
-        if failed:
-            return [Finding("warning", "descriptor", f"the descriptor's metadata could not be checked against its profile "
-                                                    f"({type(failed[0]).__name__}: {failed[0]}); check it with `frictionless validate`",
-                            None, package.display(package.descriptor_path))]
-        return out
-
-    return result
 
 
 def _repo_of(package: Package) -> Path | None:
