@@ -87,10 +87,48 @@ def check_unique(table: Table) -> list[Finding]:
             continue
         col = table.frame[name]
         usable = ~table.unusable[name].to_numpy(dtype=bool)
-        dup = col.duplicated(keep="first").to_numpy(dtype=bool) & col.notna().to_numpy(dtype=bool) & usable
-        for i in np.flatnonzero(dup):
-            out.append(table.finding(int(i), name, "unique", f"the value must be unique in '{name}' but already appears on {_first_line(table, name, int(i))}; change one of them"))
+        counted = col.notna().to_numpy(dtype=bool) & usable
+        for i, j in _repeated(col, counted):
+            first = first_at(table.line(j), table.rownum(j))
+            out.append(table.finding(i, name, "unique", f"the value must be unique in '{name}' but already appears on {first}; change one of them"))
     return out
+
+
+def _repeated(col: pd.Series, counted: np.ndarray) -> list[tuple[int, int]]:
+    """Each row of `counted` whose value appeared on an earlier row of `counted`, with that first
+    row. Text and whole numbers go through Arrow's hash kernels (a column of 10^6 distinct values:
+    a few hundredths of a second, not pandas' fifth); other types (floats: is -0.0 0.0?) keep
+    pandas' own equality."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = None
+    if pd.api.types.is_string_dtype(col.dtype) or pd.api.types.is_integer_dtype(col.dtype):
+        try:
+            values = pa.array(col)
+        except (pa.ArrowException, TypeError, ValueError):
+            values = None
+    if values is not None and (pa.types.is_integer(values.type) or pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        rows = np.flatnonzero(counted)
+        kept = values.take(pa.array(rows)) if len(rows) != len(values) else values
+        ids = np.asarray(pc.index_in(kept, value_set=pc.unique(kept)).to_numpy(zero_copy_only=False), dtype=np.int64)
+        seen = np.maximum.accumulate(ids) if len(ids) else ids
+        # Arrow numbers distinct values as it meets them: then each new value's id is one above
+        # the largest so far, and a repeat's id is at most that. Checked, not assumed.
+        if len(ids) == 0 or (ids[0] == 0 and np.all(np.diff(seen) <= 1)):
+            later = np.flatnonzero(np.concatenate(([False], ids[1:] <= seen[:-1])))
+            if not len(later):
+                return []
+            first = np.zeros(int(seen[-1]) + 1, dtype=np.int64)
+            new = np.flatnonzero(np.concatenate(([True], ids[1:] > seen[:-1])))
+            first[ids[new]] = new
+            return [(int(rows[p]), int(rows[first[ids[p]]])) for p in later]
+    dup = col.duplicated(keep="first").to_numpy(dtype=bool) & counted
+    return [(int(i), _first_row(col, counted, int(i))) for i in np.flatnonzero(dup)]
+
+
+def _first_row(col: pd.Series, counted: np.ndarray, i: int) -> int:
+    return int(np.flatnonzero((col == col.iat[i]).to_numpy(dtype=bool, na_value=False) & counted)[0])
 
 
 def _constraint_message(table: Table, spec, rule: str, limit: object, i: int) -> str:
@@ -148,11 +186,3 @@ def _pandera_findings(table: Table, columns: list[str]) -> list[Finding]:
             seen.add(key)
             out.append(table.finding(i, column, cs.rule, _constraint_message(table, specs[column], cs.rule, cs.limit, i)))
     return out
-
-
-def _first_line(table: Table, column: str | list[str], i: int) -> str:
-    cols = [column] if isinstance(column, str) else column
-    frame = table.raw[cols]
-    match = (frame == frame.iloc[i]).all(axis=1).to_numpy()
-    j = int(np.flatnonzero(match)[0])
-    return first_at(table.line(j), table.rownum(j))
