@@ -181,6 +181,10 @@ def test_validate_false_reads_only_the_tables_asked_and_checks_nothing(pkg, cach
     assert got["stances"]["stance"].isna().sum() == 1  # the value outside the enum: no category
     with pytest.raises(conflictdata.InvalidDataError):
         conflictdata.load(pkg, tables=["stances"])
+    with pytest.raises(conflictdata.InvalidDataError):
+        conflictdata.load_table("stances", pkg)
+    one = conflictdata.load_table("stances", pkg, validate=False, backend="arrow")
+    assert isinstance(one, pa.Table) and one.num_rows == len(got["stances"]) and one.column("stance").null_count == 1
 
 
 def test_an_unknown_table_name_is_a_value_error_listing_the_tables(pkg, cache) -> None:

@@ -85,9 +85,11 @@ def load(
     return {name: convert(arrow) for name, arrow in _typed_tables(path, tables, validate).items()}
 
 
-def load_table(name: str, path: str | Path | None = None, *, version: str | None = None) -> pd.DataFrame:
-    """One table of the package, validated, as a DataFrame (see `load` for `version` and the dtypes)."""
-    return load(path, tables=[name], version=version)[name]
+def load_table(name: str, path: str | Path | None = None, *, version: str | None = None, validate: bool = True,
+               backend: Backend = "pandas") -> Any:
+    """One table of the package, validated, as a DataFrame (a polars DataFrame, an Arrow Table by
+    `backend`); see `load` for `version`, `validate`, `backend` and the dtypes."""
+    return load(path, tables=[name], version=version, validate=validate, backend=backend)[name]
 
 
 def connect(
