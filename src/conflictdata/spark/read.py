@@ -24,11 +24,17 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
-__all__ = ["Job", "parse_batches", "finding_tuple", "FINDING_FIELDS", "RECORD"]
+from ._local import shift_row
+
+__all__ = ["Job", "parse_batches", "parse_units", "finding_tuple", "FINDING_FIELDS", "RECORD"]
 
 RECORD = "kind string, table string, _f int, _line long, _row long, cells array<string>, meta string"
+
+# What the reader finds in a run of records (the rest are the file's, found once).
+_RECORD_RULES = {"csv-syntax", "blank-row", "extra-cell", "missing-cell", "unquoted-delimiter"}
 
 FINDING_FIELDS = ("severity", "rule", "message", "table", "file", "line", "column", "value", "row")
 
@@ -37,12 +43,16 @@ class Job:
     """What a task needs to read the files of one resource (pickled to the executors)."""
 
     def __init__(self, resources: dict[str, Any], files: dict[str, tuple[str, int, str]], delimiters: dict[str, str],
-                 checks: Any = None) -> None:
+                 checks: Any = None, units: list[Any] | None = None) -> None:
         self.resources = resources
         # normalised path → (resource, index in the resource's paths, the name findings use)
         self.files = files
         self.delimiters = delimiters
         self.checks = checks  # tasks.Checks: what else each task checks of its file (None: nothing)
+        # The runs of records of the files read in ranges (ranges.Unit), and what their tasks check
+        # (not the canonical form and the Parquet copy, which need the whole file).
+        self.units = units or []
+        self.unit_checks = None if checks is None else replace(checks, canonical=False, copies=False)
 
 
 class _Bytes:
@@ -90,19 +100,44 @@ def parse_batches(batches: Iterator[Any], job: Job) -> Iterator[Any]:
     for batch in batches:
         paths, contents = batch.column("path").to_pylist(), batch.column("content")
         for i, uri in enumerate(paths):
-            yield from _file_batches(uri, contents[i].as_py(), job, np, pa)
+            name, index, file = job.files[normalise(uri)]
+            yield from _file_batches(name, index, file, contents[i].as_py(), job, np, pa)
 
 
-def _file_batches(uri: str, content: bytes, job: Job, np: Any, pa: Any) -> Iterator[Any]:
+def parse_units(batches: Iterator[Any], job: Job) -> Iterator[Any]:
+    """`mapInArrow` over the numbers of `job.units` (ranges.py): each run of records of a large
+    file read here, from its own bytes, with the header record put before it; its records and
+    findings numbered by their place in the whole file."""
+    import numpy as np
+    import pyarrow as pa
+
+    from .ranges import read_span
+
+    for batch in batches:
+        for u in batch.column("u").to_pylist():
+            unit = job.units[u]
+            data = read_span(unit.uri, unit.start, unit.end)
+            yield from _file_batches(unit.table, unit.index, unit.file, data if unit.head is None else unit.head + data, job, np, pa, unit)
+
+
+def _file_batches(name: str, index: int, file: str, content: bytes, job: Job, np: Any, pa: Any, unit: Any = None) -> Iterator[Any]:
     import json
 
-    name, index, file = job.files[normalise(uri)]
     res = job.resources[name]
-    raw, lines, rownums, findings, short, text = _parse(res, file, content, job.delimiters[name], np)
+    raw, lines, rownums, findings, short, text = _parse(res, file, content, job.delimiters[name], np, unit)
+    checks = job.checks
+    if unit is not None:
+        # A run of records of a ranged file: lines and rows shifted to their place in the file; the
+        # file-level findings (encoding, the header's) come once, from the plan and the first run.
+        dl, dr = unit.line - unit.head_lines - 1 if unit.head is not None else 0, unit.rec - 2 if unit.head is not None else 0
+        lines, rownums = np.asarray(lines, dtype=np.int64) + dl, np.asarray(rownums, dtype=np.int64) + dr
+        findings = [shift_row(replace(f, line=f.line + dl if f.line is not None else None), dr) for f in findings
+                    if f.rule != "encoding" and (unit.head is None or f.rule in _RECORD_RULES)]
+        checks = job.unit_checks
     meta = {"findings": [finding_tuple(f) for f in findings], "absent": sorted(raw.attrs.get("absent", set())),
             "last": int(rownums[-1] if len(rownums) else 1), "bytes": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(), "rows": len(raw), "checks": []}
-    if job.checks is not None:
+            "sha256": hashlib.sha256(content).hexdigest() if unit is None else None, "rows": len(raw), "checks": [], "unit": unit is not None}
+    if checks is not None:
         from ._local import _finish
         from .tasks import check_table
 
@@ -110,7 +145,7 @@ def _file_batches(uri: str, content: bytes, job: Job, np: Any, pa: Any) -> Itera
         table.text = text
         for i, missing in short.items():
             table.unusable.loc[i, [n for n in missing if n in table.unusable.columns]] = True
-        meta["checks"] = [finding_tuple(f) for f in check_table(job.checks, table, content)]
+        meta["checks"] = [finding_tuple(f) for f in check_table(checks, table, content if unit is None else None)]
     yield _batch(pa, ["meta"], name, [index], [None], [None], pa.array([None], pa.list_(pa.string())), [json.dumps(meta)])
     n, width = len(raw), len(raw.columns)
     if not n:
@@ -133,9 +168,12 @@ def _file_batches(uri: str, content: bytes, job: Job, np: Any, pa: Any) -> Itera
                      np.asarray(rownums[lo:hi], dtype=np.int64), lists, [None] * (hi - lo))
 
 
-def _parse(res: Any, file: str, content: bytes, delimiter: str, np: Any) -> tuple:
+
+def _parse(res: Any, file: str, content: bytes, delimiter: str, np: Any, unit: Any = None) -> tuple:
     """(raw strings, lines or None, row numbers, reader findings, row → its padded fields, text)
-    of one file, as the local engine reads it: CSV by its reader, Parquet by its string view."""
+    of one file, as the local engine reads it: CSV by its reader, Parquet by its string view. A
+    run of records of a ranged file (`unit`) is read with the header on its first line, as the
+    plan found it (the local reader would guess it again from the run)."""
     from ._local import _match_header, _read_csv_part
 
     if res.format == "parquet":
@@ -146,7 +184,14 @@ def _parse(res: Any, file: str, content: bytes, delimiter: str, np: Any) -> tupl
 
         raw, findings = read_parquet_strings(replace(res, paths=[pa.BufferReader(content)]), file)
         return raw, None, np.arange(len(raw), dtype=np.int64) + 2, findings, {}, ""
-    part = _read_csv_part(_Names(file), res, _Bytes(content), delimiter)
+    dialect = None
+    if unit is not None:
+        from dataclasses import replace
+
+        from ._local import source_of
+
+        dialect = replace(source_of(res).dialect, header_rows=(1,))
+    part = _read_csv_part(_Names(file), res, _Bytes(content), delimiter, dialect)
     raw, header_findings = _match_header(part.header, part.rows, res, file, columns=part.columns)
     short = {i: set(part.header[present:]) for i, present in part.short.items()}
     return raw, part.lines, part.rownums, part.findings + header_findings, short, part.text

@@ -1,0 +1,390 @@
+"""Reading a large CSV file in byte ranges, one task per range, with the local reader's findings.
+
+A file of at least `range_bytes` (the Spark setting `conflictdata.spark.rangeBytes`, default
+128 MiB; 0 turns ranges off) is cut into byte ranges, so that no task holds a whole file. A record
+starts only at the start of a line, but a line starts a record only if the line before it did not
+end inside a quoted cell, which depends on everything before it. So:
+
+- Pass 1 (`survey`, one task per range): the range's lines, from the first line start at or after
+  its first byte to the first at or after its last, are parsed by the csv module with the local
+  reader's options twice: once assuming the first line starts a record, once assuming it continues
+  a quoted cell (the quote character put before it). Each answer says how the range ends (at a
+  record boundary, inside a quoted cell, or at a syntax error), where its first record starts, and
+  how many records start in it. The task also counts its lines and finds its first NUL byte and
+  invalid UTF-8 sequence; the first range's task reads the header.
+- The driver (`plan`) chains the answers from the file's start: that fixes each range's true state,
+  and so the byte offset, line and record number of its first record.
+- Pass 2 (read.py) parses each run of records, from one range's first record to the next range's,
+  with the local reader (`tables._read_csv_part`), the header record put before it, and shifts its
+  lines and row numbers. Records, lines, rows and reader findings (csv-syntax, blank-row,
+  extra-cell, unquoted-delimiter, missing-cell) are therefore the local engine's; the `encoding`
+  findings, which the local reader makes once per file, are made here from pass 1.
+
+Files that break what this relies on are read whole (read.py's one-file task), as before: a dialect
+with an escape character, no quote character, comments or header rows other than the first; a
+header row the local reader would guess elsewhere or a header in another delimiter
+(`wrong-delimiter`); a file the tasks cannot open themselves (local paths are read with `open`,
+other URIs with `pyarrow.fs`, `s3a://` as `s3://`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["SETTING", "DEFAULT_RANGE_BYTES", "range_bytes", "Cut", "Unit", "survey", "plan", "open_uri", "read_span"]
+
+SETTING = "conflictdata.spark.rangeBytes"
+DEFAULT_RANGE_BYTES = 128 << 20
+BOM = b"\xef\xbb\xbf"
+# What the first range's task reads to judge the header as the local reader does
+# (`csvfile.guess_header_row` looks at the first 2^20 characters, at most 4 bytes each).
+HEAD_BYTES = (4 << 20) + 4
+_STEP = 1 << 20
+
+
+def range_bytes(spark: Any) -> int:
+    """The range size the session sets (`conflictdata.spark.rangeBytes`: bytes, or with k/m/g)."""
+    text = str(spark.conf.get(SETTING, str(DEFAULT_RANGE_BYTES)) or "0").strip().lower()
+    scale = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(text[-1:], 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+@dataclass
+class Cut:
+    """One range of one file for pass 1 (pickled to the executors)."""
+
+    key: int          # the file's number in the plan
+    k: int            # the range's number in the file
+    uri: str
+    start: int
+    end: int
+    size: int
+    delimiter: str
+    dialect: Any      # contract.dialect.Dialect
+    names: list[str] = field(default_factory=list)
+    hashed: bool = False  # the whole file's sha256 is wanted (computed by range 0's task)
+
+
+@dataclass
+class Unit:
+    """A run of whole records of a ranged file for pass 2: bytes [start, end), the first record's
+    line and record number, and the header record's bytes to put before it (None: the file's start)."""
+
+    table: str
+    index: int
+    file: str
+    uri: str
+    start: int
+    end: int
+    line: int
+    rec: int
+    head: bytes | None
+    head_lines: int
+
+
+def open_uri(uri: str) -> Any:
+    """A binary file object with `seek` and `read` for `uri`, opened where the task runs."""
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    parsed = urlparse(uri)
+    if parsed.scheme in ("", "file"):
+        return open(url2pathname(parsed.path) if parsed.scheme else uri, "rb")
+    import pyarrow.fs as pafs
+
+    fs, path = pafs.FileSystem.from_uri("s3://" + uri[len("s3a://"):] if parsed.scheme == "s3a" else uri)
+    return fs.open_input_file(path)
+
+
+def read_span(uri: str, start: int, end: int) -> bytes:
+    with open_uri(uri) as fh:
+        fh.seek(start)
+        return fh.read(end - start)
+
+
+def _next_start(buf: bytes | bytearray, i: int, eof: bool) -> int | None:
+    """The first line start at or after `i` (i ≥ 1) in `buf`, as io.StringIO(newline="") splits
+    lines (after LF, CRLF or a lone CR); `len(buf)` at the end of the file; None: read more."""
+    j = i - 1
+    n, r = buf.find(b"\n", j), buf.find(b"\r", j)
+    if n < 0 and r < 0:
+        return len(buf) if eof else None
+    t = n if r < 0 or 0 <= n < r else r
+    if buf[t] == 10:
+        return t + 1
+    if t + 1 < len(buf):
+        return t + 2 if buf[t + 1] == 10 else t + 1
+    return t + 1 if eof else None
+
+
+def _line_offset(buf: bytes, n: int) -> int:
+    """The byte offset of line `n` (0-based) of `buf`, which starts at a line start."""
+    at = 0
+    for _ in range(n):
+        nxt = _next_start(buf, at + 1, True) if at < len(buf) else None
+        if nxt is None:
+            return len(buf)
+        at = nxt
+    return at
+
+
+def _lines(seg: bytes) -> tuple[int, int, int]:
+    """(lines as the csv module counts them, LF bytes, line breaks) of a run of whole lines."""
+    nl = seg.count(b"\n")
+    terms = nl + seg.count(b"\r") - seg.count(b"\r\n")
+    return terms + (1 if seg and seg[-1:] not in (b"\n", b"\r") else 0), nl, terms
+
+
+def _follow(text: str, seg: bytes, kwargs: dict[str, Any], inside: bool, n_lines: int) -> dict[str, Any]:
+    """Parse `text` (the range's lines) as the local reader would from a record boundary
+    (`inside` False) or from inside a quoted cell: how it ends ("B" boundary, "Q" inside quotes,
+    "E" error), the records that start in it, and the first one's line and byte offset."""
+    quote = kwargs.get("quotechar") or '"'
+    if quote not in text:
+        # No quote: every line is one record, or all of it is inside the open quoted cell.
+        if inside:
+            return {"end": "Q", "starts": 0, "first": None, "first_at": None, "cap": None}
+        return {"end": "B", "starts": n_lines, "first": 0 if n_lines else None, "first_at": 0 if n_lines else None, "cap": None}
+    reader = csv.reader(io.StringIO(quote + text if inside else text, newline=""), strict=True, **kwargs)
+    starts, first, j = 0, None, 0
+    end, cap = "B", None
+    while True:
+        before = reader.line_num
+        here = not (inside and j == 0)
+        try:
+            next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            starts += here
+            if here and first is None:
+                first = before
+            end = "Q" if str(exc) == "unexpected end of data" else "E"
+            cap = reader.line_num if end == "E" else None
+            break
+        j += 1
+        starts += here
+        if here and first is None:
+            first = before
+    first_at = _line_offset(seg, first) if first is not None else None
+    if first_at is not None and first_at >= len(seg):
+        first, first_at = None, None
+    return {"end": end, "starts": starts, "first": first, "first_at": first_at,
+            "cap": _line_offset(seg, cap) if cap is not None else None}
+
+
+def survey(cut: Cut) -> dict[str, Any]:
+    """Pass 1 for one range (runs in a task); see the module's docstring."""
+    try:
+        return _survey(cut)
+    except (OSError, ImportError, ValueError, NotImplementedError) as exc:
+        return {"key": cut.key, "k": cut.k, "fallback": f"its ranges cannot be read where the tasks run ({type(exc).__name__}: {exc})"}
+
+
+def _survey(cut: Cut) -> dict[str, Any]:
+    if csv.field_size_limit() < sys.maxsize:
+        csv.field_size_limit(sys.maxsize)  # as the local reader: no cell is too long
+    with open_uri(cut.uri) as fh:
+        lo = max(cut.start - 1, 0)
+        fh.seek(lo)
+        buf = bytearray(fh.read(cut.end - lo))
+        eof = lo + len(buf) >= cut.size
+        start = 0 if cut.start == 0 else None
+        stop = None
+        while True:
+            # The lines of the range: from the first line start at or after its first byte to the
+            # first at or after its end (reading on to the end of a line that crosses it).
+            if start is None:
+                start = _next_start(buf, 1, eof)
+            if start is not None and stop is None:
+                stop = len(buf) if cut.end >= cut.size else _next_start(buf, cut.end - lo, eof)
+            if start is not None and stop is not None:
+                break
+            more = fh.read(_STEP)
+            buf += more
+            eof = not more or lo + len(buf) >= cut.size
+        out: dict[str, Any] = {"key": cut.key, "k": cut.k}
+        if cut.k == 0:
+            out.update(_head(fh, cut))
+            if cut.hashed:
+                out["sha256"] = _sha256(fh)
+    start = min(start, stop)
+    seg = bytes(buf[start:stop])
+    del buf
+    n_lines, nl, terms = _lines(seg)
+    out.update({"L0": lo + start, "L1": lo + stop, "lines": terms, "nl": nl})
+    body = seg[len(BOM):] if cut.start == 0 and seg.startswith(BOM) else seg
+    if (nul := body.find(b"\x00")) >= 0:
+        out["nul"] = body.count(b"\n", 0, nul)
+        body = body.replace(b"\x00", b"")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        out["bad"] = (body.count(b"\n", 0, exc.start), body[exc.start : exc.end].hex(" "))
+        text = body.decode("utf-8", errors="replace")
+    del body
+    kwargs = cut.dialect.python(cut.delimiter)
+    out["B"] = _follow(text, seg, kwargs, False, n_lines)
+    out["Q"] = _follow(text, seg, kwargs, True, n_lines) if cut.start > 0 else out["B"]
+    return out
+
+
+def _head(fh: Any, cut: Cut) -> dict[str, Any]:
+    """The header as the local reader reads it (the file's first range): why the file must be read
+    whole instead, or the header record's bytes and lines."""
+    from ._local import guess_header_row, sniff_delimiter
+
+    fh.seek(0)
+    pre = fh.read(min(cut.size, HEAD_BYTES))
+    whole = len(pre) >= cut.size
+    pre = pre.removeprefix(BOM)
+    text = pre.replace(b"\x00", b"").decode("utf-8", errors="replace")
+    if not whole and len(text) <= 1 << 20:
+        return {"fallback": "its first 4 MiB hold fewer than 2^20 characters"}
+    if guess_header_row(text, cut.dialect, cut.delimiter) != 1:
+        return {"fallback": "the header is not its first record"}
+    if not whole and b"\n" not in pre:
+        return {"fallback": "its first line is longer than 4 MiB"}
+    first = pre[: pre.find(b"\n") + 1 or len(pre)].decode("utf-8", errors="replace").rstrip("\r\n")
+    if sniff_delimiter(first, cut.names, cut.delimiter) is not None:
+        return {"fallback": "its header is in another delimiter"}
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, **cut.dialect.python(cut.delimiter))
+    try:
+        next(reader)
+    except (csv.Error, StopIteration):
+        return {"fallback": "its header record cannot be read"}
+    lines = reader.line_num
+    end = _line_offset(pre, lines)
+    if not whole and end >= len(pre):
+        return {"fallback": "its header record is longer than 4 MiB"}
+    return {"head": pre[:end], "head_lines": lines}
+
+
+def _sha256(fh: Any) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    fh.seek(0)
+    while block := fh.read(_STEP):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def plan(file: dict[str, Any], answers: list[dict[str, Any]]) -> tuple[list[Unit], dict[str, Any]] | str:
+    """The units of one ranged file from its ranges' answers (in order), and its file-level part
+    of the meta record (`encoding` findings as tuples, sha256); or why it must be read whole."""
+    from ._local import Finding, nul_finding, utf8_finding
+    from .read import finding_tuple
+
+    for a in answers:
+        if "fallback" in a:
+            return a["fallback"]
+    head = answers[0]
+    name, index, shown, uri = file["table"], file["index"], file["file"], file["uri"]
+    units: list[Unit] = []
+    state, line, rec, nl = "B", 1, 1, 0
+    cap = file["size"]
+    found: list[Finding] = []
+    nul = bad = None
+    for a in answers:
+        if nul is None and "nul" in a:
+            nul = nl + a["nul"] + 1
+        if bad is None and "bad" in a:
+            bad = (nl + a["bad"][0] + 1, a["bad"][1])
+        nl += a["nl"]
+    for a in answers:
+        h = a[state]
+        if h["first"] is not None:
+            units.append(Unit(name, index, shown, uri, a["L0"] + h["first_at"], 0, line + h["first"], rec, None, 0))
+        rec += h["starts"]
+        line += a["lines"]
+        if h["end"] == "E":
+            cap = a["L0"] + h["cap"]
+            break
+        state = h["end"]
+    for i, u in enumerate(units):
+        u.end = units[i + 1].start if i + 1 < len(units) else cap
+        if u.start > 0:
+            u.head, u.head_lines = head["head"], head["head_lines"]
+    if nul is not None:
+        found.append(nul_finding(name, shown, nul))
+    if bad is not None:
+        found.append(utf8_finding(name, shown, *bad))
+    return units, {"findings": [finding_tuple(f) for f in found], "sha256": head.get("sha256"), "bytes": file["size"]}
+
+
+def rangeable(res: Any) -> str | None:
+    """Why a resource's files are read whole even when large (None: they may be read in ranges)."""
+    from ._local import source_of
+
+    d = source_of(res).dialect
+    if d.escape_char is not None or not d.quote_char:
+        return "its dialect has an escape character or no quote character"
+    if not d.header or d.header_rows not in (None, (1,)) or d.comment_char is not None or d.comment_rows:
+        return "its dialect has comments, or header rows other than the first"
+    return None
+
+
+def split(spark: Any, files: list[dict[str, Any]], step: int) -> tuple[list[Unit], dict[tuple[str, int], dict[str, Any]], list[str]]:
+    """Pass 1 over the CSV files (dicts: table, index, file, uri, res, delimiter, size, hashed) of at
+    least `step` bytes: their units, their file-level meta by (table, file index), and notes on the
+    large files read whole all the same. Files not in the meta are read whole."""
+    from ._local import source_of
+
+    cuts, notes, chosen = [], [], []
+    for key, f in enumerate(files):
+        why = rangeable(f["res"])
+        if why is not None:
+            notes.append(f"{f['table']}: {f['file']} is read whole in one task, not in ranges ({why})")
+            continue
+        chosen.append(key)
+        dialect = source_of(f["res"]).dialect
+        for k, start in enumerate(range(0, f["size"], step)):
+            cuts.append(Cut(key, k, f["uri"], start, min(start + step, f["size"]), f["size"], f["delimiter"], dialect,
+                            list(f["res"].field_names), hashed=f["hashed"]))
+    if not cuts:
+        return [], {}, notes
+    answers = spark.sparkContext.parallelize(cuts, len(cuts)).map(survey).collect()
+    by_file: dict[int, list[dict[str, Any]]] = {}
+    for a in sorted(answers, key=lambda a: (a["key"], a["k"])):
+        by_file.setdefault(a["key"], []).append(a)
+    units: list[Unit] = []
+    metas: dict[tuple[str, int], dict[str, Any]] = {}
+    for key in chosen:
+        f = files[key]
+        got = plan(f, by_file[key])
+        if isinstance(got, str):
+            notes.append(f"{f['table']}: {f['file']} is read whole in one task, not in ranges ({got})")
+            continue
+        units += got[0]
+        metas[(f["table"], f["index"])] = got[1]
+    return units, metas, notes
+
+
+def merge(file_meta: dict[str, Any], parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One file's meta record from the plan's part and its runs' records."""
+    return {"findings": file_meta["findings"] + [t for p in parts for t in p["findings"]],
+            "absent": parts[0]["absent"] if parts else [], "last": max([p["last"] for p in parts], default=1),
+            "bytes": file_meta["bytes"], "sha256": file_meta["sha256"], "rows": sum(p["rows"] for p in parts),
+            "checks": [t for p in parts for t in p["checks"]]}
+
+
+def sizes(spark: Any, uris: list[str], remote: bool) -> dict[str, int]:
+    """Each file's size: from the driver's file system, or (under a URI) Spark's `binaryFile`
+    listing, which does not read the files when their content is not selected."""
+    if not uris:
+        return {}
+    if not remote:
+        import os
+        from urllib.parse import urlparse
+        from urllib.request import url2pathname
+
+        return {u: os.path.getsize(url2pathname(urlparse(u).path)) for u in uris}
+    from .read import normalise
+
+    got = {normalise(r["path"]): r["length"] for r in spark.read.format("binaryFile").load(uris).select("path", "length").collect()}
+    return {u: got[normalise(u)] for u in uris if normalise(u) in got}
