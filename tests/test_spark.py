@@ -310,3 +310,49 @@ def test_against_an_older_version_matches_the_local_engine(spark, tmp_path, monk
     report = same_findings(new, spark, against=old)
     assert {(f.rule, f.value) for f in report.findings if f.rule.startswith(("id-", "retraction-removed"))} == {
         ("id-vanished", "STN-0003"), ("id-reused", "STN-0004"), ("retraction-removed", "STN-0004")}
+
+
+@pytest.fixture
+def small_ranges(spark):
+    """The session set to read every CSV file of at least `size` bytes in byte ranges (ranges.py)."""
+    from contextlib import contextmanager
+
+    from conflictdata.spark.ranges import SETTING
+
+    @contextmanager
+    def setting(size: int):
+        spark.conf.set(SETTING, str(size))
+        try:
+            yield
+        finally:
+            spark.conf.unset(SETTING)
+
+    return setting
+
+
+def test_files_read_in_byte_ranges_have_the_local_engines_findings(spark, small_ranges, tmp_path):
+    from test_spark_ranges import A, B, C, _package
+
+    schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"maximum": 13}}, {"name": "name", "constraints": {"maxLength": 4}},
+                         {"name": "note"}], "primaryKey": ["id"]}
+    root = _package(tmp_path / "pkg", {"a.csv": A, "b.csv": B, "c.csv": C}, schema=schema)
+    with small_ranges(24):
+        report = same_findings(root, spark)
+    assert sum("byte ranges of at most 24 bytes" in n for n in report.notes) == 3
+    got = {(f.rule, Path(f.file).name, f.line, f.row, f.column) for f in report.findings}
+    # After a quoted cell longer than a range (lines 12-13), and rows running on across the files.
+    assert got == {("blank-row", "a.csv", 6, 4, None), ("missing-cell", "a.csv", 8, 6, "note"), ("extra-cell", "a.csv", 9, 7, None),
+                   ("blank-row", "a.csv", 11, 9, None), ("primary-key", "a.csv", 6, 4, None), ("primary-key", "a.csv", 11, 9, None),
+                   ("max-length", "a.csv", 12, 10, "name"), ("encoding", "a.csv", 15, None, None),
+                   ("max-length", "a.csv", 15, 12, "name"), ("encoding", "a.csv", 16, None, None), ("csv-syntax", "b.csv", 2, None, None),
+                   ("maximum", "c.csv", 2, 15, "id"), ("csv-syntax", "c.csv", 4, None, None)}
+
+
+def test_planted_errors_are_found_in_byte_ranges(spark, small_ranges, planted):
+    with small_ranges(4096):
+        report = same_findings(planted, spark)
+    assert any("byte ranges of at most 4096 bytes" in n and "events" in n for n in report.notes)
+    assert any("non-canonical not checked" in n for n in report.notes)
+    expected = json.loads((planted / "planted.json").read_text())["planted"]
+    got = {(f.rule, f.table, f.line, f.column) for f in report.findings}
+    assert all((p["rule"], p["table"], p["line"], p["column"]) in got for p in expected)

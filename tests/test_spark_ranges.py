@@ -19,7 +19,7 @@ import pytest
 
 from conflictdata.contract.package import open_package
 from conflictdata.reading.tables import _delimiter
-from conflictdata.spark import ranges, read
+from conflictdata.spark import chain, read
 
 # Lines: 1 header (CRLF) | 2-4 a quoted cell over three lines (LF, CRLF inside) | 5 | 6 blank | 7
 # multibyte | 8 missing cell | 9 extra cell | 10 a quote inside an unquoted cell | 11 blank (CRLF) |
@@ -98,13 +98,13 @@ def read_both(root: Path, step: int) -> tuple[tuple, tuple, list[str], int]:
         whole_metas.append(metas[0])
         files.append({"table": "t", "index": i, "file": str(p), "uri": str(p), "size": Path(p).stat().st_size, "res": res,
                       "delimiter": delimiter, "hashed": False})
-    units, file_metas, notes = ranges.split(_Here, files, step)
+    units, file_metas, notes = chain.split(_Here, files, step)
     job.units = units
     rows, metas = _records(read.parse_units([pa.record_batch({"u": list(range(len(units)))})], job)) if units else ([], [])
     runs: dict[int, list[dict]] = {}
     for unit, meta in zip(units, metas):
         runs.setdefault(unit.index, []).append(meta)
-    merged = [ranges.merge(file_metas[("t", i)], runs.get(i, [])) if ("t", i) in file_metas else whole_metas[i] for i in range(len(files))]
+    merged = [chain.merge(file_metas[("t", i)], runs.get(i, [])) if ("t", i) in file_metas else whole_metas[i] for i in range(len(files))]
     ranged_rows = rows + [r for r in whole_rows if ("t", r[0]) not in file_metas]
 
     def summary(metas: list[dict]) -> tuple:

@@ -27,7 +27,7 @@ from ._local import (PARQUET_KEY, TYPE_HINTS, Finding, Package, Report, Resource
                      field_specs, read_table, rules, shift_row, table_of_file)
 from .checks import column_findings, dangling, foreign_keys, primary_keys, repeats, spark_can_check, unique_keys
 from .locate import Located, locate
-from .ranges import merge, range_bytes, sizes, split
+from .chain import merge_runs, ranged_files
 from .read import FINDING_FIELDS, RECORD, Job, normalise, parse_batches, parse_units
 from .tasks import Checks, Displayed, check_table
 from .views import Frame, acknowledged, gather, kept, table_rules
@@ -184,23 +184,10 @@ def _read_all(spark: Any, where: Located, resources: list[Resource], checks: Che
             files[normalise(u)] = (res.name, i, f)
             uris.append(u)
     job = Job({r.name: r for r in resources}, files, {r.name: _delimiter(r) for r in resources}, checks)
-    ranged: dict[tuple[str, int], dict] = {}
-    if (step := range_bytes(spark)) > 0 and uris:
-        csvs = [u for u in uris if out[files[normalise(u)][0]].resource.format != "parquet"]
-        big = [(u, n) for u, n in sizes(spark, csvs, where.remote).items() if n >= step]
-        large = [{"table": files[normalise(u)][0], "index": files[normalise(u)][1], "file": files[normalise(u)][2], "uri": u, "size": n,
-                  "res": out[files[normalise(u)][0]].resource, "delimiter": job.delimiters[files[normalise(u)][0]],
-                  "hashed": len(out[files[normalise(u)][0]].resource.paths) == 1 and isinstance(out[files[normalise(u)][0]].resource.descriptor.get("hash"), str)}
-                 for u, n in big]
-        job.units, ranged, notes = split(spark, large, step)
-        for note in notes:
-            out[note.split(":")[0]].notes.append(note)
-        for name in sorted({t for t, _ in ranged}):
-            res = out[name].resource
-            skipped = (["non-canonical"] if checks.canonical and len(res.paths) == 1 else []) + (["the Parquet copy"] if checks.copies and PARQUET_KEY in res.descriptor else [])
-            if skipped:
-                out[name].notes.append(f"{name}: {' and '.join(skipped)} not checked: its file is read in ranges, no task holds it whole")
-        uris = [u for u in uris if files[normalise(u)][:2] not in ranged]
+    ranged, notes = ranged_files(spark, where, job, files, uris, {r.name: r for r in resources})
+    for name, note in notes:
+        out[name].notes.append(note)
+    uris = [u for u in uris if files[normalise(u)][:2] not in ranged]
     parts = []
     if uris:
         binary = spark.read.format("binaryFile").load(uris).select("path", "content")
@@ -211,12 +198,7 @@ def _read_all(spark: Any, where: Located, resources: list[Resource], checks: Che
     if parts:
         records = reduce(lambda a, b: a.unionByName(b), parts).persist(StorageLevel.MEMORY_AND_DISK)
         metas = [(r["table"], r["_f"], json.loads(r["meta"])) for r in records.where("kind = 'meta'").select("table", "_f", "meta").collect()]
-        runs: dict[tuple[str, int], list[dict]] = {}
-        for name, index, meta in metas:
-            if meta.get("unit"):
-                runs.setdefault((name, index), []).append(meta)
-        metas = sorted([m for m in metas if not m[2].get("unit")] + [(n, i, merge(ranged[(n, i)], runs.get((n, i), []))) for n, i in ranged],
-                       key=lambda m: m[:2])
+        metas = merge_runs(metas, ranged)
     else:
         records, metas = spark.createDataFrame([], RECORD), []
     by_table: dict[str, list[tuple[int, dict]]] = {}
