@@ -20,6 +20,7 @@ import pytest
 from conflictdata.contract.package import open_package
 from conflictdata.reading.tables import _delimiter
 from conflictdata.spark import chain, read
+from conflictdata.spark.tasks import Checks
 
 # Lines: 1 header (CRLF) | 2-4 a quoted cell over three lines (LF, CRLF inside) | 5 | 6 blank | 7
 # multibyte | 8 missing cell | 9 extra cell | 10 a quote inside an unquoted cell | 11 blank (CRLF) |
@@ -85,30 +86,29 @@ def _package(root: Path, files: dict[str, bytes], dialect: dict | None = None, s
     return root
 
 
-def read_both(root: Path, step: int) -> tuple[tuple, tuple, list[str], int]:
-    """(rows, per-file (findings, last, rows, absent)) read whole and read in ranges of `step`
-    bytes; the notes, and the number of runs read."""
+def read_both(root: Path, step: int, checks=None) -> tuple[tuple, tuple, list[str], int]:
+    """(rows, per-file (findings, last, rows, absent, checks' findings)) read whole and read in
+    ranges of `step` bytes; the notes, and the number of runs read. `checks`: tasks.Checks."""
     res = open_package(root).resources["t"]
     delimiter = _delimiter(res)
-    job = read.Job({"t": res}, {}, {"t": delimiter}, None)
+    job = read.Job({"t": res}, {}, {"t": delimiter}, checks)
     whole_rows, whole_metas, files = [], [], []
     for i, p in enumerate(res.paths):
         rows, metas = _records(read._file_batches("t", i, str(p), Path(p).read_bytes(), job, np, pa))
         whole_rows += rows
-        whole_metas.append(metas[0])
+        whole_metas.append(("t", i, metas[0]))
         files.append({"table": "t", "index": i, "file": str(p), "uri": str(p), "size": Path(p).stat().st_size, "res": res,
                       "delimiter": delimiter, "hashed": False})
     units, file_metas, notes = chain.split(_Here, files, step)
     job.units = units
     rows, metas = _records(read.parse_units([pa.record_batch({"u": list(range(len(units)))})], job)) if units else ([], [])
-    runs: dict[int, list[dict]] = {}
-    for unit, meta in zip(units, metas):
-        runs.setdefault(unit.index, []).append(meta)
-    merged = [chain.merge(file_metas[("t", i)], runs.get(i, [])) if ("t", i) in file_metas else whole_metas[i] for i in range(len(files))]
+    ranged_metas = [("t", units[m["unit"]].index, m) for m in metas] + [m for m in whole_metas if m[:2] not in file_metas]
+    merged = chain.merge_runs(_Here, job, ranged_metas, file_metas)
     ranged_rows = rows + [r for r in whole_rows if ("t", r[0]) not in file_metas]
 
-    def summary(metas: list[dict]) -> tuple:
-        return tuple((sorted(map(tuple, m["findings"]), key=repr), m["last"], m["rows"], m["absent"]) for m in metas)
+    def summary(metas: list[tuple]) -> tuple:
+        return tuple((sorted(map(tuple, m["findings"]), key=repr), m["last"], m["rows"], m["absent"], sorted(map(tuple, m["checks"]), key=repr))
+                     for _, _, m in metas)
 
     return (sorted(whole_rows), summary(whole_metas)), (sorted(ranged_rows), summary(merged)), notes, len(units)
 
@@ -172,3 +172,31 @@ def test_files_the_ranges_cannot_follow_are_read_whole(tmp_path, dialect, data, 
     whole, ranged, notes, runs = read_both(root, 4)
     assert ranged == whole and runs == 0
     assert len(notes) == 1 and notes[0].startswith("t: ") and "read whole in one task" in notes[0] and why in notes[0]
+
+
+def _canonical(root: Path) -> Checks:
+    import datetime as dt
+
+    return Checks(open_package(root), dt.date(2026, 11, 30), rules=False, canonical=True, copies=False)
+
+
+KEYED = {"fields": [{"name": "id", "type": "integer"}, {"name": "name"}, {"name": "note"}], "primaryKey": ["id"]}
+ROWS = b"id,name,note\n" + b"".join(b'%d,Name %d,"a, b"\n' % (i, i) for i in range(1, 31))
+
+
+@pytest.mark.parametrize("change, line", [
+    (lambda d: d, None),                                                      # canonical
+    (lambda d: d.replace(b"\n", b"\r\n"), 1),                                # CRLF
+    (lambda d: d.replace(b"id,name,note", b'"id",name,note'), 1),             # the header quoted
+    (lambda d: d.replace(b"Name 23,", b"Name 23 ,"), 24),                     # a cell not trimmed, far from the start
+    (lambda d: d.replace(b"Name 17,", b'"Name 17",'), 18),                    # needless quotes
+    (lambda d: d.replace(b'25,Name 25,"a, b"\n', b"") + b'25,Name 25,"a, b"\n', 26),  # a row moved to the end: id 26 is first out of place
+    (lambda d: d.replace(b'3,Name 3,"a, b"\n', b"") + b'3,Name 3,"a, b"\n', 4),       # ... from the first runs on
+    (lambda d: d + b"31,x,y,extra\n", None),                                   # a blocking finding: no verdict
+])
+def test_the_canonical_form_of_a_file_in_ranges_is_judged_as_whole(tmp_path, change, line):
+    root = _package(tmp_path / "pkg", {"a.csv": change(ROWS)}, schema=KEYED)
+    for step in (16, 61, 200):
+        whole, ranged, _, runs = read_both(root, step, _canonical(root))
+        assert ranged == whole and runs > 2, step
+        assert [(f[1], f[5]) for f in whole[1][0][4]] == ([("non-canonical", line)] if line else []), step

@@ -40,22 +40,72 @@ def ranged_files(spark: Any, where: Any, job: Any, files: dict[str, tuple[str, i
 
     checks = job.checks
     for name in sorted({t for t, _ in ranged}):
-        res = resources[name]
-        skipped = (["non-canonical"] if checks is not None and checks.canonical and len(res.paths) == 1 else []) + (
-            ["the Parquet copy"] if checks is not None and checks.copies and PARQUET_KEY in res.descriptor else [])
-        if skipped:
-            out.append((name, f"{name}: {' and '.join(skipped)} not checked: its file is read in byte ranges, and no task holds it whole"))
+        if checks is not None and checks.copies and PARQUET_KEY in resources[name].descriptor:
+            out.append((name, f"{name}: the Parquet copy not checked: its file is read in byte ranges, and no task holds it whole"))
     return ranged, out
 
 
-def merge_runs(metas: list[tuple[str, int, dict[str, Any]]], ranged: dict[tuple[str, int], dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
-    """The meta records of a job, one per file: a ranged file's runs merged with its plan's part."""
+def merge_runs(spark: Any, job: Any, metas: list[tuple[str, int, dict[str, Any]]],
+               ranged: dict[tuple[str, int], dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
+    """The meta records of a job, one per file: a ranged file's runs merged with its plan's part,
+    and its canonical form judged from its runs'."""
     runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for name, index, meta in metas:
-        if meta.get("unit"):
+        if meta.get("unit") is not None:
             runs.setdefault((name, index), []).append(meta)
-    return sorted([m for m in metas if not m[2].get("unit")] + [(n, i, merge(ranged[(n, i)], runs.get((n, i), []))) for n, i in ranged],
-                  key=lambda m: m[:2])
+    merged = []
+    for (name, index), file_meta in ranged.items():
+        parts = sorted(runs.get((name, index), []), key=lambda m: m["unit"])
+        meta = merge(file_meta, parts)
+        if parts and all("canonical" in p for p in parts):
+            meta["checks"] += canonical(spark, job, file_meta, parts, meta["findings"])
+        merged.append((name, index, meta))
+    return sorted([m for m in metas if m[2].get("unit") is None] + merged, key=lambda m: m[:2])
+
+
+def canonical(spark: Any, job: Any, file_meta: dict[str, Any], parts: list[dict[str, Any]], findings: list[tuple]) -> list[tuple]:
+    """`canonical_findings` of a file read in byte ranges, from its runs: the first line where the
+    file differs from its canonical form is the first of: line 1 (a BOM, CRLF, or a header not in
+    canonical form), each run's first line not in canonical writing, and the first record out of
+    primary-key order — within a run, or above the smallest key of the runs after it (found by a
+    second read of those runs, for a file not in order only)."""
+    import csv
+    import io
+
+    from ._local import Finding, fmt
+    from .read import finding_tuple, first_above
+
+    if any(f[1] in fmt._BLOCKING for f in findings):
+        return []
+    unit = job.units[parts[0]["unit"]]
+    res = job.resources[unit.table]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(res.field_names)
+    header = buf.getvalue().encode("utf-8")
+    lines = [1] if file_meta["line1"] else []
+    if file_meta["head"] != header:
+        lines.append(fmt._first_difference(file_meta["head"], header))
+    lines += [c[k] for c in (p["canonical"] for p in parts) for k in ("line", "misplaced") if c[k] is not None]
+    need, bound = [], None
+    for p in reversed(parts):
+        c = p["canonical"]
+        if c["min"] is None:
+            continue
+        if bound is not None and _after(res, c["max"], bound):
+            need.append((p["unit"], bound))
+        bound = c["min"] if bound is None or _after(res, bound, c["min"]) else bound
+    if need:
+        lines += [n for n in spark.sparkContext.parallelize(need, len(need)).map(lambda item: first_above(job, item)).collect() if n is not None]
+    return [finding_tuple(Finding("warning", "non-canonical", fmt._NON_CANONICAL, res.name, unit.file, min(lines)))] if lines else []
+
+
+def _after(res: Any, a: list[str], b: list[str]) -> bool:
+    """Whether key `a` sorts after key `b` in canonical order (`canonical_order`: typed, stable)."""
+    from ._local import fmt
+    from .tasks import keys_table
+
+    keys = [c for c in res.row_key if c in res.field_names]
+    return list(fmt.canonical_order(keys_table(res, {c: [x, y] for c, x, y in zip(keys, a, b)}))) == [1, 0]
 
 
 def plan(file: dict[str, Any], answers: list[dict[str, Any]]) -> tuple[list[Unit], dict[str, Any]] | str:
@@ -70,7 +120,7 @@ def plan(file: dict[str, Any], answers: list[dict[str, Any]]) -> tuple[list[Unit
     head = answers[0]
     name, index, shown, uri = file["table"], file["index"], file["file"], file["uri"]
     units: list[Unit] = []
-    state, line, rec, nl = "B", 1, 1, 0
+    state, line, rec, nl, lf = "B", 1, 1, 0, 0
     cap = file["size"]
     found: list[Finding] = []
     nul = bad = None
@@ -83,9 +133,10 @@ def plan(file: dict[str, Any], answers: list[dict[str, Any]]) -> tuple[list[Unit
     for a in answers:
         h = a[state]
         if h["first"] is not None:
-            units.append(Unit(name, index, shown, uri, a["L0"] + h["first_at"], 0, line + h["first"], rec, None, 0))
+            units.append(Unit(name, index, shown, uri, a["L0"] + h["first_at"], 0, line + h["first"], rec, None, 0, lf + h["first_lf"]))
         rec += h["starts"]
         line += a["lines"]
+        lf += a["nl"]
         if h["end"] == "E":
             cap = a["L0"] + h["cap"]
             break
@@ -93,12 +144,15 @@ def plan(file: dict[str, Any], answers: list[dict[str, Any]]) -> tuple[list[Unit
     for i, u in enumerate(units):
         u.end = units[i + 1].start if i + 1 < len(units) else cap
         if u.start > 0:
-            u.head, u.head_lines = head["head"], head["head_lines"]
+            u.head, u.head_lines, u.skip = head["head"], head["head_lines"], len(head["head"])
+        else:
+            u.skip, u.lf = len(head["head"]) + (3 if head["bom"] else 0), head["head"].count(b"\n")
     if nul is not None:
         found.append(nul_finding(name, shown, nul))
     if bad is not None:
         found.append(utf8_finding(name, shown, *bad))
-    return units, {"findings": [finding_tuple(f) for f in found], "sha256": head.get("sha256"), "bytes": file["size"]}
+    return units, {"findings": [finding_tuple(f) for f in found], "sha256": head.get("sha256"), "bytes": file["size"],
+                   "head": head["head"], "line1": head["bom"] or any(a["crlf"] for a in answers)}
 
 
 def rangeable(res: Any) -> str | None:

@@ -198,7 +198,7 @@ def _read_all(spark: Any, where: Located, resources: list[Resource], checks: Che
     if parts:
         records = reduce(lambda a, b: a.unionByName(b), parts).persist(StorageLevel.MEMORY_AND_DISK)
         metas = [(r["table"], r["_f"], json.loads(r["meta"])) for r in records.where("kind = 'meta'").select("table", "_f", "meta").collect()]
-        metas = merge_runs(metas, ranged)
+        metas = merge_runs(spark, job, metas, ranged)
     else:
         records, metas = spark.createDataFrame([], RECORD), []
     by_table: dict[str, list[tuple[int, dict]]] = {}

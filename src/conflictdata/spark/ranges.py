@@ -84,6 +84,10 @@ class Unit:
     rec: int
     head: bytes | None
     head_lines: int
+    # For the canonical form: the LF bytes before the run, and the bytes before its first data
+    # record in what its task parses (the header put before it, or the file's BOM and header).
+    lf: int = 0
+    skip: int = 0
 
 
 def open_uri(uri: str) -> Any:
@@ -147,8 +151,8 @@ def _follow(text: str, seg: bytes, kwargs: dict[str, Any], inside: bool, n_lines
     if quote not in text:
         # No quote: every line is one record, or all of it is inside the open quoted cell.
         if inside:
-            return {"end": "Q", "starts": 0, "first": None, "first_at": None, "cap": None}
-        return {"end": "B", "starts": n_lines, "first": 0 if n_lines else None, "first_at": 0 if n_lines else None, "cap": None}
+            return {"end": "Q", "starts": 0, "first": None, "first_at": None, "first_lf": 0, "cap": None}
+        return {"end": "B", "starts": n_lines, "first": 0 if n_lines else None, "first_at": 0 if n_lines else None, "first_lf": 0, "cap": None}
     reader = csv.reader(io.StringIO(quote + text if inside else text, newline=""), strict=True, **kwargs)
     starts, first, j = 0, None, 0
     end, cap = "B", None
@@ -173,7 +177,7 @@ def _follow(text: str, seg: bytes, kwargs: dict[str, Any], inside: bool, n_lines
     first_at = _line_offset(seg, first) if first is not None else None
     if first_at is not None and first_at >= len(seg):
         first, first_at = None, None
-    return {"end": end, "starts": starts, "first": first, "first_at": first_at,
+    return {"end": end, "starts": starts, "first": first, "first_at": first_at, "first_lf": seg.count(b"\n", 0, first_at) if first_at else 0,
             "cap": _line_offset(seg, cap) if cap is not None else None}
 
 
@@ -216,7 +220,7 @@ def _survey(cut: Cut) -> dict[str, Any]:
     seg = bytes(buf[start:stop])
     del buf
     n_lines, nl, terms = _lines(seg)
-    out.update({"L0": lo + start, "L1": lo + stop, "lines": terms, "nl": nl})
+    out.update({"L0": lo + start, "L1": lo + stop, "lines": terms, "nl": nl, "crlf": b"\r\n" in seg})
     body = seg[len(BOM):] if cut.start == 0 and seg.startswith(BOM) else seg
     if (nul := body.find(b"\x00")) >= 0:
         out["nul"] = body.count(b"\n", 0, nul)
@@ -241,6 +245,7 @@ def _head(fh: Any, cut: Cut) -> dict[str, Any]:
     fh.seek(0)
     pre = fh.read(min(cut.size, HEAD_BYTES))
     whole = len(pre) >= cut.size
+    bom = pre.startswith(BOM)
     pre = pre.removeprefix(BOM)
     text = pre.replace(b"\x00", b"").decode("utf-8", errors="replace")
     if not whole and len(text) <= 1 << 20:
@@ -261,7 +266,7 @@ def _head(fh: Any, cut: Cut) -> dict[str, Any]:
     end = _line_offset(pre, lines)
     if not whole and end >= len(pre):
         return {"fallback": "its header record is longer than 4 MiB"}
-    return {"head": pre[:end], "head_lines": lines}
+    return {"head": pre[:end], "head_lines": lines, "bom": bom}
 
 
 def _sha256(fh: Any) -> str:

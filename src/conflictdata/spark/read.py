@@ -117,13 +117,14 @@ def parse_units(batches: Iterator[Any], job: Job) -> Iterator[Any]:
         for u in batch.column("u").to_pylist():
             unit = job.units[u]
             data = read_span(unit.uri, unit.start, unit.end)
-            yield from _file_batches(unit.table, unit.index, unit.file, data if unit.head is None else unit.head + data, job, np, pa, unit)
+            yield from _file_batches(unit.table, unit.index, unit.file, data if unit.head is None else unit.head + data, job, np, pa, u)
 
 
-def _file_batches(name: str, index: int, file: str, content: bytes, job: Job, np: Any, pa: Any, unit: Any = None) -> Iterator[Any]:
+def _file_batches(name: str, index: int, file: str, content: bytes, job: Job, np: Any, pa: Any, u: int | None = None) -> Iterator[Any]:
     import json
 
     res = job.resources[name]
+    unit = job.units[u] if u is not None else None
     raw, lines, rownums, findings, short, text = _parse(res, file, content, job.delimiters[name], np, unit)
     checks = job.checks
     if unit is not None:
@@ -136,16 +137,18 @@ def _file_batches(name: str, index: int, file: str, content: bytes, job: Job, np
         checks = job.unit_checks
     meta = {"findings": [finding_tuple(f) for f in findings], "absent": sorted(raw.attrs.get("absent", set())),
             "last": int(rownums[-1] if len(rownums) else 1), "bytes": len(content),
-            "sha256": hashlib.sha256(content).hexdigest() if unit is None else None, "rows": len(raw), "checks": [], "unit": unit is not None}
+            "sha256": hashlib.sha256(content).hexdigest() if unit is None else None, "rows": len(raw), "checks": [], "unit": u}
     if checks is not None:
         from ._local import _finish
-        from .tasks import check_table
+        from .tasks import canonical_applies, check_table, run_canonical
 
         table = _finish(res, file, raw, lines, list(findings), rownums=np.asarray(rownums, dtype=np.int64))
         table.text = text
         for i, missing in short.items():
             table.unusable.loc[i, [n for n in missing if n in table.unusable.columns]] = True
         meta["checks"] = [finding_tuple(f) for f in check_table(checks, table, content if unit is None else None)]
+        if unit is not None and canonical_applies(job.checks, res):
+            meta["canonical"] = run_canonical(table, content, unit)
     yield _batch(pa, ["meta"], name, [index], [None], [None], pa.array([None], pa.list_(pa.string())), [json.dumps(meta)])
     n, width = len(raw), len(raw.columns)
     if not n:
@@ -203,3 +206,27 @@ def _batch(pa: Any, kind: list, table: str, f: list, line: Any, row: Any, cells:
         [pa.array(kind, pa.string()), pa.array([table] * n, pa.string()), pa.array(f, pa.int32()), pa.array(line, pa.int64()) if line is not None else pa.nulls(n, pa.int64()),
          pa.array(row, pa.int64()), cells, pa.array(meta, pa.string())],
         names=["kind", "table", "_f", "_line", "_row", "cells", "meta"])
+
+
+def first_above(job: Job, item: tuple[int, list[str]]) -> int | None:
+    """The line of the first record of run `u` whose key sorts after `bound` (the smallest key of
+    the runs after it), for a file not in canonical order (a second read of the run)."""
+    import numpy as np
+    import pandas as pd
+
+    from .ranges import read_span
+    from .tasks import keys_table
+
+    u, bound = item
+    unit = job.units[u]
+    res = job.resources[unit.table]
+    data = read_span(unit.uri, unit.start, unit.end)
+    raw, lines, *_ = _parse(res, unit.file, data if unit.head is None else unit.head + data, job.delimiters[unit.table], np, unit)
+    keys = [c for c in res.row_key if c in raw.columns]
+    table = keys_table(res, {c: pd.concat([raw[c].astype(object), pd.Series([b], dtype=object)], ignore_index=True) for c, b in zip(keys, bound)})
+    from ._local import fmt
+
+    order = fmt.canonical_order(table).to_numpy()
+    after = order[int(np.flatnonzero(order == len(raw))[0]) + 1 :]
+    shift = unit.line - unit.head_lines - 1 if unit.head is not None else 0
+    return int(lines[int(after.min())]) + shift if len(after) else None
