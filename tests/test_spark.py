@@ -355,3 +355,26 @@ def test_planted_errors_are_found_in_byte_ranges(spark, small_ranges, planted):
     expected = json.loads((planted / "planted.json").read_text())["planted"]
     got = {(f.rule, f.table, f.line, f.column) for f in report.findings}
     assert all((p["rule"], p["table"], p["line"], p["column"]) in got for p in expected)
+
+
+def test_descriptor_metadata_is_checked_as_by_the_local_engine(spark, tmp_path):
+    (tmp_path / "towns.csv").write_text("id\n1\n2\n", encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text("""{
+  "name": "towns",
+  "created": "yesterday",
+  "contributors": [{"title": "A", "email": "not-an-email"}],
+  "resources": [{"name": "towns", "path": "towns.csv", "schema": {"fields": [{"name": "id", "type": "integer"}]}}]
+}
+""", encoding="utf-8")
+    report = same_findings(tmp_path, spark)
+    assert [(f.rule, Path(f.file).name, f.line, f.column) for f in report.findings] == [
+        ("descriptor", "datapackage.json", 3, "created"), ("descriptor", "datapackage.json", 4, "contributors[0].email")]
+
+
+def test_a_bare_file_is_checked_against_its_schema_as_by_the_local_engine(spark, tmp_path):
+    (tmp_path / "towns.csv").write_text("id,name\n1,Ghent\nx,Bruges\n2,\n", encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "constraints": {"required": True}}]}
+    (tmp_path / "towns.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    report = same_findings(tmp_path / "towns.csv", spark, schema=tmp_path / "towns.schema.json")
+    assert [(f.rule, f.line, f.column) for f in report.findings] == [("type", 3, "id"), ("required", 4, "name")]
+    assert not any("checked by the local engine" in n for n in report.notes)

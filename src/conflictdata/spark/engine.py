@@ -115,6 +115,7 @@ def run(package: str | Path | Package, spark: Any, *, strict: bool = False, sele
     if ours:
         findings += table_rules(checks.package, frames)
         findings = acknowledged(pkg, frames, findings)
+    findings += _metadata(pkg, where)
     tables = kept(frames, keep) if keep else {}
     for r in records:
         r.unpersist()
@@ -123,6 +124,20 @@ def run(package: str | Path | Package, spark: Any, *, strict: bool = False, sele
     if chosen is not None or dropped:
         report.findings = acknowledge.select_rules(report.findings, chosen, dropped)
     return report.sorted(), tables
+
+
+def _metadata(pkg: Package, where: Located) -> list[Finding]:
+    """The descriptor's metadata against its profile, as the local engine checks them (a package
+    under a URI: named by its URI, not by the driver's copy of its descriptor)."""
+    from dataclasses import replace
+
+    from ..contract.metadata import check_metadata, metadata_failure
+
+    try:
+        found = check_metadata(pkg)
+    except Exception as exc:  # frictionless raises its own types; a report must still come
+        found = [metadata_failure(pkg, exc)]
+    return [replace(f, file=where.display) for f in found] if where.remote else found
 
 
 def _local_reason(res: Resource) -> str | None:

@@ -16,7 +16,7 @@ from ..checking.acknowledge import rule_names
 from ..checking.validation import Progress, read_tables, validate_package
 from ..contract.findings import Finding, Report
 from ..contract.errors import UnsafeInputError, UnusableInputError
-from ..contract.metadata import check_descriptor_file, check_metadata
+from ..contract.metadata import check_descriptor_file, check_metadata, metadata_failure
 from ..contract.package import Package, is_data_file, open_file, open_package, table_of_file
 from ..reading.tables import Table
 from .diff import id_tables, retracted_ids
@@ -45,9 +45,10 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     Raises `UnusableInputError` when a package cannot be read at all, or a rule name is unknown.
     """
     chosen, dropped = rule_names(select, "--select"), rule_names(ignore, "--ignore")
-    if spark is not None and against is None:
+    if spark is not None and against is None and "://" in str(path):
         from ..spark import validate as on_spark
 
+        # A package under a URI: its descriptor is read through Spark.
         return on_spark(path, spark, strict=strict, select=select, ignore=ignore)
     if path is not None and schema is None and (found := table_of_file(path)) is not None:
         root, table = found
@@ -81,8 +82,7 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
 
 def _validate_opened(package: Package, *, strict: bool, against: str | Path | None, progress: Progress | None,
                      spark: Any = None) -> Report:
-    # The Spark engine does not check the descriptor's metadata (nor does `spark.validate`):
-    # with --against it comes here, and leaves it out too, so both runs report the same.
+    # The Spark engine checks the descriptor's metadata itself (`spark.validate` does too).
     metadata = _in_background(check_metadata, package) if spark is None else (lambda: [])
     asked = None
     if against is not None:
@@ -94,7 +94,7 @@ def _validate_opened(package: Package, *, strict: bool, against: str | Path | No
     if spark is not None:
         from ..spark.engine import run as on_spark
 
-        report, tables = on_spark(package, spark, strict=strict, keep=against_columns(package))
+        report, tables = on_spark(package, spark, strict=strict, keep=against_columns(package) if against is not None else None)
     else:
         report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
     report.notes += [f"{name}: {why}" for name, why in package.others.items()]
@@ -131,9 +131,7 @@ def _in_background(check: Callable[[Package], list[Finding]], package: Package) 
     def result() -> list[Finding]:
         thread.join()
         if failed:
-            return [Finding("warning", "descriptor", f"the descriptor's metadata could not be checked against its profile "
-                                                    f"({type(failed[0]).__name__}: {failed[0]}); check it with `frictionless validate`",
-                            None, package.display(package.descriptor_path))]
+            return [metadata_failure(package, failed[0])]
         return out
 
     return result
