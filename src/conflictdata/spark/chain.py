@@ -15,7 +15,7 @@ __all__ = ["ranged_files", "merge_runs", "split", "plan", "merge", "rangeable", 
 def ranged_files(spark: Any, where: Any, job: Any, files: dict[str, tuple[str, int, str]], uris: list[str],
                  resources: dict[str, Any]) -> tuple[dict[tuple[str, int], dict[str, Any]], list[tuple[str, str]]]:
     """Pass 1 over the CSV files among `uris` of at least one range (the session's
-    `conflictdata.spark.rangeBytes`); sets `job.units`. Returns the file-level meta of each file
+    `spark.conflictdata.rangeBytes`); sets `job.units`. Returns the file-level meta of each file
     read in ranges, by (table, file index), and notes (table, text)."""
     from .read import normalise
 
@@ -35,7 +35,7 @@ def ranged_files(spark: Any, where: Any, job: Any, files: dict[str, tuple[str, i
     out = [(n.split(":")[0], n) for n in notes]
     for f in large:
         if (f["table"], f["index"]) in ranged:
-            out.append((f["table"], f"{f['table']}: {f['file']} read in {-(-f['size'] // step)} byte ranges of at most {step} bytes (conflictdata.spark.rangeBytes)"))
+            out.append((f["table"], f"{f['table']}: {f['file']} read in {-(-f['size'] // step)} byte ranges of at most {step} bytes (spark.conflictdata.rangeBytes)"))
     from ._local import PARQUET_KEY
 
     checks = job.checks

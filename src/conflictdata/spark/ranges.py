@@ -1,6 +1,6 @@
 """Reading a large CSV file in byte ranges, one task per range, with the local reader's findings.
 
-A file of at least `range_bytes` (the Spark setting `conflictdata.spark.rangeBytes`, default
+A file of at least `range_bytes` (the Spark setting `spark.conflictdata.rangeBytes`, default
 128 MiB; 0 turns ranges off) is cut into byte ranges, so that no task holds a whole file. A record
 starts only at the start of a line, but a line starts a record only if the line before it did not
 end inside a quoted cell, which depends on everything before it. So:
@@ -31,13 +31,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["SETTING", "DEFAULT_RANGE_BYTES", "range_bytes", "Cut", "Unit", "survey", "open_uri", "read_span"]
 
-SETTING = "conflictdata.spark.rangeBytes"
+SETTING = "spark.conflictdata.rangeBytes"
 DEFAULT_RANGE_BYTES = 128 << 20
 BOM = b"\xef\xbb\xbf"
 # What the first range's task reads to judge the header as the local reader does
@@ -47,7 +49,7 @@ _STEP = 1 << 20
 
 
 def range_bytes(spark: Any) -> int:
-    """The range size the session sets (`conflictdata.spark.rangeBytes`: bytes, or with k/m/g)."""
+    """The range size the session sets (`spark.conflictdata.rangeBytes`: bytes, or with k/m/g)."""
     text = str(spark.conf.get(SETTING, str(DEFAULT_RANGE_BYTES)) or "0").strip().lower()
     scale = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(text[-1:], 1)
     return int(float(text[:-1] if scale > 1 else text) * scale)
@@ -143,6 +145,17 @@ def _lines(seg: bytes) -> tuple[int, int, int]:
     return terms + (1 if seg and seg[-1:] not in (b"\n", b"\r") else 0), nl, terms
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def _split_lines(text: str, prefix: str) -> Iterator[str]:
+    """The lines of `text` as io.StringIO(newline="") gives them (ending at LF, CRLF or CR), one at
+    a time (a StringIO would hold the text again, four bytes a character), `prefix` before the first."""
+    for m in _LINE.finditer(text):
+        yield prefix + m.group() if prefix else m.group()
+        prefix = ""
+
+
 def _follow(text: str, seg: bytes, kwargs: dict[str, Any], inside: bool, n_lines: int) -> dict[str, Any]:
     """Parse `text` (the range's lines) as the local reader would from a record boundary
     (`inside` False) or from inside a quoted cell: how it ends ("B" boundary, "Q" inside quotes,
@@ -153,7 +166,7 @@ def _follow(text: str, seg: bytes, kwargs: dict[str, Any], inside: bool, n_lines
         if inside:
             return {"end": "Q", "starts": 0, "first": None, "first_at": None, "first_lf": 0, "cap": None}
         return {"end": "B", "starts": n_lines, "first": 0 if n_lines else None, "first_at": 0 if n_lines else None, "first_lf": 0, "cap": None}
-    reader = csv.reader(io.StringIO(quote + text if inside else text, newline=""), strict=True, **kwargs)
+    reader = csv.reader(_split_lines(text, quote if inside else ""), strict=True, **kwargs)
     starts, first, j = 0, None, 0
     end, cap = "B", None
     while True:

@@ -6,7 +6,7 @@ physical lines while it parses. A record's line is therefore the line it starts 
 quoted cell before it spans several lines, and every file-level finding (encoding, csv-syntax,
 wrong-delimiter, unquoted-delimiter, extra-cell, missing-cell, blank-row, header) is exactly the
 local engine's. The unit of parallelism is the file: a resource of many files (`"path": [...]`)
-is read by many tasks at once. A file of at least one byte range (`conflictdata.spark.rangeBytes`,
+is read by many tasks at once. A file of at least one byte range (`spark.conflictdata.rangeBytes`,
 128 MiB) is read in runs of whole records instead, each by its own task (`parse_units`; ranges.py
 says how the runs are found), with the same records, lines, rows and findings.
 

@@ -51,9 +51,9 @@ def spark_failure(exc: BaseException) -> str | None:
         return None
     text = str(exc)
     if "OutOfMemoryError" in text or "Java heap space" in text:
-        return ("Spark ran out of memory (java.lang.OutOfMemoryError): a task holds one file whole; give the JVM more heap "
-                "(local mode: SPARK_DRIVER_MEMORY=8g; a cluster: --conf spark.executor.memory=8g), or split the resource "
-                "into several files (see docs/spark.md)")
+        return ("Spark ran out of memory (java.lang.OutOfMemoryError): a task holds a file smaller than one byte range, or one "
+                "range of a larger file; give the JVM more heap (local mode: SPARK_DRIVER_MEMORY=8g; a cluster: --conf "
+                "spark.executor.memory=8g), or make the ranges smaller (--conf spark.conflictdata.rangeBytes=32m; see docs/spark.md)")
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
     return f"Spark failed ({type(exc).__name__}): {first[:300]}; Spark's own log has the details"
 
