@@ -31,9 +31,10 @@ def session(master: str | None = None) -> Any:
         return active
     builder = SparkSession.builder.appName("conflictdata validate").master(master or "local[*]")
     if (master or "local").startswith("local") and not os.environ.get("SPARK_DRIVER_MEMORY"):
-        # In local mode the tasks run in the driver's JVM, and each holds its file whole (its
-        # bytes, then its records): Spark's default 1 GiB heap is too small for a file of 10^6
-        # rows. Half the machine's memory (at least 3 GiB), unless SPARK_DRIVER_MEMORY says.
+        # In local mode the tasks run in the driver's JVM, which also caches the records and runs
+        # the key checks' aggregations: Spark's default 1 GiB heap is too small for 10^6 rows
+        # (10^7 rows ran in 3 GiB, not in 2: docs/spark.md). Half the machine's memory (at least
+        # 3 GiB), unless SPARK_DRIVER_MEMORY says.
         builder = builder.config("spark.driver.memory", f"{_half_memory_gib()}g")
     spark = (builder.config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "8" if (master or "local").startswith("local") else "200")
