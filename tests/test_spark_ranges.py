@@ -160,12 +160,20 @@ def test_an_unquoted_delimiter_is_repaired_in_a_run_as_in_the_file(tmp_path):
     assert [(f[1], f[5], f[8], f[6]) for f in ranged[1][0][0]] == [("unquoted-delimiter", 22, 22, "name")]
 
 
+def test_a_file_in_another_delimiter_is_read_in_ranges_with_it(tmp_path):
+    data = b'id;name;note\n1;"a;\nb";c\n2;d;"e,f"\n3;x\n'
+    root = _package(tmp_path / "pkg", {"a.csv": data})
+    for step in range(1, len(data) // 2):
+        whole, ranged, notes, runs = read_both(root, step)
+        assert ranged == whole and notes == [] and runs > 1, step
+    assert sorted((f[1], f[5]) for f in ranged[1][0][0]) == [("missing-cell", 5), ("wrong-delimiter", 1)]
+
+
 @pytest.mark.parametrize("dialect, data, why", [
     ({"escapeChar": "\\"}, b"id,name,note\n1,a\\,b,c\n", "escape character"),
     ({"headerRows": [2]}, b"x,y,z\nid,name,note\n1,a,b\n", "header rows"),
     ({"commentChar": "#"}, b"id,name,note\n# no\n1,a,b\n", "comments"),
     (None, b"title\nid,name,note\n1,a,b\n2,c,d\n3,e,f\n", "the header is not its first record"),
-    (None, b"id;name;note\n1;a;b\n2;c;d\n", "another delimiter"),
 ])
 def test_files_the_ranges_cannot_follow_are_read_whole(tmp_path, dialect, data, why):
     root = _package(tmp_path / "pkg", {"a.csv": data}, dialect)

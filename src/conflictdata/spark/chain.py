@@ -5,6 +5,7 @@ merged into one per file.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from .ranges import Cut, Unit, range_bytes, survey
@@ -186,10 +187,13 @@ def split(spark: Any, files: list[dict[str, Any]], step: int) -> tuple[list[Unit
                             list(f["res"].field_names), hashed=f["hashed"]))
     if not cuts:
         return [], {}, notes
-    answers = spark.sparkContext.parallelize(cuts, len(cuts)).map(survey).collect()
-    by_file: dict[int, list[dict[str, Any]]] = {}
-    for a in sorted(answers, key=lambda a: (a["key"], a["k"])):
-        by_file.setdefault(a["key"], []).append(a)
+    by_file = _survey(spark, cuts)
+    # A file whose header is in another delimiter is read with that one (as the local reader
+    # does, after its wrong-delimiter finding): its ranges parsed again with it.
+    again = [replace(c, delimiter=by_file[c.key][0]["delimiter"]) for c in cuts
+             if by_file[c.key][0].get("delimiter", c.delimiter) != c.delimiter]
+    if again:
+        by_file.update(_survey(spark, again))
     units: list[Unit] = []
     metas: dict[tuple[str, int], dict[str, Any]] = {}
     for key in chosen:
@@ -201,6 +205,14 @@ def split(spark: Any, files: list[dict[str, Any]], step: int) -> tuple[list[Unit
         units += got[0]
         metas[(f["table"], f["index"])] = got[1]
     return units, metas, notes
+
+
+def _survey(spark: Any, cuts: list[Cut]) -> dict[int, list[dict[str, Any]]]:
+    """Pass 1 as one job: each file's answers, by range."""
+    by_file: dict[int, list[dict[str, Any]]] = {}
+    for a in sorted(spark.sparkContext.parallelize(cuts, len(cuts)).map(survey).collect(), key=lambda a: (a["key"], a["k"])):
+        by_file.setdefault(a["key"], []).append(a)
+    return by_file
 
 
 def merge(file_meta: dict[str, Any], parts: list[dict[str, Any]]) -> dict[str, Any]:

@@ -22,9 +22,9 @@ end inside a quoted cell, which depends on everything before it. So:
 
 Files that break what this relies on are read whole (read.py's one-file task), as before: a dialect
 with an escape character, no quote character, comments or header rows other than the first; a
-header row the local reader would guess elsewhere or a header in another delimiter
-(`wrong-delimiter`); a file the tasks cannot open themselves (local paths are read with `open`,
-other URIs with `pyarrow.fs`, `s3a://` as `s3://`).
+header row the local reader would guess elsewhere; a file the tasks cannot open themselves (local
+paths are read with `open`, other URIs with `pyarrow.fs`, `s3a://` as `s3://`). A header in
+another delimiter (`wrong-delimiter`) makes the ranges be parsed again with that one (chain.py).
 """
 
 from __future__ import annotations
@@ -263,14 +263,14 @@ def _head(fh: Any, cut: Cut) -> dict[str, Any]:
     text = pre.replace(b"\x00", b"").decode("utf-8", errors="replace")
     if not whole and len(text) <= 1 << 20:
         return {"fallback": "its first 4 MiB hold fewer than 2^20 characters"}
-    if guess_header_row(text, cut.dialect, cut.delimiter) != 1:
-        return {"fallback": "the header is not its first record"}
     if not whole and b"\n" not in pre:
         return {"fallback": "its first line is longer than 4 MiB"}
+    # As `tables._read_csv_part`: a header in another delimiter is read (and the file) with that one.
     first = pre[: pre.find(b"\n") + 1 or len(pre)].decode("utf-8", errors="replace").rstrip("\r\n")
-    if sniff_delimiter(first, cut.names, cut.delimiter) is not None:
-        return {"fallback": "its header is in another delimiter"}
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, **cut.dialect.python(cut.delimiter))
+    delimiter = sniff_delimiter(first, cut.names, cut.delimiter) or cut.delimiter
+    if guess_header_row(text, cut.dialect, delimiter) != 1:
+        return {"fallback": "the header is not its first record"}
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, **cut.dialect.python(delimiter))
     try:
         next(reader)
     except (csv.Error, StopIteration):
@@ -279,7 +279,7 @@ def _head(fh: Any, cut: Cut) -> dict[str, Any]:
     end = _line_offset(pre, lines)
     if not whole and end >= len(pre):
         return {"fallback": "its header record is longer than 4 MiB"}
-    return {"head": pre[:end], "head_lines": lines, "bom": bom}
+    return {"head": pre[:end], "head_lines": lines, "bom": bom, "delimiter": delimiter}
 
 
 def _sha256(fh: Any) -> str:
