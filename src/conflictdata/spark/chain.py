@@ -42,7 +42,8 @@ def ranged_files(spark: Any, where: Any, job: Any, files: dict[str, tuple[str, i
     checks = job.checks
     for name in sorted({t for t, _ in ranged}):
         if checks is not None and checks.copies and PARQUET_KEY in resources[name].descriptor:
-            out.append((name, f"{name}: the Parquet copy not checked: its file is read in byte ranges, and no task holds it whole"))
+            out.append((name, f"{name}: parquet-mismatch not checked (the Parquet copy against the CSV rows): the CSV file is read in byte ranges, "
+                              "and no task holds it whole"))
     return ranged, out
 
 
@@ -60,6 +61,13 @@ def merge_runs(spark: Any, job: Any, metas: list[tuple[str, int, dict[str, Any]]
         meta = merge(file_meta, parts)
         if parts and all("canonical" in p for p in parts):
             meta["checks"] += canonical(spark, job, file_meta, parts, meta["findings"])
+        if job.checks is not None and job.checks.copies:
+            from ._local import check_copy_integrity
+            from .read import finding_tuple
+            from .tasks import keys_table
+
+            # The copy's own bytes and hash (its comparison with the rows needs the whole table).
+            meta["checks"] += [finding_tuple(f) for f in check_copy_integrity(job.checks.package, keys_table(job.resources[name], {}))]
         merged.append((name, index, meta))
     return sorted([m for m in metas if m[2].get("unit") is None] + merged, key=lambda m: m[:2])
 
