@@ -116,7 +116,8 @@ def _next_start(buf: bytes | bytearray, i: int, eof: bool) -> int | None:
     """The first line start at or after `i` (i ≥ 1) in `buf`, as io.StringIO(newline="") splits
     lines (after LF, CRLF or a lone CR); `len(buf)` at the end of the file; None: read more."""
     j = i - 1
-    n, r = buf.find(b"\n", j), buf.find(b"\r", j)
+    n = buf.find(b"\n", j)
+    r = buf.find(b"\r", j, n if n >= 0 else len(buf))  # only a CR before the LF matters: no scan to the end
     if n < 0 and r < 0:
         return len(buf) if eof else None
     t = n if r < 0 or 0 <= n < r else r
@@ -148,10 +149,11 @@ def _lines(seg: bytes) -> tuple[int, int, int]:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 
 
-def _split_lines(text: str, prefix: str) -> Iterator[str]:
-    """The lines of `text` as io.StringIO(newline="") gives them (ending at LF, CRLF or CR), one at
-    a time (a StringIO would hold the text again, four bytes a character), `prefix` before the first."""
-    for m in _LINE.finditer(text):
+def _split_lines(text: str, prefix: str, pos: int = 0) -> Iterator[str]:
+    """The lines of `text` from `pos` (a line start) as io.StringIO(newline="") gives them (ending
+    at LF, CRLF or CR), one at a time (a StringIO would hold the text again, four bytes a
+    character), `prefix` before the first."""
+    for m in _LINE.finditer(text, pos):
         yield prefix + m.group() if prefix else m.group()
         prefix = ""
 
@@ -166,11 +168,18 @@ def _follow(text: str, seg: bytes, kwargs: dict[str, Any], inside: bool, n_lines
         if inside:
             return {"end": "Q", "starts": 0, "first": None, "first_at": None, "first_lf": 0, "cap": None}
         return {"end": "B", "starts": n_lines, "first": 0 if n_lines else None, "first_at": 0 if n_lines else None, "first_lf": 0, "cap": None}
-    reader = csv.reader(_split_lines(text, quote if inside else ""), strict=True, **kwargs)
+    pos = skipped = 0
+    if inside:
+        # Inside a quoted cell nothing but a quote changes the state: the lines before the one
+        # holding the first quote are cell text, counted but not parsed (nor held as one field).
+        at = text.find(quote)
+        pos = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+        skipped = text.count("\n", 0, pos) + text.count("\r", 0, pos) - text.count("\r\n", 0, pos)
+    reader = csv.reader(_split_lines(text, quote if inside else "", pos), strict=True, **kwargs)
     starts, first, j = 0, None, 0
     end, cap = "B", None
     while True:
-        before = reader.line_num
+        before = reader.line_num + skipped
         here = not (inside and j == 0)
         try:
             next(reader)
@@ -181,7 +190,7 @@ def _follow(text: str, seg: bytes, kwargs: dict[str, Any], inside: bool, n_lines
             if here and first is None:
                 first = before
             end = "Q" if str(exc) == "unexpected end of data" else "E"
-            cap = reader.line_num if end == "E" else None
+            cap = reader.line_num + skipped if end == "E" else None
             break
         j += 1
         starts += here
