@@ -51,6 +51,9 @@ def spark_failure(exc: BaseException) -> str | None:
     if not module.startswith(("py4j", "pyspark")):
         return None
     text = str(exc)
+    if "AGGREGATE_OUT_OF_MEMORY" in text:
+        return ("Spark ran out of memory in an aggregation of the checks (AGGREGATE_OUT_OF_MEMORY); give the JVM more heap "
+                "(local mode: SPARK_DRIVER_MEMORY=4g; a cluster: --conf spark.executor.memory=4g), see docs/spark.md")
     if "OutOfMemoryError" in text or "Java heap space" in text:
         return ("Spark ran out of memory (java.lang.OutOfMemoryError): a task holds a file smaller than one byte range, or one "
                 "range of a larger file; give the JVM more heap (local mode: SPARK_DRIVER_MEMORY=8g; a cluster: --conf "
