@@ -155,23 +155,33 @@ def _file_batches(name: str, index: int, file: str, content: bytes, job: Job, np
     n, width = len(raw), len(raw.columns)
     if not n:
         return
-    cells = np.empty((n, width), dtype=object)
-    for j, col in enumerate(raw.columns):
-        cells[:, j] = raw[col].to_numpy(dtype=object)
-    names = list(raw.columns)
-    for i, missing in short.items():
+    # The cells as Arrow strings, column after column (zero-copy from the fast reader's columns:
+    # no Python string per cell), taken row by row into each batch's lists.
+    import pyarrow.compute as pc
+
+    from ._local import arrow_strings
+
+    cols = []
+    for col in raw.columns:
+        arr = arrow_strings(raw[col])
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        cols.append(arr.cast(pa.large_string()))
+    flat = pa.concat_arrays(cols)
+    if short:
         # The padded cells of a short record: reported as missing-cell, not checked again.
-        for j, h in enumerate(names):
-            if h in missing:
-                cells[i, j] = None
+        padded = np.zeros(n * width, dtype=bool)
+        for i, missing in short.items():
+            for j, h in enumerate(raw.columns):
+                if h in missing:
+                    padded[j * n + i] = True
+        flat = pc.if_else(pa.array(padded), pa.scalar(None, pa.large_string()), flat)
     step = 1 << 16
     for lo in range(0, n, step):
         hi = min(n, lo + step)
-        flat = pa.array(cells[lo:hi].ravel(), pa.string())
-        lists = pa.ListArray.from_arrays(pa.array(np.arange(0, (hi - lo) * width + 1, width, dtype=np.int32)), flat)
+        take = (np.arange(width, dtype=np.int64) * n + np.arange(lo, hi, dtype=np.int64)[:, None]).ravel()
+        lists = pa.ListArray.from_arrays(pa.array(np.arange(0, (hi - lo) * width + 1, width, dtype=np.int32)), flat.take(take).cast(pa.string()))
         yield _batch(pa, ["row"] * (hi - lo), name, [index] * (hi - lo), None if lines is None else np.asarray(lines[lo:hi], dtype=np.int64),
                      np.asarray(rownums[lo:hi], dtype=np.int64), lists, [None] * (hi - lo))
-
 
 
 def _parse(res: Any, file: str, content: bytes, delimiter: str, np: Any, unit: Any = None) -> tuple:
