@@ -18,6 +18,7 @@ def ranged_files(spark: Any, where: Any, job: Any, files: dict[str, tuple[str, i
     """Pass 1 over the CSV files among `uris` of at least one range (the session's
     `spark.conflictdata.rangeBytes`); sets `job.units`. Returns the file-level meta of each file
     read in ranges, by (table, file index), and notes (table, text)."""
+    from ._local import PARQUET_KEY
     from .read import normalise
 
     step = range_bytes(spark)
@@ -37,8 +38,6 @@ def ranged_files(spark: Any, where: Any, job: Any, files: dict[str, tuple[str, i
     for f in large:
         if (f["table"], f["index"]) in ranged:
             out.append((f["table"], f"{f['table']}: {f['file']} read in {-(-f['size'] // step)} byte ranges of at most {step} bytes (spark.conflictdata.rangeBytes)"))
-    from ._local import PARQUET_KEY
-
     checks = job.checks
     for name in sorted({t for t, _ in ranged}):
         if checks is not None and checks.copies and PARQUET_KEY in resources[name].descriptor:
