@@ -88,3 +88,5 @@ def test_spark_failures_are_told_apart_from_conflictdatas_own() -> None:
     assert spark_failure(ValueError("x")) is None  # not Spark's: re-raised as it is
     assert spark_failure(_java_error("\n: org.apache.spark.SparkException: Job aborted\n\tat ...")) == (
         "Spark failed (Py4JJavaError): : org.apache.spark.SparkException: Job aborted; Spark's own log has the details")
+    aggregation = _java_error(": org.apache.spark.memory.SparkOutOfMemoryError: [AGGREGATE_OUT_OF_MEMORY] No enough memory for aggregation")
+    assert spark_failure(aggregation).startswith("Spark ran out of memory in an aggregation of the checks (AGGREGATE_OUT_OF_MEMORY); give the JVM more heap")

@@ -1,7 +1,9 @@
 """The Spark engine (`conflictdata.spark`) gives the local engine's findings: same rule, table,
 file, line, row, column, value and severity, on the bundled dataset, a generated package with
 planted errors, a small package with every Table Schema check (quoted line breaks, several files,
-composite and self-referencing keys, inline data) and the shared frictionless fixtures.
+composite and self-referencing keys, inline data) and the shared frictionless fixtures; with files
+read in small byte ranges (spark/ranges.py) too; the descriptor's metadata and a bare file with
+a schema as well.
 
 One SparkSession (local[2]) serves the whole run; the tests are skipped where PySpark or Java is
 missing.
@@ -310,3 +312,78 @@ def test_against_an_older_version_matches_the_local_engine(spark, tmp_path, monk
     report = same_findings(new, spark, against=old)
     assert {(f.rule, f.value) for f in report.findings if f.rule.startswith(("id-", "retraction-removed"))} == {
         ("id-vanished", "STN-0003"), ("id-reused", "STN-0004"), ("retraction-removed", "STN-0004")}
+
+
+@pytest.fixture
+def small_ranges(spark):
+    """The session set to read every CSV file of at least `size` bytes in byte ranges (ranges.py)."""
+    from contextlib import contextmanager
+
+    from conflictdata.spark.ranges import SETTING
+
+    @contextmanager
+    def setting(size: int):
+        spark.conf.set(SETTING, str(size))
+        try:
+            yield
+        finally:
+            spark.conf.unset(SETTING)
+
+    return setting
+
+
+def test_files_read_in_byte_ranges_have_the_local_engines_findings(spark, small_ranges, tmp_path):
+    from test_spark_ranges import A, B, C, _package
+
+    schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"maximum": 13}}, {"name": "name", "constraints": {"maxLength": 4}},
+                         {"name": "note"}], "primaryKey": ["id"]}
+    root = _package(tmp_path / "pkg", {"a.csv": A, "b.csv": B, "c.csv": C}, schema=schema)
+    with small_ranges(24):
+        report = same_findings(root, spark)
+    assert sum("byte ranges of at most 24 bytes" in n for n in report.notes) == 3
+    got = {(f.rule, Path(f.file).name, f.line, f.row, f.column) for f in report.findings}
+    # After a quoted cell longer than a range (lines 12-13), and rows running on across the files.
+    assert got == {("blank-row", "a.csv", 6, 4, None), ("missing-cell", "a.csv", 8, 6, "note"), ("extra-cell", "a.csv", 9, 7, None),
+                   ("blank-row", "a.csv", 11, 9, None), ("primary-key", "a.csv", 6, 4, None), ("primary-key", "a.csv", 11, 9, None),
+                   ("max-length", "a.csv", 12, 10, "name"), ("encoding", "a.csv", 15, None, None),
+                   ("max-length", "a.csv", 15, 12, "name"), ("encoding", "a.csv", 16, None, None), ("csv-syntax", "b.csv", 2, None, None),
+                   ("maximum", "c.csv", 2, 15, "id"), ("csv-syntax", "c.csv", 4, None, None)}
+
+
+def test_descriptor_metadata_is_checked_as_by_the_local_engine(spark, tmp_path):
+    (tmp_path / "towns.csv").write_text("id\n1\n2\n", encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text("""{
+  "name": "towns",
+  "created": "yesterday",
+  "contributors": [{"title": "A", "email": "not-an-email"}],
+  "resources": [{"name": "towns", "path": "towns.csv", "schema": {"fields": [{"name": "id", "type": "integer"}]}}]
+}
+""", encoding="utf-8")
+    report = same_findings(tmp_path, spark)
+    assert [(f.rule, Path(f.file).name, f.line, f.column) for f in report.findings] == [
+        ("descriptor", "datapackage.json", 3, "created"), ("descriptor", "datapackage.json", 4, "contributors[0].email")]
+
+
+def test_a_bare_file_is_checked_against_its_schema_as_by_the_local_engine(spark, tmp_path):
+    (tmp_path / "towns.csv").write_text("id,name\n1,Ghent\nx,Bruges\n2,\n", encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "constraints": {"required": True}}]}
+    (tmp_path / "towns.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    report = same_findings(tmp_path / "towns.csv", spark, schema=tmp_path / "towns.schema.json")
+    assert [(f.rule, f.line, f.column) for f in report.findings] == [("type", 3, "id"), ("required", 4, "name")]
+    assert not any("checked by the local engine" in n for n in report.notes)
+
+
+def test_parquet_copies_of_files_in_byte_ranges_have_their_bytes_checked(spark, small_ranges, built, tmp_path):
+    from conflictdata.contract.names import PARQUET_KEY
+
+    pkg = tmp_path / "built"
+    shutil.copytree(built, pkg)
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    [claims] = [r for r in descriptor["resources"] if r["name"] == "casualty_claims"]
+    claims[PARQUET_KEY]["bytes"] += 1  # the copy "changed after the build"
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    with small_ranges(1 << 20):
+        report = same_findings(pkg, spark)
+    assert [(f.rule, f.table, Path(f.file).name) for f in report.findings if f.rule == "resource-bytes"] == [
+        ("resource-bytes", "casualty_claims", "casualty_claims.parquet")]
+    assert any(n.startswith("casualty_claims: parquet-mismatch not checked") for n in report.notes)

@@ -74,12 +74,12 @@ def _spark_engine(master: Optional[str], format: ValidateFormat):
     if why is not None:
         raise fail(f"--engine spark: {why}", format=format, title="validate")
 
-    def run(path, *, strict, against, progress, select, ignore):
+    def run(path, *, strict, against, progress, select, ignore, schema=None):
         from ..spark.session import session, spark_failure
         from ..versions.history import validate as on_spark
 
         try:
-            return on_spark(path, strict=strict, against=against, select=select, ignore=ignore, spark=session(master))
+            return on_spark(path, strict=strict, against=against, select=select, ignore=ignore, schema=schema, spark=session(master))
         except Exception as exc:  # a Java error arrives as a py4j traceback: say what failed instead
             if (why := spark_failure(exc)) is None:
                 raise
@@ -143,8 +143,6 @@ def validate(
 
       conflictdata validate hdfs://namenode/pkg --engine spark --master yarn
     """
-    if schema is not None and engine is Engine.spark:
-        raise fail("--schema needs --engine local", format=format, title="validate")
     if engine is Engine.spark:
         run = _spark_engine(master, format)
         from ..spark.session import uri_of

@@ -21,7 +21,7 @@ from .descriptor import json_path, line_of, shown_path
 from .findings import Finding
 from .package import Package
 
-__all__ = ["check_metadata", "check_descriptor_file", "RULE"]
+__all__ = ["check_metadata", "check_descriptor_file", "metadata_failure", "RULE"]
 
 RULE = "descriptor"
 Path_ = list[str | int]
@@ -33,6 +33,16 @@ def check_metadata(package: Package) -> list[Finding]:
         return []
     descriptor = package.descriptor["resources"][0] if package.kind == "resource" else package.descriptor
     return _check(descriptor, package.kind, package.descriptor_path, package.display(package.descriptor_path))
+
+
+def metadata_failure(package: Package, exc: BaseException | tuple[str, str]) -> Finding:
+    """The warning when `check_metadata` itself failed (frictionless raises its own types; a
+    report must still come). `exc`: the exception, or its type's name and text (from a child
+    process, metadata_aside.py)."""
+    kind, why = (type(exc).__name__, str(exc)) if isinstance(exc, BaseException) else exc
+    return Finding("warning", RULE, f"the descriptor's metadata could not be checked against its profile "
+                                    f"({kind}: {why}); check it with `frictionless validate`",
+                   None, package.display(package.descriptor_path))
 
 
 def check_descriptor_file(path: str | Path) -> list[Finding]:

@@ -16,10 +16,9 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from .findings import Finding
-from .metadata import RULE, check_metadata
+from .metadata import check_metadata, metadata_failure
 from .package import Package
 
 __all__ = ["check_metadata_aside"]
@@ -51,7 +50,7 @@ def check_metadata_aside(package: Package) -> Callable[[], list[Finding]]:
         child = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL, env=_env())
     except (TypeError, ValueError, OSError):  # a YAML date JSON cannot carry; no interpreter to start
-        return _in_thread(package, shown)
+        return _in_thread(package)
     # Fed by a thread: a descriptor larger than the pipe's buffer would block the caller.
     feeder = threading.Thread(target=_feed, args=(child, job), name="conflictdata-metadata", daemon=True)
     feeder.start()
@@ -65,9 +64,9 @@ def check_metadata_aside(package: Package) -> Callable[[], list[Finding]]:
         except ValueError:
             got = None
         if child.returncode != 0 or not isinstance(got, dict):
-            return _in_thread(package, shown)()  # the child could not run: check here
+            return _in_thread(package)()  # the child could not run: check here
         if "failed" in got:
-            return [_unchecked(shown, *got["failed"])]
+            return [metadata_failure(package, tuple(got["failed"]))]
         return [Finding(**f) for f in got["findings"]]
 
     return result
@@ -93,7 +92,7 @@ def _feed(child: subprocess.Popen, job: bytes) -> None:
         pass
 
 
-def _in_thread(package: Package, shown: str) -> Callable[[], list[Finding]]:
+def _in_thread(package: Package) -> Callable[[], list[Finding]]:
     out: list[Finding] = []
     failed: list[BaseException] = []
 
@@ -108,11 +107,6 @@ def _in_thread(package: Package, shown: str) -> Callable[[], list[Finding]]:
 
     def result() -> list[Finding]:
         thread.join()
-        return [_unchecked(shown, type(failed[0]).__name__, str(failed[0]))] if failed else out
+        return [metadata_failure(package, failed[0])] if failed else out
 
     return result
-
-
-def _unchecked(shown: str, kind: Any, why: Any) -> Finding:
-    return Finding("warning", RULE, f"the descriptor's metadata could not be checked against its profile ({kind}: {why}); "
-                                    "check it with `frictionless validate`", None, shown)

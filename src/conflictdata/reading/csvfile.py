@@ -20,7 +20,7 @@ from ..contract.findings import Finding
 if TYPE_CHECKING:
     from ..contract.dialect import Dialect
 
-__all__ = ["RawTable", "read_csv", "BOM", "Chunk", "iter_chunks", "NotStreamable", "guess_header_row"]
+__all__ = ["RawTable", "read_csv", "BOM", "Chunk", "iter_chunks", "NotStreamable", "guess_header_row", "nul_finding", "utf8_finding"]
 
 BOM = b"\xef\xbb\xbf"
 # The records frictionless looks at to guess the header row (its detector's sample size).
@@ -50,16 +50,19 @@ def _decode(data: bytes, table: str, file: str, findings: list[Finding]) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.end].hex(" ")
-        findings.append(
-            Finding(
-                "error", "encoding",
-                f"bytes {bad} are not valid UTF-8; re-save the file as UTF-8 (they were replaced by U+FFFD here)",
-                table, file, line, None, bad,
-            )
-        )
+        findings.append(utf8_finding(table, file, data.count(b"\n", 0, exc.start) + 1, data[exc.start : exc.end].hex(" ")))
         return data.decode("utf-8", errors="replace")
+
+
+def utf8_finding(table: str, file: str, line: int, bad: str) -> Finding:
+    """The finding of a file's first invalid UTF-8 sequence (`bad`, as hex) on `line` (its LF count + 1)."""
+    return Finding("error", "encoding", f"bytes {bad} are not valid UTF-8; re-save the file as UTF-8 (they were replaced by U+FFFD here)",
+                   table, file, line, None, bad)
+
+
+def nul_finding(table: str, file: str, line: int) -> Finding:
+    """The finding of a file's first NUL byte, on `line` (its LF count + 1)."""
+    return Finding("error", "encoding", "the file contains a NUL byte; remove it (is this a binary file?)", table, file, line, None, "\\x00")
 
 
 def _read_fast(data: bytes, text: str, delimiter: str) -> tuple[list[str], dict[str, object], int] | None:
@@ -294,7 +297,7 @@ def read_csv(path: Path, *, table: str, file: str, delimiter: str = ",",
         data = data[len(BOM) :]
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        findings.append(Finding("error", "encoding", "the file contains a NUL byte; remove it (is this a binary file?)", table, file, line, None, "\\x00"))
+        findings.append(nul_finding(table, file, line))
         data = data.replace(b"\x00", b"")
     text = _decode(data, table, file, findings)
     header_rows: tuple[int, ...] = (guess_header_row(text, dialect, delimiter),) if dialect is None or dialect.guess_header else dialect.header_rows or ()

@@ -212,10 +212,11 @@ def shift_row(f: Finding, offset: int) -> Finding:
     return replace(f, row=f.row + offset) if offset and f.row is not None else f
 
 
-def _read_csv_part(package: Package, resource: Resource, path: Path, delimiter: str) -> Any:
+def _read_csv_part(package: Package, resource: Resource, path: Path, delimiter: str, dialect: Any = None) -> Any:
     """One file of a CSV resource, read so that a wrong delimiter is one finding, not a cascade:
     a record with an unquoted delimiter in a cell is read as meant (delimiters.py), and a file
-    separated by another delimiter than its dialect's is read with that one."""
+    separated by another delimiter than its dialect's is read with that one. `dialect`: instead
+    of the resource's (the Spark engine's ranges fix the header row)."""
     from .delimiters import delimiter_name, sniff_delimiter, stray_delimiter_judge
     from ..contract.schema import field_specs
 
@@ -224,9 +225,13 @@ def _read_csv_part(package: Package, resource: Resource, path: Path, delimiter: 
     def judge(header: list[str]) -> Any:
         return stray_delimiter_judge(header, field_specs(resource.schema), resource.missing_values, delimiter)
 
+    from dataclasses import replace
+
     from .formats import read_bytes, source_of
 
     source = source_of(resource)
+    if dialect is not None:
+        source = replace(source, dialect=dialect)
     names = resource.field_names
     data = read_bytes(path, source.compression)
     head = data[: data.find(b"\n") + 1 or len(data)].removeprefix(BOM).decode("utf-8", errors="replace").rstrip("\r\n")

@@ -5,8 +5,12 @@ Modules:
 - `engine`: `validate(package, spark)` — which resources Spark reads, the checks run, the
   findings collected into the local engine's `Report` (`run`: also tables gathered for `--against`).
 - `read`: the executors' side of reading: each CSV file parsed by conflictdata's own reader in one
-  task, records numbered by the line they start on (quoted line breaks included); one-file
-  Parquet resources by the local engine's string view.
+  task, or each run of records of a large file in its own task, records numbered by the line they
+  start on (quoted line breaks included); one-file Parquet resources by the local engine's string view.
+- `ranges`: large CSV files cut into byte ranges, one task per range (no task holds a whole file):
+  pass 1, which parses each range from both quote states; the ranges read by the tasks themselves.
+- `chain`: the driver's side of the ranges: pass 1 as one job, its answers chained from each file's
+  start into runs of records, the runs' findings merged per file (the canonical form among them).
 - `tasks`: what a task checks of its file besides reading it — the data-model rules that judge
   rows one by one, the canonical form, the Parquet copy — by the local engine's code.
 - `views`: the rules that judge a whole table, on the driver, each on views of only the rows it

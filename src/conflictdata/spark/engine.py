@@ -27,7 +27,8 @@ from ._local import (PARQUET_KEY, TYPE_HINTS, Finding, Package, Report, Resource
                      field_specs, read_table, rules, shift_row, table_of_file)
 from .checks import column_findings, dangling, foreign_keys, primary_keys, repeats, spark_can_check, unique_keys
 from .locate import Located, locate
-from .read import FINDING_FIELDS, RECORD, Job, normalise, parse_batches
+from .chain import merge_runs, ranged_files
+from .read import FINDING_FIELDS, RECORD, Job, normalise, parse_batches, parse_units
 from .tasks import Checks, Displayed, check_table
 from .views import Frame, acknowledged, gather, kept, table_rules
 
@@ -47,6 +48,7 @@ class _Sparked:
     rows: int = 0
     sizes: list[tuple[int, str]] = field(default_factory=list)
     offsets: dict[int, int] = field(default_factory=dict)  # file index → rows of the files before it
+    notes: list[str] = field(default_factory=list)
 
     @property
     def file(self) -> str:
@@ -108,10 +110,12 @@ def run(package: str | Path | Package, spark: Any, *, strict: bool = False, sele
         findings += _local_findings(pkg, table) + (check_table(checks, table) if table.handed_over is None else [])
     for s in sparked.values():
         findings += s.findings
+        notes += s.notes
     findings += [f for f in _spark_findings(pkg, sparked, frames) if f.table not in local or local[f.table].handed_over is None]
     if ours:
         findings += table_rules(checks.package, frames)
         findings = acknowledged(pkg, frames, findings)
+    findings += _metadata(pkg, where)
     tables = kept(frames, keep) if keep else {}
     for r in records:
         r.unpersist()
@@ -120,6 +124,20 @@ def run(package: str | Path | Package, spark: Any, *, strict: bool = False, sele
     if chosen is not None or dropped:
         report.findings = acknowledge.select_rules(report.findings, chosen, dropped)
     return report.sorted(), tables
+
+
+def _metadata(pkg: Package, where: Located) -> list[Finding]:
+    """The descriptor's metadata against its profile, as the local engine checks them (a package
+    under a URI: named by its URI, not by the driver's copy of its descriptor)."""
+    from dataclasses import replace
+
+    from ..contract.metadata import check_metadata, metadata_failure
+
+    try:
+        found = check_metadata(pkg)
+    except Exception as exc:  # frictionless raises its own types; a report must still come
+        found = [metadata_failure(pkg, exc)]
+    return [replace(f, file=where.display) for f in found] if where.remote else found
 
 
 def _local_reason(res: Resource) -> str | None:
@@ -181,11 +199,21 @@ def _read_all(spark: Any, where: Located, resources: list[Resource], checks: Che
             files[normalise(u)] = (res.name, i, f)
             uris.append(u)
     job = Job({r.name: r for r in resources}, files, {r.name: _delimiter(r) for r in resources}, checks)
+    ranged, notes = ranged_files(spark, where, job, files, uris, {r.name: r for r in resources})
+    for name, note in notes:
+        out[name].notes.append(note)
+    uris = [u for u in uris if files[normalise(u)][:2] not in ranged]
+    parts = []
     if uris:
         binary = spark.read.format("binaryFile").load(uris).select("path", "content")
-        records = binary.mapInArrow(lambda batches: parse_batches(batches, job), RECORD)
-        records = records.persist(StorageLevel.MEMORY_AND_DISK)
-        metas = sorted((r["table"], r["_f"], json.loads(r["meta"])) for r in records.where("kind = 'meta'").select("table", "_f", "meta").collect())
+        parts.append(binary.mapInArrow(lambda batches: parse_batches(batches, job), RECORD))
+    if job.units:
+        ids = spark.sparkContext.parallelize([(i,) for i in range(len(job.units))], len(job.units))
+        parts.append(spark.createDataFrame(ids, "u int").mapInArrow(lambda batches: parse_units(batches, job), RECORD))
+    if parts:
+        records = reduce(lambda a, b: a.unionByName(b), parts).persist(StorageLevel.MEMORY_AND_DISK)
+        metas = [(r["table"], r["_f"], json.loads(r["meta"])) for r in records.where("kind = 'meta'").select("table", "_f", "meta").collect()]
+        metas = merge_runs(spark, job, metas, ranged)
     else:
         records, metas = spark.createDataFrame([], RECORD), []
     by_table: dict[str, list[tuple[int, dict]]] = {}

@@ -31,9 +31,10 @@ def session(master: str | None = None) -> Any:
         return active
     builder = SparkSession.builder.appName("conflictdata validate").master(master or "local[*]")
     if (master or "local").startswith("local") and not os.environ.get("SPARK_DRIVER_MEMORY"):
-        # In local mode the tasks run in the driver's JVM, and each holds its file whole (its
-        # bytes, then its records): Spark's default 1 GiB heap is too small for a file of 10^6
-        # rows. Half the machine's memory (at least 3 GiB), unless SPARK_DRIVER_MEMORY says.
+        # In local mode the tasks run in the driver's JVM, which also caches the records and runs
+        # the key checks' aggregations: Spark's default 1 GiB heap is too small for 10^6 rows
+        # (10^7 rows ran in 3 GiB, not in 2: docs/spark.md). Half the machine's memory (at least
+        # 3 GiB), unless SPARK_DRIVER_MEMORY says.
         builder = builder.config("spark.driver.memory", f"{_half_memory_gib()}g")
     spark = (builder.config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "8" if (master or "local").startswith("local") else "200")
@@ -50,10 +51,13 @@ def spark_failure(exc: BaseException) -> str | None:
     if not module.startswith(("py4j", "pyspark")):
         return None
     text = str(exc)
+    if "AGGREGATE_OUT_OF_MEMORY" in text:
+        return ("Spark ran out of memory in an aggregation of the checks (AGGREGATE_OUT_OF_MEMORY); give the JVM more heap "
+                "(local mode: SPARK_DRIVER_MEMORY=4g; a cluster: --conf spark.executor.memory=4g), see docs/spark.md")
     if "OutOfMemoryError" in text or "Java heap space" in text:
-        return ("Spark ran out of memory (java.lang.OutOfMemoryError): a task holds one file whole; give the JVM more heap "
-                "(local mode: SPARK_DRIVER_MEMORY=8g; a cluster: --conf spark.executor.memory=8g), or split the resource "
-                "into several files (see docs/spark.md)")
+        return ("Spark ran out of memory (java.lang.OutOfMemoryError): a task holds a file smaller than one byte range, or one "
+                "range of a larger file; give the JVM more heap (local mode: SPARK_DRIVER_MEMORY=8g; a cluster: --conf "
+                "spark.executor.memory=8g), or make the ranges smaller (--conf spark.conflictdata.rangeBytes=32m; see docs/spark.md)")
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
     return f"Spark failed ({type(exc).__name__}): {first[:300]}; Spark's own log has the details"
 

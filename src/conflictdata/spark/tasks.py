@@ -13,9 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from ._local import Finding, Package, Run, Table, canonical_findings, check_copy_integrity, check_parquet_copy, clock, rules
+from typing import Any
 
-__all__ = ["Checks", "Displayed", "check_table"]
+from ._local import Finding, Package, Run, Table, canonical_findings, check_copy_integrity, check_parquet_copy, clock, fmt, rules
+
+__all__ = ["Checks", "Displayed", "check_table", "canonical_applies", "run_canonical", "keys_table"]
 
 
 @dataclass
@@ -87,3 +89,36 @@ def check_table(checks: Checks, table: Table, content: bytes | None = None) -> l
     if checks.copies:
         out += check_copy_integrity(checks.package, table) + check_parquet_copy(checks.package, table)
     return out
+
+
+def canonical_applies(checks: Checks | None, res: Any) -> bool:
+    """Whether the canonical form is judged for the resource's file (as `canonical_findings` does)."""
+    return checks is not None and checks.canonical and res.format == "csv" and len(res.paths) == 1
+
+
+def run_canonical(table: Table, content: bytes, unit: Any) -> dict[str, Any]:
+    """A run of records of a file read in byte ranges against the canonical form: the first line
+    (counted in LF, as `canonical_findings` counts) where its records differ from their canonical
+    writing in file order; the line of its first record out of key order among its own; its
+    smallest and largest key (compared with the other runs' on the driver)."""
+    import numpy as np
+
+    t = replace(table, data=content[unit.skip :], lines=np.asarray([unit.lf + 1]), clean=None)
+    fmt.chunk_findings(t)
+    order = fmt.canonical_order(table).to_numpy()
+    wrong = np.flatnonzero(order != np.arange(len(order)))
+    keys = [c for c in table.resource.row_key if c in table.raw.columns]
+    ends = [[str(v) for v in table.raw[keys].iloc[int(order[i])]] for i in (0, -1)] if keys and len(order) else [None, None]
+    return {"line": t.noncanonical_line, "misplaced": int(table.lines[wrong[0]]) if len(wrong) else None, "min": ends[0], "max": ends[1]}
+
+
+def keys_table(res: Any, columns: dict[str, Any]) -> Table:
+    """A `Table` of the resource with only `columns` (cells; the other fields empty), typed, for
+    `canonical_order` on keys."""
+    import pandas as pd
+
+    from ._local import _finish
+
+    n = len(next(iter(columns.values()))) if columns else 0
+    raw = pd.DataFrame({f: pd.Series(columns[f], dtype=str) if f in columns else pd.Series([""] * n, dtype=str) for f in res.field_names})
+    return _finish(res, "", raw, None, [])

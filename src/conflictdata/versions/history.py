@@ -46,9 +46,10 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
     Raises `UnusableInputError` when a package cannot be read at all, or a rule name is unknown.
     """
     chosen, dropped = rule_names(select, "--select"), rule_names(ignore, "--ignore")
-    if spark is not None and against is None:
+    if spark is not None and against is None and "://" in str(path):
         from ..spark import validate as on_spark
 
+        # A package under a URI: its descriptor is read through Spark.
         return on_spark(path, spark, strict=strict, select=select, ignore=ignore)
     if path is not None and schema is None and (found := table_of_file(path)) is not None:
         root, table = found
@@ -82,8 +83,7 @@ def validate(path: str | Path | None = None, *, strict: bool = False, against: s
 
 def _validate_opened(package: Package, *, strict: bool, against: str | Path | None, progress: Progress | None,
                      spark: Any = None) -> Report:
-    # The Spark engine does not check the descriptor's metadata (nor does `spark.validate`):
-    # with --against it comes here, and leaves it out too, so both runs report the same.
+    # The Spark engine checks the descriptor's metadata itself (`spark.validate` does too).
     metadata = check_metadata_aside(package) if spark is None else (lambda: [])
     asked = None
     if against is not None:
@@ -95,7 +95,7 @@ def _validate_opened(package: Package, *, strict: bool, against: str | Path | No
     if spark is not None:
         from ..spark.engine import run as on_spark
 
-        report, tables = on_spark(package, spark, strict=strict, keep=against_columns(package))
+        report, tables = on_spark(package, spark, strict=strict, keep=against_columns(package) if against is not None else None)
     else:
         report, tables = validate_package(package, strict=strict, progress=progress, whole=against is not None)
     report.notes += [f"{name}: {why}" for name, why in package.others.items()]
