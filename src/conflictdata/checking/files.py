@@ -64,13 +64,17 @@ def check_copy_integrity(package: Package, table: Table) -> list[Finding]:
     return []
 
 
-def check_parquet_copy(package: Package, table: Table) -> list[Finding]:
-    """A resource's Parquet copy is valid for its schema and holds exactly the CSV's rows and values."""
+def check_parquet_copy(package: Package, table: Table, rows: tuple[int, int] | None = None) -> list[Finding]:
+    """A resource's Parquet copy is valid for its schema and holds exactly the CSV's rows and values.
+
+    `rows` = (first, count): `table` is a run of the CSV's rows (a file read in byte ranges, in its
+    order, which is then primary-key order), compared with the copy's rows first … first + count - 1
+    only; the number of rows is then the caller's to compare (spark/chain.py)."""
     from dataclasses import replace
 
     from ..contract.names import PARQUET_KEY
     from ..contract.package import safe_join
-    from ..reading.tables import read_table
+    from ..reading.tables import _finish, read_table
 
     alt = table.resource.descriptor.get(PARQUET_KEY)
     if not isinstance(alt, dict) or not isinstance(alt.get("path"), str):
@@ -82,20 +86,30 @@ def check_parquet_copy(package: Package, table: Table) -> list[Finding]:
     if not path.is_file():
         return [Finding("error", "parquet", f"the Parquet copy {alt['path']} is missing; rebuild with `conflictdata build`", table.name, package.display(path))]
     resource = replace(table.resource, paths=[path], relpaths=[alt["path"]], format="parquet")
-    copy = read_table(package, resource)
+    if rows is None:
+        copy = read_table(package, resource)
+    else:
+        from ..reading.parquet import read_parquet_slice
+
+        file = package.display(path)
+        raw, findings = read_parquet_slice(resource, file, *rows)
+        copy = _finish(resource, file, raw, None, findings, rownums=np.arange(rows[0] + 2, rows[0] + 2 + len(raw), dtype=np.int64))
     out = [f for f in copy.findings]
     if out:
         return out
     from .canonical import canonical_order
 
-    mine = table.frame.loc[canonical_order(table)].reset_index(drop=True)
+    mine = table.frame.loc[canonical_order(table) if rows is None else table.frame.index].reset_index(drop=True)
     theirs = copy.frame.reset_index(drop=True)
     if len(mine) != len(theirs):
+        if rows is not None:
+            return []  # the copy ends within this run: the caller reports the counts
         return [Finding("error", "parquet-mismatch", f"the Parquet copy has {len(theirs)} rows, the CSV {len(mine)}; rebuild with `conflictdata build`", table.name, copy.file)]
+    first = 0 if rows is None else rows[0]
     for col in mine.columns:
         a, b = mine[col].astype(object), theirs[col].astype(object)
         same = (a.isna() & b.isna()) | (a == b).fillna(False).astype(bool)
         for i in np.flatnonzero(~same.to_numpy(dtype=bool))[:20]:
-            out.append(Finding("error", "parquet-mismatch", f"row {i + 1} (in primary-key order) differs from the CSV: {a.iat[i]!r} in CSV, {b.iat[i]!r} in Parquet; rebuild with `conflictdata build`",
+            out.append(Finding("error", "parquet-mismatch", f"row {first + i + 1} (in primary-key order) differs from the CSV: {a.iat[i]!r} in CSV, {b.iat[i]!r} in Parquet; rebuild with `conflictdata build`",
                                table.name, copy.file, None, col, None if pd.isna(b.iat[i]) else str(b.iat[i])))
     return out

@@ -22,7 +22,7 @@ from ..contract.findings import Finding
 from ..contract.package import Resource
 from ..contract.schema import FieldSpec, arrow_type, field_specs, pandas_dtype, parquet_schema, parquet_type
 
-__all__ = ["typed_table", "read_parquet_strings", "iter_parquet_strings", "parquet_rows", "SCHEMA_KEY", "TABLE_KEY", "VERSION_KEY"]
+__all__ = ["typed_table", "read_parquet_strings", "read_parquet_slice", "iter_parquet_strings", "parquet_rows", "SCHEMA_KEY", "TABLE_KEY", "VERSION_KEY"]
 
 TABLE_KEY = "conflictdata:table"
 SCHEMA_KEY = "conflictdata:schema"
@@ -86,6 +86,27 @@ def read_parquet_strings(resource: Resource, file: str) -> tuple[pd.DataFrame, l
 
     try:
         table = pq.read_table(resource.path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        return _unreadable(resource, file, exc)
+    return _strings(table, resource, file)
+
+
+def read_parquet_slice(resource: Resource, file: str, start: int, count: int) -> tuple[pd.DataFrame, list[Finding]]:
+    """Rows `start` … `start + count - 1` of the Parquet file as the string view, reading only the
+    row groups that hold them (a run of a CSV file read in byte ranges is compared with its part
+    of the Parquet copy: spark/chain.py)."""
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(resource.path)
+        groups, first, pos = [], 0, 0
+        for g in range(pf.metadata.num_row_groups):
+            n = pf.metadata.row_group(g).num_rows
+            if pos + n > start and pos < start + count:
+                first = pos if not groups else first
+                groups.append(g)
+            pos += n
+        table = pf.read_row_groups(groups).slice(start - first, count) if groups else pf.schema_arrow.empty_table()
     except Exception as exc:  # pyarrow raises several types for a damaged file
         return _unreadable(resource, file, exc)
     return _strings(table, resource, file)

@@ -7,11 +7,11 @@ need retargeting.
 from ..contract.errors import UnusableInputError
 from ..contract.findings import Finding, Report
 from ..contract.names import DESCRIPTOR, PARQUET_KEY
-from ..contract.package import Package, Resource, open_package, table_of_file
+from ..contract.package import Package, Resource, open_package, safe_join, table_of_file
 from ..contract.schema import DEFAULT_FALSE, DEFAULT_TRUE, FieldSpec, delegated_fields, field_specs
 from ..reading.columns import _DATE, _INT, _NUM, arrow_strings
 from ..reading.tables import TYPE_HINTS, Table, _finish, _match_header, _read_csv_part, read_table, shift_row, take
-from ..reading.parquet import read_parquet_strings
+from ..reading.parquet import parquet_rows, read_parquet_strings
 from ..reading.csvfile import guess_header_row, nul_finding, utf8_finding
 from ..reading.delimiters import sniff_delimiter
 from ..reading.formats import source_of
@@ -33,4 +33,5 @@ __all__ = ["Finding", "Report", "DESCRIPTOR", "PARQUET_KEY", "Package", "Resourc
            "_match_header", "_read_csv_part", "read_table", "_constraint_message", "_delegated_findings", "_limit_text", "_rule_names",
            "check_constraints", "check_primary_key", "check_unique", "failure_text", "acknowledge", "fmt", "rules", "UnusableInputError",
            "shift_row", "take", "read_parquet_strings", "Run", "canonical_findings", "check_copy_integrity", "check_parquet_copy", "SCOPES",
-           "clock", "RuleCheck", "first_at", "guess_header_row", "nul_finding", "utf8_finding", "sniff_delimiter", "source_of", "arrow_strings"]
+           "clock", "RuleCheck", "first_at", "guess_header_row", "nul_finding", "utf8_finding", "sniff_delimiter", "source_of", "arrow_strings",
+           "safe_join", "parquet_rows"]

@@ -18,7 +18,6 @@ def ranged_files(spark: Any, where: Any, job: Any, files: dict[str, tuple[str, i
     """Pass 1 over the CSV files among `uris` of at least one range (the session's
     `spark.conflictdata.rangeBytes`); sets `job.units`. Returns the file-level meta of each file
     read in ranges, by (table, file index), and notes (table, text)."""
-    from ._local import PARQUET_KEY
     from .read import normalise
 
     step = range_bytes(spark)
@@ -38,11 +37,6 @@ def ranged_files(spark: Any, where: Any, job: Any, files: dict[str, tuple[str, i
     for f in large:
         if (f["table"], f["index"]) in ranged:
             out.append((f["table"], f"{f['table']}: {f['file']} read in {-(-f['size'] // step)} byte ranges of at most {step} bytes (spark.conflictdata.rangeBytes)"))
-    checks = job.checks
-    for name in sorted({t for t, _ in ranged}):
-        if checks is not None and checks.copies and PARQUET_KEY in resources[name].descriptor:
-            out.append((name, f"{name}: parquet-mismatch not checked (the Parquet copy against the CSV rows): the CSV file is read in byte ranges, "
-                              "and no task holds it whole"))
     return ranged, out
 
 
@@ -61,14 +55,69 @@ def merge_runs(spark: Any, job: Any, metas: list[tuple[str, int, dict[str, Any]]
         if parts and all("canonical" in p for p in parts):
             meta["checks"] += canonical(spark, job, file_meta, parts, meta["findings"])
         if job.checks is not None and job.checks.copies:
-            from ._local import check_copy_integrity
+            from ._local import PARQUET_KEY, check_copy_integrity
             from .read import finding_tuple
             from .tasks import keys_table
 
             # The copy's own bytes and hash (its comparison with the rows needs the whole table).
             meta["checks"] += [finding_tuple(f) for f in check_copy_integrity(job.checks.package, keys_table(job.resources[name], {}))]
+            if PARQUET_KEY in job.resources[name].descriptor:
+                meta["checks"] += copy_findings(job, name, parts, meta)
         merged.append((name, index, meta))
     return sorted([m for m in metas if m[2].get("unit") is None] + merged, key=lambda m: m[:2])
+
+
+def copy_findings(job: Any, name: str, parts: list[dict[str, Any]], meta: dict[str, Any]) -> list[tuple]:
+    """`check_parquet_copy` of a file read in byte ranges, from its runs' comparisons (each run
+    against the copy's rows at its place): the copy's own findings (the same in every run), else
+    the row counts, else each run's differences, the first 20 of each column. A run's place among
+    the copy's rows is its records' place in the file, so the verdict holds only for a file whose
+    records are all data rows in primary-key order; for any other the report says it was not made."""
+    from dataclasses import replace as with_
+
+    from ._local import PARQUET_KEY, Finding, parquet_rows, safe_join
+    from .read import FINDING_FIELDS, finding_tuple
+
+    res = job.resources[name]
+    if any("copy" not in p or "canonical" not in p for p in parts):
+        return []
+    got = [Finding(**dict(zip(FINDING_FIELDS, t))) for p in parts for t in p["copy"]]
+    placed = not any(t[1] == "blank-row" for t in meta["findings"]) and _runs_in_order(res, parts)
+    own = [f for f in got if f.rule != "parquet-mismatch" and (placed or f.row is None)]
+    if own:
+        # A finding about the copy's columns (no row) comes from every run: kept once.
+        out, seen = [], set()
+        for f in own:
+            if f.row is None and (f.rule, f.column, f.message) in seen:
+                continue
+            seen.add((f.rule, f.column, f.message))
+            out.append(finding_tuple(f))
+        return out
+    path = safe_join(job.checks.package.root, res.descriptor[PARQUET_KEY]["path"], what="parquet path", where=f"resource {name!r}")
+    theirs, mine = parquet_rows(with_(res, paths=[path], format="parquet")), meta["rows"]
+    if theirs != mine:
+        return [finding_tuple(Finding("error", "parquet-mismatch", f"the Parquet copy has {theirs} rows, the CSV {mine}; rebuild with `conflictdata build`",
+                                      name, job.checks.package.display(path)))]
+    if not placed:
+        meta.setdefault("notes", []).append(
+            f"{name}: parquet-mismatch not checked row by row (the Parquet copy against the CSV rows): the CSV file is read in byte ranges, "
+            "and its records are not all data rows in primary-key order, so no run knows its place among the copy's rows")
+        return []
+    kept: dict[str | None, int] = {}
+    out = []
+    for f in got:  # runs in file order, each run's differences in row order, column by column
+        kept[f.column] = kept.get(f.column, 0) + 1
+        if kept[f.column] <= 20:
+            out.append(finding_tuple(f))
+    return out
+
+
+def _runs_in_order(res: Any, parts: list[dict[str, Any]]) -> bool:
+    """Whether the runs' records are in primary-key order: within each run, and from run to run."""
+    if any(p["canonical"]["misplaced"] is not None for p in parts):
+        return False
+    bounds = [p["canonical"] for p in parts if p["canonical"]["min"] is not None]
+    return not any(_after(res, a["max"], b["min"]) for a, b in zip(bounds, bounds[1:]))
 
 
 def canonical(spark: Any, job: Any, file_meta: dict[str, Any], parts: list[dict[str, Any]], findings: list[tuple]) -> list[tuple]:

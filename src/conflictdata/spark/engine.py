@@ -233,6 +233,7 @@ def _read_all(spark: Any, where: Located, resources: list[Resource], checks: Che
             s.findings += [shift_row(Finding(**dict(zip(FINDING_FIELDS, f))), s.offsets[index]) for f in meta["findings"] + meta["checks"]]
             s.rows += meta["rows"]
             s.sizes.append((meta["bytes"], meta["sha256"]))
+            s.notes += meta.get("notes", [])
         s.absent = set(by_table[res.name][0][1]["absent"]) if res.name in by_table else set()
         s.df = records.where((F.col("kind") == "row") & (F.col("table") == res.name)).select(
             "_f", "_line", (F.col("_row") + shift).alias("_row"), *[F.col("cells")[i].alias(c) for i, c in enumerate(s.cols.values())])

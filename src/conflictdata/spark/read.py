@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from ._local import shift_row
+from ._local import PARQUET_KEY, shift_row
 
 __all__ = ["Job", "parse_batches", "parse_units", "finding_tuple", "FINDING_FIELDS", "RECORD"]
 
@@ -151,6 +151,13 @@ def _file_batches(name: str, index: int, file: str, content: bytes, job: Job, np
         meta["checks"] = [finding_tuple(f) for f in check_table(checks, table, content if unit is None else None)]
         if unit is not None and canonical_applies(job.checks, res):
             meta["canonical"] = run_canonical(table, content, unit)
+        if unit is not None and job.checks is not None and job.checks.copies and PARQUET_KEY in res.descriptor:
+            # The run against its rows of the Parquet copy, assuming every record before it is a
+            # data row in key order; the driver keeps the verdict only if so (chain.copy_findings).
+            from ._local import check_parquet_copy
+
+            before = unit.rec - 2 if unit.head is not None else 0  # the first run starts at the file's start
+            meta["copy"] = [finding_tuple(f) for f in check_parquet_copy(job.checks.package, table, rows=(before, len(table.frame)))]
     yield _batch(pa, ["meta"], name, [index], [None], [None], pa.array([None], pa.list_(pa.string())), [json.dumps(meta)])
     n, width = len(raw), len(raw.columns)
     if not n:
