@@ -72,7 +72,7 @@ def test_a_yaml_date_json_cannot_carry_is_checked_in_this_process(pkg: Path) -> 
 
 def test_an_exception_in_the_child_is_a_warning_naming_it(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metadata_aside, "_CHILD", metadata_aside._CHILD.replace(
-        "from conflictdata.contract.metadata import _check", "def _check(*a): raise RuntimeError('profile unreadable')"))
+        "from conflictdata.contract.metadata import check_job", "def check_job(job): raise RuntimeError('profile unreadable')"))
     [warning] = metadata_aside.check_metadata_aside(open_package(pkg))()
     assert (warning.severity, warning.rule, warning.file, warning.line) == ("warning", "descriptor", "datapackage.json", None)
     assert warning.message == ("the descriptor's metadata could not be checked against its profile (RuntimeError: profile "

@@ -99,7 +99,7 @@ def check_parquet_copy(package: Package, table: Table, rows: tuple[int, int] | N
         return out
     from .canonical import canonical_order
 
-    mine = table.frame.loc[canonical_order(table) if rows is None else table.frame.index].reset_index(drop=True)
+    mine = (table.frame.loc[canonical_order(table)] if rows is None else table.frame).reset_index(drop=True)
     theirs = copy.frame.reset_index(drop=True)
     if len(mine) != len(theirs):
         if rows is not None:

@@ -21,7 +21,7 @@ from .descriptor import json_path, line_of, shown_path
 from .findings import Finding
 from .package import Package
 
-__all__ = ["check_metadata", "check_descriptor_file", "metadata_failure", "RULE"]
+__all__ = ["check_metadata", "check_descriptor_file", "metadata_failure", "metadata_job", "check_job", "RULE"]
 
 RULE = "descriptor"
 Path_ = list[str | int]
@@ -29,10 +29,23 @@ Path_ = list[str | int]
 
 def check_metadata(package: Package) -> list[Finding]:
     """The package's (or single resource's) descriptor checked against its profile; [] for a bare file."""
+    job = metadata_job(package)
+    return [] if job is None else check_job(job)
+
+
+def metadata_job(package: Package) -> dict[str, Any] | None:
+    """What the check reads of `package` (a JSON object, so a child process can do it:
+    metadata_aside.py); None for a bare file, which has no descriptor."""
     if package.kind == "file":
-        return []
+        return None
     descriptor = package.descriptor["resources"][0] if package.kind == "resource" else package.descriptor
-    return _check(descriptor, package.kind, package.descriptor_path, package.display(package.descriptor_path))
+    return {"descriptor": descriptor, "kind": package.kind, "file": str(package.descriptor_path),
+            "shown": package.display(package.descriptor_path)}
+
+
+def check_job(job: dict[str, Any]) -> list[Finding]:
+    """The check of a `metadata_job`."""
+    return _check(job["descriptor"], job["kind"], Path(job["file"]), job["shown"])
 
 
 def metadata_failure(package: Package, exc: BaseException | tuple[str, str]) -> Finding:

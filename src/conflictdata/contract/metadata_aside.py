@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .findings import Finding
-from .metadata import check_metadata, metadata_failure
+from .metadata import check_metadata, metadata_failure, metadata_job
 from .package import Package
 
 __all__ = ["check_metadata_aside"]
@@ -26,11 +26,10 @@ __all__ = ["check_metadata_aside"]
 # The child: read the job, check, print the findings (or the exception frictionless raised).
 _CHILD = """
 import json, sys
-from pathlib import Path
 job = json.load(sys.stdin)
-from conflictdata.contract.metadata import _check
+from conflictdata.contract.metadata import check_job
 try:
-    out = {"findings": [f.to_dict() for f in _check(job["descriptor"], job["kind"], Path(job["file"]), job["shown"])]}
+    out = {"findings": [f.to_dict() for f in check_job(job)]}
 except Exception as exc:
     out = {"failed": [type(exc).__name__, str(exc)]}
 json.dump(out, sys.stdout)
@@ -40,19 +39,17 @@ json.dump(out, sys.stdout)
 def check_metadata_aside(package: Package) -> Callable[[], list[Finding]]:
     """Start `check_metadata(package)` beside the caller's work; call the result for its findings.
     An exception of frictionless's becomes a warning saying the metadata could not be checked."""
-    if package.kind == "file":
+    job = metadata_job(package)
+    if job is None:
         return lambda: []
-    shown = package.display(package.descriptor_path)
-    descriptor = package.descriptor["resources"][0] if package.kind == "resource" else package.descriptor
     try:
-        job = json.dumps({"descriptor": descriptor, "kind": package.kind, "file": str(package.descriptor_path),
-                          "shown": shown}).encode("utf-8")
+        data = json.dumps(job).encode("utf-8")
         child = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL, env=_env())
     except (TypeError, ValueError, OSError):  # a YAML date JSON cannot carry; no interpreter to start
         return _in_thread(package)
     # Fed by a thread: a descriptor larger than the pipe's buffer would block the caller.
-    feeder = threading.Thread(target=_feed, args=(child, job), name="conflictdata-metadata", daemon=True)
+    feeder = threading.Thread(target=_feed, args=(child, data), name="conflictdata-metadata", daemon=True)
     feeder.start()
 
     def result() -> list[Finding]:
