@@ -40,10 +40,6 @@ def _is_text(values: Any) -> bool:
     return pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
 
 
-def _array(values: Any) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
 class KeyIndex:
     """The values of one column of a completed table, for membership tests (`lookup`)."""
 
@@ -205,14 +201,15 @@ class KeyOrder:
                 self.ordered = in_order(typed, strict=False) and self._after(self._last_typed, typed, strict=False)
             except (pa.ArrowException, TypeError):
                 self.ordered = False
-        self._last_raw = tuple(_array(c)[-1].as_py() for c in raw)
-        self._last_typed = tuple(_array(c)[-1].as_py() for c in typed)
+        # Indexed in place: combining a chunk's pieces to read one value copied the whole column.
+        self._last_raw = tuple(c[len(c) - 1].as_py() for c in raw)
+        self._last_typed = tuple(c[len(c) - 1].as_py() for c in typed)
 
     @staticmethod
     def _after(last: tuple | None, columns: list[Any], *, strict: bool) -> bool:
         if last is None:
             return True
-        first = tuple(_array(c)[0].as_py() for c in columns)
+        first = tuple(c[0].as_py() for c in columns)
         if any(v is None for v in first + last):
             return False
         try:
