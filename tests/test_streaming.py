@@ -137,14 +137,21 @@ def test_read_ahead_hands_on_the_readers_error() -> None:
 
 # --- planted errors in a generated package -------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _benchmark(name: str):
+    """A script of benchmarks/ as a module (its package generators)."""
+    import importlib
+
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        import generate
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("gen") / "pkg"
+    generate = _benchmark("generate")
     generate.generate(out, 10_000, "both", 10, 7, list(generate.KINDS), 10**6, quiet=True)
     return out
 
@@ -171,13 +178,8 @@ def test_planted_errors_are_found_at_their_lines_and_nothing_else(generated: Pat
 @pytest.fixture(scope="module")
 def wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """benchmarks/wide.py's package (33 columns, every cell quoted, 3 foreign keys), small."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import wide as wide_benchmark
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
     out = tmp_path_factory.mktemp("wide") / "pkg"
-    wide_benchmark.generate(out, 4_000, 3, 11)
+    _benchmark("wide").generate(out, 4_000, 3, 11)
     return out
 
 
