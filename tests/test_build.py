@@ -100,12 +100,35 @@ def test_the_parquet_descriptor_validates_with_conflictdata(built: Path) -> None
     assert {Path(f.file).suffix for f in report.acknowledged} == {".parquet"}
 
 
+# The foreign keys into casualty_claims (stances, claim_breakdowns, its own supersedes_claim_id) that
+# frictionless is not asked to follow in the Parquet descriptor (see below).
+EXPENSIVE_LOOKUP = "casualty_claims"
+
+
 @pytest.mark.parametrize("descriptor", ["datapackage.json", "datapackage.parquet.json"])
 def test_frictionless_validate_passes_on_both_descriptors(built: Path, descriptor: str) -> None:
-    # In process, not the CLI under a timeout: frictionless 5.21 reads Parquet row by row through
-    # pandas (about 75 s of CPU for this package), which a loaded machine stretches past any fixed limit.
+    # In process, not the CLI under a timeout. frictionless 5.21 reads Parquet through pandas, calling
+    # Series.to_dict() for every cell (quadratic in the columns), and reads a referenced resource
+    # again for each foreign key into it: 85-90 s of CPU for this package, two thirds of it the three
+    # lookups of casualty_claims' 25,000 rows. Those three keys are left out of the Parquet run (32 s):
+    # frictionless follows them in the CSV descriptor (the same values; test_properties shows the
+    # Parquet copy round-trips every cell), and conflictdata follows every key of the Parquet
+    # descriptor (test_the_parquet_descriptor_validates_with_conflictdata). Every row and cell of
+    # every Parquet file, and the other 16 foreign keys, are still frictionless'.
     frictionless = pytest.importorskip("frictionless")
-    report = frictionless.validate(str(built / descriptor))
+    if descriptor == "datapackage.json":
+        report = frictionless.validate(str(built / descriptor))
+    else:
+        package = json.loads((built / descriptor).read_text(encoding="utf-8"))
+        dropped = 0
+        for res in package["resources"]:
+            schema = json.loads((built / res["schema"]).read_text(encoding="utf-8")) if isinstance(res["schema"], str) else res["schema"]
+            keys = schema.get("foreignKeys", [])
+            schema["foreignKeys"] = [fk for fk in keys if (fk["reference"].get("resource") or res["name"]) != EXPENSIVE_LOOKUP]
+            dropped += len(keys) - len(schema["foreignKeys"])
+            res["schema"] = schema
+        assert dropped == 3  # a new key into casualty_claims should be decided on, not dropped unseen
+        report = frictionless.Package(package, basepath=str(built)).validate()
     errors = report.flatten(["taskNumber", "type", "fieldName", "cell", "note"])
     assert (report.valid, errors) == (True, [])
     assert sorted(t.name for t in report.tasks) == sorted(TABLES)
