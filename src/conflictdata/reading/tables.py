@@ -123,8 +123,9 @@ def _typed(raw: pd.DataFrame, specs: list[FieldSpec], missing_values: list[str],
     """The columns typed (those in `done` already were)."""
     done = done or {}
     parsed = {spec.name: done.get(spec.name) or _parse_field(raw, spec, missing_values, delegated) for spec in specs}
-    # copy=False: one block per column, not 33 copied into a block per dtype (copy-on-write keeps
-    # the parsed columns safe from later writes).
+    # copy=False: one block per column, not 33 copied into a block per dtype. Nothing writes to
+    # these frames (the table's `unusable` is a copy of `bad`), so sharing the parsed columns is safe
+    # under pandas 2 as under pandas 3's copy-on-write.
     frame = pd.DataFrame({n: p.typed for n, p in parsed.items()}, index=raw.index, copy=False)
     bad = pd.DataFrame({n: p.bad for n, p in parsed.items()}, index=raw.index, copy=False)
     return frame, bad, parsed
