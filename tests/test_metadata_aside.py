@@ -32,6 +32,12 @@ def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each test starts with no verdict kept, so that its child (or its failure) is the one tested.
+    monkeypatch.setattr(metadata_aside, "_VERDICTS", {})
+
+
 def _rows(findings) -> list[tuple]:
     return [(f.file, f.line, f.column, f.value) for f in findings]
 
@@ -77,3 +83,37 @@ def test_an_exception_in_the_child_is_a_warning_naming_it(pkg: Path, monkeypatch
     assert (warning.severity, warning.rule, warning.file, warning.line) == ("warning", "descriptor", "datapackage.json", None)
     assert warning.message == ("the descriptor's metadata could not be checked against its profile (RuntimeError: profile "
                                "unreadable); check it with `frictionless validate`")
+
+
+def test_the_same_descriptor_again_takes_the_verdict_kept_and_shows_its_own_file_name(pkg: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _rows(metadata_aside.check_metadata_aside(open_package(pkg))()) == EXPECTED
+    assert len(metadata_aside._VERDICTS) == 1
+    # A copy elsewhere, named from another directory: no child may start, and the findings name this copy.
+    other = tmp_path_factory.mktemp("copy")
+    (other / "towns.csv").write_text("id\n1\n", encoding="utf-8")
+    (other / "datapackage.json").write_text(DESCRIPTOR, encoding="utf-8")
+    monkeypatch.chdir(other.parent)
+
+    def no_child(*args, **kwargs):
+        raise AssertionError("a child was started for a descriptor already checked")
+
+    real_popen = metadata_aside.subprocess.Popen
+    monkeypatch.setattr(metadata_aside.subprocess, "Popen", no_child)
+    copy = open_package(other)
+    again = metadata_aside.check_metadata_aside(copy)()
+    assert _rows(again) == [(f"{other.name}/datapackage.json", line, column, value) for _, line, column, value in EXPECTED]
+    assert again == check_metadata(copy)
+    # A byte changed (the lines move) is another descriptor: a child checks it, and its verdict is kept too.
+    monkeypatch.setattr(metadata_aside.subprocess, "Popen", real_popen)
+    (other / "datapackage.json").write_text("\n" + DESCRIPTOR, encoding="utf-8")
+    moved = metadata_aside.check_metadata_aside(open_package(other))()
+    assert [(line, column) for _, line, column, _ in _rows(moved)] == [(4, "created"), (5, "contributors[0].email")]
+    assert len(metadata_aside._VERDICTS) == 2
+
+
+def test_a_failed_check_is_not_kept(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(metadata_aside, "_CHILD", metadata_aside._CHILD.replace(
+        "from conflictdata.contract.metadata import check_job", "def check_job(job): raise RuntimeError('profile unreadable')"))
+    [warning] = metadata_aside.check_metadata_aside(open_package(pkg))()
+    assert warning.severity == "warning" and metadata_aside._VERDICTS == {}

@@ -6,15 +6,23 @@ checks need, which added about 0.3 s to a 10^6-row run (issue 16). A child Pytho
 it on the other core instead and hands the findings back as JSON; nothing is written anywhere.
 Where no child can be used (the descriptor holds what JSON cannot carry, the interpreter cannot
 be started, the child fails), the check runs in a thread as before: the findings are the same.
+
+A child costs about 0.4 s of CPU (its imports), every time. A process that validates the same
+descriptor again (`load()` in a notebook, a test suite's copies of one package) takes the verdict
+it found before (`_VERDICTS`, in memory only): the check reads nothing but the descriptor (its
+JSON, its file's name and bytes, for the lines of the findings), so the same descriptor gets the
+same findings, shown under the file name of this call.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from .findings import Finding
@@ -44,9 +52,16 @@ def check_metadata_aside(package: Package) -> Callable[[], list[Finding]]:
         return lambda: []
     try:
         data = json.dumps(job).encode("utf-8")
+    except (TypeError, ValueError):  # a YAML date JSON cannot carry
+        return _in_thread(package)
+    key = _verdict_key(job)
+    if key is not None and key in _VERDICTS:
+        known = [replace(f, file=job["shown"]) for f in _VERDICTS[key]]
+        return lambda: known
+    try:
         child = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL, env=_env())
-    except (TypeError, ValueError, OSError):  # a YAML date JSON cannot carry; no interpreter to start
+    except OSError:  # no interpreter to start
         return _in_thread(package)
     # Fed by a thread: a descriptor larger than the pipe's buffer would block the caller.
     feeder = threading.Thread(target=_feed, args=(child, data), name="conflictdata-metadata", daemon=True)
@@ -63,10 +78,32 @@ def check_metadata_aside(package: Package) -> Callable[[], list[Finding]]:
         if child.returncode != 0 or not isinstance(got, dict):
             return _in_thread(package)()  # the child could not run: check here
         if "failed" in got:
-            return [metadata_failure(package, tuple(got["failed"]))]
-        return [Finding(**f) for f in got["findings"]]
+            return [metadata_failure(package, tuple(got["failed"]))]  # not kept: frictionless may do better next time
+        findings = [Finding(**f) for f in got["findings"]]
+        if key is not None:
+            if len(_VERDICTS) >= _VERDICTS_KEPT:
+                _VERDICTS.pop(next(iter(_VERDICTS)))
+            _VERDICTS[key] = findings
+        return findings
 
     return result
+
+
+# Verdicts found by a child in this process, by `_verdict_key`. Bounded: a long session validating
+# many descriptors keeps the latest 64 (the oldest kept goes first).
+_VERDICTS: dict[str, list[Finding]] = {}
+_VERDICTS_KEPT = 64
+
+
+def _verdict_key(job: dict) -> str | None:
+    """What the check's findings depend on: the descriptor, its kind, its file's name and bytes
+    (the findings' lines). None when the file cannot be read (then nothing is kept)."""
+    try:
+        text = Path(job["file"]).read_bytes()
+        what = json.dumps([job["descriptor"], job["kind"], Path(job["file"]).name], sort_keys=True).encode("utf-8")
+    except (OSError, TypeError, ValueError):
+        return None
+    return hashlib.sha256(what + b"\0" + text).hexdigest()
 
 
 def _env() -> dict[str, str]:
