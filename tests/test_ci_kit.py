@@ -2,7 +2,7 @@
 
 Each file is judged by the tool GitHub or pre-commit would judge it with, or the nearest one that
 runs here: actionlint for the workflows, SchemaStore's action-metadata schema for action.yml,
-shellcheck for every `run:` block, and `pre-commit try-repo` on a copy of the dataset. Each check
+shellcheck for every `run:` block, and `pre-commit run` with the README's configuration on a copy of the dataset. Each check
 is also shown to fail on a planted mistake, so a green run means something.
 """
 
@@ -399,17 +399,25 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """pre-commit's home for these tests, never the user's ~/.cache/pre-commit. (`try-repo` builds
-    the hooks' environment in a store of its own each time: about 20 s here, most of it pip
-    installing conflictdata's dependencies.)"""
+    """pre-commit's home for these tests, never the user's ~/.cache/pre-commit. The hooks'
+    environment is built there once (about 20 s here, most of it pip installing conflictdata's
+    dependencies) and reused by the next test, as a curator's second commit reuses it."""
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def _try_repo(hook_repo: Path, dataset: Path, home: Path) -> subprocess.CompletedProcess:
+def _config(hook_repo: Path) -> str:
+    """The README's `.pre-commit-config.yaml`, pointed at `hook_repo` at its commit."""
+    [config] = [s for s in _readme_ci_snippets() if "repo: https://github.com/OWNER/conflictdata" in s]
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+    config = config.replace("https://github.com/OWNER/conflictdata", str(hook_repo))
+    return re.sub(r"rev: vX\.Y\.Z\b", f"rev: {rev}", config)
+
+
+def _run_hooks(dataset: Path, home: Path) -> subprocess.CompletedProcess:
     # The hooks must work from their own install: nothing of this test's environment leaks in.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PRE_COMMIT_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "--all-files", "--color", "never"],
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
                           cwd=dataset, env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -418,19 +426,23 @@ def _verdicts(output: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def dataset(tmp_path: Path) -> Path:
-    """A git repository that holds a copy of the dataset (its curated core), as a curator's would."""
+def dataset(tmp_path: Path, hook_repo: Path) -> Path:
+    """A git repository that holds a copy of the dataset (its curated core) and the README's
+    pre-commit configuration, as a curator's would."""
     repo = copy_package(tmp_path / "dataset")
+    (repo / ".pre-commit-config.yaml").write_text(_config(hook_repo), encoding="utf-8")
     _git_commit(repo)
     return repo
 
 
+@pytest.mark.xdist_group("pre-commit")  # one worker builds the hooks' environment once for both
 def test_pre_commit_hooks_pass_on_the_dataset(hook_repo: Path, dataset: Path, pre_commit_home: Path) -> None:
-    result = _try_repo(hook_repo, dataset, pre_commit_home)
+    result = _run_hooks(dataset, pre_commit_home)
     assert _verdicts(result.stdout) == {"conflictdata fmt": "Passed", "conflictdata validate": "Passed"}, result.stdout + result.stderr
     assert result.returncode == 0
 
 
+@pytest.mark.xdist_group("pre-commit")  # one worker builds the hooks' environment once for both
 def test_pre_commit_hooks_stop_a_planted_error_and_reformat(hook_repo: Path, dataset: Path, pre_commit_home: Path) -> None:
     # An error (an actor that does not exist) and a non-canonical file (two rows out of key order).
     replace_once(dataset / "data/stances.csv", "\nSTN-0003,ACT-PUTIN-VLADIMIR,", "\nSTN-0003,ACT-NOBODY,")
@@ -439,7 +451,7 @@ def test_pre_commit_hooks_stop_a_planted_error_and_reformat(hook_repo: Path, dat
     lines[1], lines[2] = lines[2], lines[1]
     (dataset / "data/event_sources.csv").write_bytes(b"\n".join(lines))
 
-    result = _try_repo(hook_repo, dataset, pre_commit_home)
+    result = _run_hooks(dataset, pre_commit_home)
     out = result.stdout
     assert result.returncode == 1
     assert _verdicts(out) == {"conflictdata fmt": "Failed", "conflictdata validate": "Failed"}, out + result.stderr
