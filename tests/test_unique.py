@@ -46,21 +46,38 @@ def test_repeats_name_the_first_occurrence_and_skip_missing_and_bad_cells(tmp_pa
     assert [(f.line, f.column) for f in report.findings if f.rule == "type"] == [(4, "n"), (6, "n")]
 
 
-@pytest.mark.parametrize("dtype", ["string[pyarrow]", "Int64", "chunked"])
-def test_arrow_repeats_agree_with_pandas(dtype: str) -> None:
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "Int64", "chunked", "chunked-own-dictionaries"])
+def test_arrow_repeats_agree_with_pandas(dtype: str, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(7)
     raw = rng.integers(0, 400, 2000)
-    if dtype == "chunked":
+    if dtype.startswith("chunked"):
         # A streamed table's column: Arrow chunks, values repeated across them (the one dictionary
         # dictionary_encode shares between chunks numbers them all).
         import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if dtype == "chunked-own-dictionaries":
+            # Were each chunk numbered on its own, ids would restart per chunk: _repeated must see
+            # the dictionaries differ and number the column whole, not report false repeats.
+            whole = pc.dictionary_encode
+
+            def per_chunk(values, *args, **kwargs):
+                if isinstance(values, pa.ChunkedArray):
+                    return pa.chunked_array([whole(c) for c in values.chunks])
+                return whole(values, *args, **kwargs)
+
+            monkeypatch.setattr(pc, "dictionary_encode", per_chunk)
 
         text = raw.astype(str).tolist()
         col = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([pa.array(text[i:i + 300], pa.large_string()) for i in range(0, 2000, 300)])))
+        # Every row counted and none missing: any other selection (`take`) joins the chunks into
+        # one, and writing a missing cell into the Series would too.
+        counted = np.ones(2000, dtype=bool)
+        assert pa.array(col).num_chunks == 7
     else:
         col = pd.Series(raw.astype(str) if dtype.startswith("string") else raw, dtype=dtype)
-    col[rng.integers(0, 2000, 50)] = pd.NA
-    counted = col.notna().to_numpy(dtype=bool) & (rng.random(2000) > 0.1)
+        col[rng.integers(0, 2000, 50)] = pd.NA
+        counted = col.notna().to_numpy(dtype=bool) & (rng.random(2000) > 0.1)
     dup = col.duplicated(keep="first").to_numpy(dtype=bool)
     # pandas' own answer over the counted rows only
     sub = col[counted]
